@@ -1,0 +1,1088 @@
+/**
+ * prepare-reference-data.ts
+ *
+ * Builds the reference data Clearway ships in `reference/` (administrative units of Cambodia,
+ * the NCDD gazetteer, the mine action organisations) and the report `docs/reference-data.md`,
+ * from the public source files kept outside the repository (the "shared data" folder).
+ *
+ * Usage (from the repository root):
+ *   npx tsx scripts/prepare-reference-data.ts [shared-data-folder]
+ * The folder defaults to `../shared/data` relative to the repository root.
+ *
+ * Design notes:
+ * - Deterministic and idempotent: every list is sorted by code, every number is computed from the inputs only,
+ *   and each output file is rewritten whole. Running it twice gives byte-identical files.
+ * - Geometry work runs in an embedded PostGIS (PGlite). That engine can silently return NO ROW when GEOS fails
+ *   inside an overlay (see the shared data's regressions/README.md), so (a) every overlay uses the
+ *   fixed-precision form (gridSize argument) and (b) every query that must return rows goes through
+ *   `queryOne`/`queryExactly`, which throw when the row count is not the expected one.
+ * - Output coordinates are rounded to 6 decimals. To keep the shipped geometries valid and free of overlaps
+ *   AFTER that rounding, all geometry processing is done on the same 1e-6 degree grid (ST_ReducePrecision and
+ *   overlays with gridSize 1e-6): the coordinates are then already exactly representable with 6 decimals and
+ *   writing them does not move anything. The shipped files are read back and re-checked at the end.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { MultiPolygon } from 'geojson';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Paths and constants
+// ---------------------------------------------------------------------------------------------------------------
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const REFERENCE_DIR = join(REPO_ROOT, 'reference');
+const REPORT_PATH = join(REPO_ROOT, 'docs', 'reference-data.md');
+
+/** Source files, relative to the shared data folder. */
+const SOURCES = {
+  provinces: 'cambodia/wfp_prism_khm_bnd_admin1_gov_ed2022.json',
+  country: 'cambodia/wfp_prism_khm_admin0_unified_polygon.json',
+  districts: 'cambodia/geoboundaries_KHM_ADM2_simplified.geojson',
+  gazetteer: 'cambodia/ncdd_cambodia_gazetteer.json',
+} as const;
+
+/** Licence texts of the MIT sources, copied next to the data (MIT requires the notice to travel with copies). */
+const LICENCE_COPIES = [
+  { from: 'cambodia/wfp_prism.LICENSE', to: 'licences/wfp-prism-app.MIT.txt' },
+  { from: 'cambodia/ncdd_cambodia_gazetteer.LICENSE', to: 'licences/cambodia-gazetteer.MIT.txt' },
+] as const;
+
+/** Grid (degrees) of all geometry processing: equal to the 6-decimal output precision, see the header. */
+const GRID = 1e-6;
+/** Finer grid used only to MEASURE overlaps (intersections), so that measuring does not hide slivers. */
+const MEASURE_GRID = 1e-9;
+
+const EXPECTED = { provinces: 25, districts: 197, communes: 1646, villages: 14372 } as const;
+
+type Level = 'province' | 'district' | 'country';
+/** Geometry columns of the working table: as read, repaired and gridded, partitioned, and re-read from disk. */
+type Stage = 'raw' | 'clean' | 'final' | 'shipped';
+type MatchKind = 'exact' | 'normalised' | 'spatial' | 'manual';
+
+/**
+ * Hand-written crosswalk entries: geoBoundaries shapeID -> NCDD district code (4 digits), each with the reason.
+ * Applied BEFORE the automatic passes, so an entry pins a geometry to a code and also overrides a wrong automatic
+ * match. It is empty on purpose: with the 2020 gazetteer and this geoBoundaries file every geometry is resolved by
+ * name plus geometry (see docs/reference-data.md). Add an entry only when the report lists an unmatched geometry.
+ */
+const MANUAL: ReadonlyArray<{ shapeId: string; code: string; why: string }> = [];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Source schemas (zod): fail loudly if a source file is not what we expect
+// ---------------------------------------------------------------------------------------------------------------
+
+const polygonalGeometry = z.object({
+  type: z.enum(['Polygon', 'MultiPolygon']),
+  coordinates: z.array(z.unknown()),
+});
+
+const provinceSource = z.object({
+  features: z.array(
+    z.object({
+      properties: z.object({
+        Adm1_Name: z.string(),
+        Adm1_Name_: z.string(),
+        Adm1_NCDD: z.number().int(),
+        Adm1_text: z.string(),
+        ADM1_CODE: z.string(),
+        Krong: z.number().int(),
+        Srok: z.number().int(),
+        Khan: z.number().int(),
+        Khum: z.number().int(),
+        Sangkat: z.number().int(),
+        Phum: z.number().int(),
+      }),
+      geometry: polygonalGeometry,
+    }),
+  ),
+});
+type ProvinceSource = z.infer<typeof provinceSource>;
+
+const countrySource = z.object({ type: z.literal('Feature'), geometry: polygonalGeometry });
+
+const districtSource = z.object({
+  features: z.array(
+    z.object({
+      properties: z.object({ shapeName: z.string(), shapeID: z.string() }),
+      geometry: polygonalGeometry,
+    }),
+  ),
+});
+type DistrictSource = z.infer<typeof districtSource>;
+
+const gazetteerEntry = { code: z.string(), khmer: z.string(), latin: z.string() };
+const gazetteerSource = z.array(
+  z.object({
+    ...gazetteerEntry,
+    districts: z.array(
+      z.object({
+        ...gazetteerEntry,
+        communes: z.array(z.object({ ...gazetteerEntry, villages: z.array(z.object(gazetteerEntry)) })),
+      }),
+    ),
+  }),
+);
+type GazetteerSource = z.infer<typeof gazetteerSource>;
+
+function readJson<T>(dataDir: string, relPath: string, schema: z.ZodType<T>): T {
+  const text = readFileSync(join(dataDir, relPath), 'utf8');
+  const parsed = schema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${relPath} does not have the expected shape: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Gazetteer: normalise codes and names, check nesting, record anomalies
+// ---------------------------------------------------------------------------------------------------------------
+
+interface GzProvince { code: string; name_en: string; name_km: string }
+interface GzDistrict { code: string; province_code: string; name_en: string; name_km: string }
+interface GzCommune { code: string; district_code: string; name_en: string; name_km: string }
+interface GzVillage { code: string; commune_code: string; name_en: string; name_km: string }
+interface Gazetteer {
+  provinces: GzProvince[];
+  districts: GzDistrict[];
+  communes: GzCommune[];
+  villages: GzVillage[];
+}
+interface GazetteerReport {
+  anomalies: string[];
+  /** Names changed by `cleanText` (zero-width spaces, doubled or trailing spaces), as "code: before -> after". */
+  cleanedNames: string[];
+  /** Informational: gaps in code sequences (codes retired when units moved, e.g. to Tboung Khmum in 2013). */
+  codeGaps: string[];
+}
+
+/**
+ * Removes zero-width spaces (U+200B, U+FEFF: invisible artefacts of the scrape, they break exact search),
+ * collapses runs of whitespace and trims. Khmer text keeps its characters otherwise.
+ */
+function cleanText(s: string): string {
+  return s.replace(/[\u200B\uFEFF]/g, '').replace(/\s+/g, ' ').trim();
+}
+
+/** Left-pads/trims a numeric code to `width` digits: the gazetteer pads districts to 6 and drops communes' leading 0. */
+function normaliseCode(raw: string, width: number): string | null {
+  const digits = raw.trim();
+  if (!/^\d+$/.test(digits)) return null;
+  const value = digits.replace(/^0+/, '');
+  if (value.length > width) return null;
+  return value.padStart(width, '0');
+}
+
+function buildGazetteer(src: GazetteerSource): { gazetteer: Gazetteer; report: GazetteerReport } {
+  const gz: Gazetteer = { provinces: [], districts: [], communes: [], villages: [] };
+  const report: GazetteerReport = { anomalies: [], cleanedNames: [], codeGaps: [] };
+
+  const names = (code: string, latin: string, khmer: string): { name_en: string; name_km: string } => {
+    const name_en = cleanText(latin);
+    const name_km = cleanText(khmer);
+    if (name_en !== latin) report.cleanedNames.push(`${code} (latin): ${JSON.stringify(latin)} -> ${JSON.stringify(name_en)}`);
+    if (name_km !== khmer) report.cleanedNames.push(`${code} (khmer): ${JSON.stringify(khmer)} -> ${JSON.stringify(name_km)}`);
+    if (name_en === '' || name_km === '') report.anomalies.push(`${code}: empty name (latin ${JSON.stringify(latin)}, khmer ${JSON.stringify(khmer)})`);
+    return { name_en, name_km };
+  };
+  const code = (raw: string, width: number, level: string, parent: string): string => {
+    const c = normaliseCode(raw, width);
+    if (c === null) throw new Error(`gazetteer ${level} code ${JSON.stringify(raw)} cannot be normalised to ${width} digits`);
+    if (!c.startsWith(parent)) report.anomalies.push(`${level} ${c} (source "${raw}") does not start with its parent's code ${parent}`);
+    return c;
+  };
+
+  for (const p of src) {
+    const pc = code(p.code, 2, 'province', '');
+    gz.provinces.push({ code: pc, ...names(pc, p.latin, p.khmer) });
+    for (const d of p.districts) {
+      const dc = code(d.code, 4, 'district', pc);
+      gz.districts.push({ code: dc, province_code: pc, ...names(dc, d.latin, d.khmer) });
+      for (const c of d.communes) {
+        const cc = code(c.code, 6, 'commune', dc);
+        gz.communes.push({ code: cc, district_code: dc, ...names(cc, c.latin, c.khmer) });
+        for (const v of c.villages) {
+          const vc = code(v.code, 8, 'village', cc);
+          gz.villages.push({ code: vc, commune_code: cc, ...names(vc, v.latin, v.khmer) });
+        }
+      }
+    }
+  }
+  checkGazetteerCounts(gz, report);
+  checkDuplicates(gz, report);
+  report.codeGaps.push(...findCodeGaps(gz.districts.map((d) => d.code), 2, 'district'));
+  sortGazetteer(gz);
+  return { gazetteer: gz, report };
+}
+
+function checkGazetteerCounts(gz: Gazetteer, report: GazetteerReport): void {
+  for (const level of ['provinces', 'districts', 'communes', 'villages'] as const) {
+    if (gz[level].length !== EXPECTED[level]) {
+      report.anomalies.push(`${level}: ${gz[level].length} entries, ${EXPECTED[level]} expected`);
+    }
+  }
+}
+
+function checkDuplicates(gz: Gazetteer, report: GazetteerReport): void {
+  for (const level of ['provinces', 'districts', 'communes', 'villages'] as const) {
+    const seen = new Set<string>();
+    for (const entry of gz[level]) {
+      if (seen.has(entry.code)) report.anomalies.push(`${level}: duplicate code ${entry.code}`);
+      seen.add(entry.code);
+    }
+  }
+}
+
+/** Lists codes missing from each parent's numbering (1..max). Not an error: codes are never reused. */
+function findCodeGaps(codes: string[], parentWidth: number, level: string): string[] {
+  const byParent = new Map<string, number[]>();
+  for (const c of codes) {
+    const list = byParent.get(c.slice(0, parentWidth)) ?? [];
+    list.push(Number(c.slice(parentWidth)));
+    byParent.set(c.slice(0, parentWidth), list);
+  }
+  const gaps: string[] = [];
+  for (const [parent, numbers] of [...byParent.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const present = new Set(numbers);
+    const width = codes[0]!.length - parentWidth;
+    for (let n = 1; n <= Math.max(...numbers); n++) {
+      if (!present.has(n)) gaps.push(`${level} ${parent}${String(n).padStart(width, '0')}`);
+    }
+  }
+  return gaps;
+}
+
+function sortGazetteer(gz: Gazetteer): void {
+  const byCode = (a: { code: string }, b: { code: string }): number => a.code.localeCompare(b.code);
+  gz.provinces.sort(byCode);
+  gz.districts.sort(byCode);
+  gz.communes.sort(byCode);
+  gz.villages.sort(byCode);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Database helpers: guard against the embedded engine's silently swallowed GEOS errors
+// ---------------------------------------------------------------------------------------------------------------
+
+type Params = ReadonlyArray<string | number | string[] | null>;
+
+async function openDb(): Promise<PGlite> {
+  const db = new PGlite({ extensions: { postgis } });
+  await db.exec('create extension postgis');
+  await db.exec(`
+    create table layer (
+      level text not null,
+      key text not null,          -- province code, geoBoundaries shapeID, or 'KH'
+      raw geometry(Geometry, 4326),
+      clean geometry(MultiPolygon, 4326),
+      final geometry(MultiPolygon, 4326),
+      shipped geometry(MultiPolygon, 4326),
+      primary key (level, key)
+    )`);
+  return db;
+}
+
+/** Runs a query that must return exactly `count` rows; anything else is treated as a (possibly silent) failure. */
+async function queryExactly<T>(db: PGlite, count: number, sql: string, params: Params = []): Promise<T[]> {
+  const res = await db.query<T>(sql, [...params]);
+  if (res.rows.length !== count) {
+    throw new Error(`expected ${count} row(s), got ${res.rows.length} (a GEOS error swallowed by the engine?): ${sql}`);
+  }
+  return res.rows;
+}
+
+async function queryOne<T>(db: PGlite, sql: string, params: Params = []): Promise<T> {
+  return (await queryExactly<T>(db, 1, sql, params))[0]!;
+}
+
+async function queryAll<T>(db: PGlite, sql: string, params: Params = []): Promise<T[]> {
+  return (await db.query<T>(sql, [...params])).rows;
+}
+
+/** Column name for a stage: a closed set, so interpolating it into SQL is safe. */
+function col(stage: Stage): string {
+  return { raw: 'raw', clean: 'clean', final: 'final', shipped: 'shipped' }[stage];
+}
+
+/** Overlap checks on an invalid geometry are undefined; measure the raw stage on ST_MakeValid of invalid units. */
+function measurable(stage: Stage, alias: string): string {
+  const c = `${alias}.${col(stage)}`;
+  return stage === 'raw' ? `(case when st_isvalid(${c}) then ${c} else st_makevalid(${c}) end)` : c;
+}
+
+async function insertRaw(db: PGlite, level: Level, key: string, geometry: unknown): Promise<void> {
+  await queryOne(db, `insert into layer (level, key, raw) values ($1, $2, st_setsrid(st_geomfromgeojson($3), 4326)) returning key`, [
+    level,
+    key,
+    JSON.stringify(geometry),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Geometry: measure, repair, partition
+// ---------------------------------------------------------------------------------------------------------------
+
+interface LayerMeasure {
+  units: number;
+  invalid: number;
+  invalidReasons: string[];
+  overlapPairs: number;
+  overlapAreaM2: number;
+  /** Overlapping pairs with their geodesic area, largest first. */
+  pairs: Array<{ a: string; b: string; areaM2: number }>;
+  areaM2: number;
+  vertices: number;
+}
+
+/** Counts invalid geometries and overlapping pairs (interiors sharing area > 0 m2) of one level at one stage. */
+async function measureLayer(db: PGlite, level: Level, stage: Stage, label: (key: string) => string): Promise<LayerMeasure> {
+  const c = col(stage);
+  const invalid = await queryAll<{ key: string; reason: string }>(
+    db,
+    `select key, st_isvalidreason(${c}) as reason from layer where level = $1 and not st_isvalid(${c}) order by key`,
+    [level],
+  );
+  const totals = await queryOne<{ units: number; area: number; vertices: number }>(
+    db,
+    `select count(*)::int as units, coalesce(sum(st_area(${measurable(stage, 'l')}::geography)), 0)::float8 as area,
+            coalesce(sum(st_npoints(l.${c})), 0)::int as vertices
+       from layer l where level = $1 and ${c} is not null`,
+    [level],
+  );
+  // Candidate pairs come from predicates only (no overlay, so nothing can be swallowed); the area of each is then
+  // computed one query per pair, each checked to return its row.
+  const candidates = await queryAll<{ a: string; b: string }>(
+    db,
+    `select a.key as a, b.key as b from layer a join layer b
+        on b.level = a.level and a.key < b.key and a.${c} && b.${c}
+       and st_intersects(${measurable(stage, 'a')}, ${measurable(stage, 'b')})
+     where a.level = $1 order by a.key, b.key`,
+    [level],
+  );
+  const pairs: LayerMeasure['pairs'] = [];
+  for (const { a, b } of candidates) {
+    const { area } = await queryOne<{ area: number }>(
+      db,
+      `select st_area(st_intersection(${measurable(stage, 'a')}, ${measurable(stage, 'b')}, ${MEASURE_GRID})::geography)::float8 as area
+         from layer a, layer b where a.level = $1 and b.level = $1 and a.key = $2 and b.key = $3`,
+      [level, a, b],
+    );
+    if (area > 0) pairs.push({ a: label(a), b: label(b), areaM2: area });
+  }
+  pairs.sort((x, y) => y.areaM2 - x.areaM2 || x.a.localeCompare(y.a) || x.b.localeCompare(y.b));
+  return {
+    units: totals.units,
+    invalid: invalid.length,
+    invalidReasons: invalid.map((r) => `${label(r.key)}: ${r.reason}`),
+    overlapPairs: pairs.length,
+    overlapAreaM2: pairs.reduce((s, p) => s + p.areaM2, 0),
+    pairs,
+    areaM2: totals.area,
+    vertices: totals.vertices,
+  };
+}
+
+/**
+ * Repairs (ST_MakeValid) and snaps every unit of a level to the 1e-6 grid, keeping only polygonal parts.
+ * ST_ReducePrecision returns a valid geometry on the grid, so later overlays and the 6-decimal output agree.
+ */
+async function cleanLayer(db: PGlite, level: Level): Promise<void> {
+  const { n } = await queryOne<{ n: number }>(db, `select count(*)::int as n from layer where level = $1`, [level]);
+  const updated = await queryAll<{ key: string }>(
+    db,
+    `update layer set clean = st_multi(st_collectionextract(st_reduceprecision(st_makevalid(raw), ${GRID}), 3))
+      where level = $1 returning key`,
+    [level],
+  );
+  if (updated.length !== n) throw new Error(`cleaning ${level}: ${updated.length} of ${n} rows updated`);
+  const empty = await queryAll<{ key: string }>(db, `select key from layer where level = $1 and (clean is null or st_isempty(clean))`, [level]);
+  if (empty.length > 0) throw new Error(`cleaning ${level}: empty result for ${empty.map((e) => e.key).join(', ')}`);
+}
+
+/**
+ * Removes overlaps deterministically: in the given order (code order), each unit becomes itself minus the union of
+ * the units before it that share area with it. The union of all units is unchanged; each overlap goes to the unit
+ * with the lowest code. Units not in `order` (e.g. unmatched district geometries) are left out (final = null).
+ */
+async function partitionLayer(db: PGlite, level: Level, order: string[]): Promise<Array<{ key: string; lostM2: number }>> {
+  const trimmed: Array<{ key: string; lostM2: number }> = [];
+  for (let i = 0; i < order.length; i++) {
+    const key = order[i]!;
+    const before = order.slice(0, i);
+    const earlier = await queryAll<{ key: string }>(
+      db,
+      `select e.key from layer e, layer u
+        where e.level = $1 and u.level = $1 and u.key = $2 and e.key = any($3::text[])
+          and e.clean && u.clean and st_relate(e.clean, u.clean, '2********')
+        order by e.key`,
+      [level, key, before],
+    );
+    if (earlier.length === 0) {
+      await queryOne(db, `update layer set final = st_forcepolygonccw(clean) where level = $1 and key = $2 returning key`, [level, key]);
+      continue;
+    }
+    const { lost } = await queryOne<{ lost: number }>(
+      db,
+      `update layer u set final = st_forcepolygonccw(st_multi(st_collectionextract(
+              st_difference(u.clean, (select st_union(e.clean, ${GRID}) from layer e where e.level = $1 and e.key = any($3::text[])), ${GRID}), 3)))
+        where u.level = $1 and u.key = $2
+        returning (st_area(u.clean::geography) - st_area(final::geography))::float8 as lost`,
+      [level, key, earlier.map((e) => e.key)],
+    );
+    trimmed.push({ key, lostM2: lost });
+  }
+  const empty = await queryAll<{ key: string }>(
+    db,
+    `select key from layer where level = $1 and key = any($2::text[]) and (final is null or st_isempty(final))`,
+    [level, order],
+  );
+  if (empty.length > 0) throw new Error(`partition of ${level}: nothing left of ${empty.map((e) => e.key).join(', ')}`);
+  return trimmed;
+}
+
+/** For each district geometry, the WFP province holding most of its area, and that share (0..1). */
+async function dominantProvinces(db: PGlite, districtKeys: string[]): Promise<Map<string, { province: string; share: number }>> {
+  const result = new Map<string, { province: string; share: number }>();
+  for (const key of districtKeys) {
+    const candidates = await queryAll<{ province: string }>(
+      db,
+      `select p.key as province from layer p, layer d
+        where p.level = 'province' and d.level = 'district' and d.key = $1 and p.clean && d.clean and st_intersects(p.clean, d.clean)
+        order by p.key`,
+      [key],
+    );
+    let best = { province: '', share: -1 };
+    for (const { province } of candidates) {
+      const { share } = await queryOne<{ share: number }>(
+        db,
+        `select (st_area(st_intersection(p.clean, d.clean, ${GRID})::geography) / st_area(d.clean::geography))::float8 as share
+           from layer p, layer d where p.level = 'province' and p.key = $1 and d.level = 'district' and d.key = $2`,
+        [province, key],
+      );
+      if (share > best.share) best = { province, share };
+    }
+    if (best.share <= 0) throw new Error(`district geometry ${key} lies in no province`);
+    result.set(key, best);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// District crosswalk: geoBoundaries names -> NCDD codes
+// ---------------------------------------------------------------------------------------------------------------
+
+interface SourceDistrict { shapeId: string; shapeName: string; province: string; share: number }
+interface CrosswalkRow {
+  source_name: string;
+  source_id: string;
+  code: string; // '' when unmatched
+  name_en: string;
+  province_code: string;
+  match: MatchKind | 'unmatched';
+  note: string;
+}
+
+/** Administrative words that one source writes and the other omits ("Serei Saophoan" vs "Serei Saophoan Municipality"). */
+const ADMIN_WORDS = /\b(municipality|khan|krong|srok|city|district|capital|province|khett)\b/g;
+
+/** Case, accents, punctuation, spaces and administrative words removed: "Rolea B'ier" -> "roleabier". */
+function normaliseName(s: string): string {
+  return cleanText(s)
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(ADMIN_WORDS, ' ')
+    .replace(/[^a-z]/g, '');
+}
+
+/**
+ * A looser key that folds common variants of Khmer romanisation (UNGEGN, French-era and ad hoc spellings):
+ * ey/ei, ou/o, kh/k, ph/p, th/t, ch/c, ae/e, ea/e, oe/e, ue/u, ie/i, and doubled letters ("Ballangk"/"Balangk").
+ */
+function romanisationKey(s: string): string {
+  let k = normaliseName(s);
+  const folds: Array<[RegExp, string]> = [
+    [/ey/g, 'ei'], [/ou/g, 'o'], [/kh/g, 'k'], [/ph/g, 'p'], [/th/g, 't'], [/ch/g, 'c'],
+    [/ae/g, 'e'], [/ea/g, 'e'], [/oe/g, 'e'], [/ue/g, 'u'], [/ie/g, 'i'], [/(.)\1+/g, '$1'],
+  ];
+  for (const [pattern, replacement] of folds) k = k.replace(pattern, replacement);
+  return k;
+}
+
+function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Best fuzzy candidate among a province's unclaimed districts: equal romanisation keys first, else the smallest
+ * edit distance between keys if it is small (<= 20% of the longer key, at least 1) and strictly better than the runner-up.
+ */
+function fuzzyCandidate(name: string, candidates: GzDistrict[]): { district: GzDistrict; how: string } | null {
+  const key = romanisationKey(name);
+  const sameKey = candidates.filter((c) => romanisationKey(c.name_en) === key);
+  if (sameKey.length === 1) return { district: sameKey[0]!, how: `same romanisation key "${key}"` };
+  if (sameKey.length > 1) return null;
+  const scored = candidates
+    .map((c) => ({ c, d: levenshtein(key, romanisationKey(c.name_en)), len: Math.max(key.length, romanisationKey(c.name_en).length) }))
+    .sort((x, y) => x.d - y.d || x.c.code.localeCompare(y.c.code));
+  const [best, second] = scored;
+  if (best === undefined) return null;
+  const limit = Math.max(1, Math.floor(best.len * 0.2));
+  if (best.d > limit || (second !== undefined && second.d === best.d)) return null;
+  return { district: best.c, how: `romanisation keys "${key}" / "${romanisationKey(best.c.name_en)}" at edit distance ${best.d}` };
+}
+
+/**
+ * Matches geometries to gazetteer districts in passes of decreasing strictness. In every pass a name match is
+ * accepted only if the gazetteer district's province is the WFP province holding most of the geometry, and a code
+ * claimed by two geometries in the same pass is given to neither (so the conflict surfaces in the report).
+ */
+function matchDistricts(sources: SourceDistrict[], districts: GzDistrict[]): CrosswalkRow[] {
+  const rows = new Map<string, CrosswalkRow>();
+  const taken = new Set<string>();
+  const byCode = new Map(districts.map((d) => [d.code, d]));
+  const pct = (s: SourceDistrict): string => `${(s.share * 100).toFixed(1)}% of its area in WFP province ${s.province}`;
+  const record = (s: SourceDistrict, d: GzDistrict, match: MatchKind, note: string): void => {
+    rows.set(s.shapeId, { source_name: s.shapeName, source_id: s.shapeId, code: d.code, name_en: d.name_en, province_code: d.province_code, match, note });
+    taken.add(d.code);
+  };
+
+  // Pass 0: hand-written entries.
+  for (const m of MANUAL) {
+    const s = sources.find((x) => x.shapeId === m.shapeId);
+    const d = byCode.get(m.code);
+    if (s === undefined || d === undefined) throw new Error(`MANUAL entry ${m.shapeId} -> ${m.code} refers to nothing`);
+    record(s, d, 'manual', `${m.why}; ${pct(s)}`);
+  }
+
+  type Proposer = (s: SourceDistrict, free: GzDistrict[]) => { district: GzDistrict; note: string } | null;
+  const runPass = (match: MatchKind, propose: Proposer): void => {
+    const proposals = new Map<string, Array<{ s: SourceDistrict; note: string }>>();
+    const free = districts.filter((d) => !taken.has(d.code));
+    for (const s of sources) {
+      if (rows.has(s.shapeId)) continue;
+      const p = propose(s, free);
+      if (p === null) continue;
+      const list = proposals.get(p.district.code) ?? [];
+      list.push({ s, note: p.note });
+      proposals.set(p.district.code, list);
+    }
+    for (const [code, list] of [...proposals.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      if (list.length === 1) record(list[0]!.s, byCode.get(code)!, match, list[0]!.note);
+    }
+  };
+  const inProvince = (s: SourceDistrict, ds: GzDistrict[]): GzDistrict[] => ds.filter((d) => d.province_code === s.province);
+  const unique = (ds: GzDistrict[]): GzDistrict | null => (ds.length === 1 ? ds[0]! : null);
+
+  // Pass 1: identical name, unique in the country, in the province the geometry lies in.
+  runPass('exact', (s, free) => {
+    const d = unique(free.filter((x) => x.name_en === s.shapeName));
+    return d !== null && d.province_code === s.province ? { district: d, note: `identical name; ${pct(s)}` } : null;
+  });
+  // Pass 2: same normalised name, unique in the country, in the right province.
+  runPass('normalised', (s, free) => {
+    const d = unique(free.filter((x) => normaliseName(x.name_en) === normaliseName(s.shapeName)));
+    return d !== null && d.province_code === s.province
+      ? { district: d, note: `same name once case, punctuation and administrative words are ignored ("${normaliseName(s.shapeName)}"); ${pct(s)}` }
+      : null;
+  });
+  // Pass 3: the geometry's province narrows the candidates; then normalised name, then romanisation folding.
+  runPass('spatial', (s, free) => {
+    const local = inProvince(s, free);
+    const nationwide = districts.filter((x) => normaliseName(x.name_en) === normaliseName(s.shapeName)).map((x) => x.code);
+    const d = unique(local.filter((x) => normaliseName(x.name_en) === normaliseName(s.shapeName)));
+    if (d !== null) {
+      return {
+        district: d,
+        note: `name "${normaliseName(s.shapeName)}" is not unique in the country (${nationwide.join(', ')}) or identical to another province's district; the geometry's province (${pct(s)}) leaves one candidate`,
+      };
+    }
+    const f = fuzzyCandidate(s.shapeName, local);
+    return f === null ? null : { district: f.district, note: `${f.how}, among the districts of province ${s.province} (${pct(s)})` };
+  });
+
+  for (const s of sources) {
+    if (!rows.has(s.shapeId)) {
+      rows.set(s.shapeId, {
+        source_name: s.shapeName, source_id: s.shapeId, code: '', name_en: '', province_code: s.province, match: 'unmatched',
+        note: `no unambiguous candidate; ${pct(s)}`,
+      });
+    }
+  }
+  return [...rows.values()].sort((a, b) => (a.code || '~').localeCompare(b.code || '~') || a.source_id.localeCompare(b.source_id));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writers
+// ---------------------------------------------------------------------------------------------------------------
+
+/** GeoJSON FeatureCollection, one feature per line: compact, yet readable in a git diff. */
+function featureCollectionText(features: Array<{ properties: Record<string, string>; geometry: MultiPolygon }>): string {
+  const lines = features.map((f) => JSON.stringify({ type: 'Feature', properties: f.properties, geometry: f.geometry }));
+  return `{"type":"FeatureCollection","features":[\n${lines.join(',\n')}\n]}\n`;
+}
+
+/** Reads the final geometries of a level (in the given key order) as GeoJSON with 6 decimals. */
+async function finalGeometries(db: PGlite, level: Level, keys: string[]): Promise<Map<string, MultiPolygon>> {
+  const rows = await queryExactly<{ key: string; gj: string }>(
+    db,
+    keys.length,
+    `select key, st_asgeojson(final, 6) as gj from layer where level = $1 and key = any($2::text[]) order by key`,
+    [level, keys],
+  );
+  const out = new Map<string, MultiPolygon>();
+  for (const r of rows) {
+    const g = JSON.parse(r.gj) as MultiPolygon;
+    if (g.type !== 'MultiPolygon') throw new Error(`${level} ${r.key}: ${g.type}, MultiPolygon expected`);
+    out.set(r.key, { type: 'MultiPolygon', coordinates: g.coordinates });
+  }
+  return out;
+}
+
+function csvField(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+function crosswalkCsv(rows: CrosswalkRow[]): string {
+  const header = ['source_name', 'source_id', 'code', 'name_en', 'province_code', 'match', 'note'] as const;
+  const lines = rows.map((r) => header.map((h) => csvField(r[h])).join(','));
+  return `${header.join(',')}\n${lines.join('\n')}\n`;
+}
+
+/** Compact JSON (no indentation), one entry per line so that diffs stay readable. */
+function gazetteerText(gz: Gazetteer): string {
+  const section = (name: string, entries: object[]): string => `"${name}":[\n${entries.map((e) => JSON.stringify(e)).join(',\n')}\n]`;
+  return `{${[
+    section('provinces', gz.provinces),
+    section('districts', gz.districts),
+    section('communes', gz.communes),
+    section('villages', gz.villages),
+  ].join(',\n')}}\n`;
+}
+
+/** The mine action sector in Cambodia. Short codes are the ones the sector uses in reports. */
+const ORGANISATIONS: ReadonlyArray<{ code: string; name: string; kind: 'authority' | 'operator' | 'donor' | 'other' }> = [
+  { code: 'CMAA', name: 'Cambodian Mine Action and Victim Assistance Authority', kind: 'authority' },
+  { code: 'CMAC', name: 'Cambodian Mine Action Centre', kind: 'operator' },
+  { code: 'HALO', name: 'The HALO Trust', kind: 'operator' },
+  { code: 'MAG', name: 'Mines Advisory Group', kind: 'operator' },
+  { code: 'NPA', name: "Norwegian People's Aid", kind: 'operator' },
+  { code: 'APOPO', name: 'APOPO', kind: 'operator' },
+  { code: 'RCAF', name: 'Royal Cambodian Armed Forces', kind: 'operator' },
+  { code: 'NPMEC', name: 'National Centre for Peacekeeping Forces, Mines and ERW Clearance', kind: 'operator' },
+  { code: 'CSHD', name: 'Cambodian Self Help Demining', kind: 'operator' },
+  { code: 'UNDP', name: 'United Nations Development Programme', kind: 'donor' },
+  { code: 'NORAD', name: 'Norwegian Agency for Development Cooperation', kind: 'donor' },
+  { code: 'JICA', name: 'Japan International Cooperation Agency', kind: 'donor' },
+  { code: 'DFAT', name: 'Australian Government Department of Foreign Affairs and Trade', kind: 'donor' },
+  { code: 'PM-WRA', name: 'U.S. Department of State, Office of Weapons Removal and Abatement', kind: 'donor' },
+];
+
+function organisationsText(): string {
+  const kindOrder = ['authority', 'operator', 'donor', 'other'];
+  const sorted = [...ORGANISATIONS].sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.code.localeCompare(b.code));
+  return `[\n${sorted.map((o) => JSON.stringify(o)).join(',\n')}\n]\n`;
+}
+
+function writeText(relPath: string, text: string): void {
+  const path = join(REFERENCE_DIR, relPath);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Verification of the shipped files
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Loads a written GeoJSON file back into the `shipped` column, keyed the same way as the working rows. */
+async function loadShipped(db: PGlite, level: Level, relPath: string, keyOf: (code: string) => string): Promise<number> {
+  const fc = z
+    .object({ features: z.array(z.object({ properties: z.object({ code: z.string() }), geometry: z.object({ type: z.literal('MultiPolygon') }).passthrough() })) })
+    .parse(JSON.parse(readFileSync(join(REFERENCE_DIR, relPath), 'utf8')));
+  for (const f of fc.features) {
+    await queryOne(db, `update layer set shipped = st_setsrid(st_geomfromgeojson($3), 4326) where level = $1 and key = $2 returning key`, [
+      level,
+      keyOf(f.properties.code),
+      JSON.stringify(f.geometry),
+    ]);
+  }
+  // The written coordinates must be exactly the computed ones (the 1e-6 grid survives the 6-decimal text).
+  const { differ } = await queryOne<{ differ: number }>(
+    db,
+    `select count(*)::int as differ from layer where level = $1 and shipped is not null and st_asbinary(shipped) <> st_asbinary(final)`,
+    [level],
+  );
+  if (differ > 0) throw new Error(`${relPath}: ${differ} geometries changed when written with 6 decimals`);
+  return fc.features.length;
+}
+
+interface NestingFigures {
+  districtOutsideOwnProvinceM2: number;
+  worst: Array<{ code: string; outsideM2: number; share: number }>;
+  countryAreaM2: number;
+  provincesUnionAreaM2: number;
+  districtsUnionAreaM2: number;
+  countryNotInProvincesM2: number;
+  provincesNotInCountryM2: number;
+  provincesNotInDistrictsM2: number;
+  districtsNotInProvincesM2: number;
+}
+
+/** How well the independent layers fit together (they come from different sources and years). */
+async function nestingFigures(db: PGlite, districtCodeByKey: Map<string, string>): Promise<NestingFigures> {
+  const worst: NestingFigures['worst'] = [];
+  let total = 0;
+  for (const [key, code] of [...districtCodeByKey.entries()].sort(([, a], [, b]) => a.localeCompare(b))) {
+    const r = await queryOne<{ outside: number; area: number }>(
+      db,
+      `select st_area(st_difference(d.shipped, p.shipped, ${MEASURE_GRID})::geography)::float8 as outside, st_area(d.shipped::geography)::float8 as area
+         from layer d, layer p where d.level = 'district' and d.key = $1 and p.level = 'province' and p.key = $2`,
+      [key, code.slice(0, 2)],
+    );
+    total += r.outside;
+    worst.push({ code, outsideM2: r.outside, share: r.outside / r.area });
+  }
+  worst.sort((a, b) => b.share - a.share || a.code.localeCompare(b.code));
+  const u = await queryOne<Record<'c' | 'p' | 'd' | 'cp' | 'pc' | 'pd' | 'dp', number>>(
+    db,
+    `with c as (select shipped g from layer where level = 'country'),
+          p as (select st_union(shipped, ${GRID}) g from layer where level = 'province'),
+          d as (select st_union(shipped, ${GRID}) g from layer where level = 'district' and shipped is not null)
+     select st_area(c.g::geography)::float8 c, st_area(p.g::geography)::float8 p, st_area(d.g::geography)::float8 d,
+            st_area(st_difference(c.g, p.g, ${MEASURE_GRID})::geography)::float8 cp,
+            st_area(st_difference(p.g, c.g, ${MEASURE_GRID})::geography)::float8 pc,
+            st_area(st_difference(p.g, d.g, ${MEASURE_GRID})::geography)::float8 pd,
+            st_area(st_difference(d.g, p.g, ${MEASURE_GRID})::geography)::float8 dp
+       from c, p, d`,
+  );
+  for (const [k, v] of Object.entries(u)) if (v === null || Number.isNaN(v)) throw new Error(`coverage figure ${k} could not be computed`);
+  return {
+    districtOutsideOwnProvinceM2: total,
+    worst: worst.slice(0, 10),
+    countryAreaM2: u.c,
+    provincesUnionAreaM2: u.p,
+    districtsUnionAreaM2: u.d,
+    countryNotInProvincesM2: u.cp,
+    provincesNotInCountryM2: u.pc,
+    provincesNotInDistrictsM2: u.pd,
+    districtsNotInProvincesM2: u.dp,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Province checks against the gazetteer
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Province codes in the WFP file come in three forms; they must agree. Returns the 2-digit code. */
+function provinceCode(p: ProvinceSource['features'][number]['properties']): string {
+  const code = String(p.Adm1_NCDD).padStart(2, '0');
+  if (p.Adm1_text !== code || p.ADM1_CODE !== `KH${code}`) {
+    throw new Error(`WFP province ${p.Adm1_Name}: codes disagree (${p.Adm1_NCDD}, ${p.Adm1_text}, ${p.ADM1_CODE})`);
+  }
+  return code;
+}
+
+/** Differences between the WFP (2022) province attributes and the gazetteer (2020): names and unit counts. */
+function compareProvinces(src: ProvinceSource, gz: Gazetteer): string[] {
+  const notes: string[] = [];
+  for (const f of [...src.features].sort((a, b) => a.properties.Adm1_NCDD - b.properties.Adm1_NCDD)) {
+    const p = f.properties;
+    const code = provinceCode(p);
+    const g = gz.provinces.find((x) => x.code === code);
+    if (g === undefined) {
+      notes.push(`${code} ${p.Adm1_Name}: not in the gazetteer`);
+      continue;
+    }
+    if (cleanText(p.Adm1_Name) !== g.name_en) notes.push(`${code}: English name "${cleanText(p.Adm1_Name)}" (WFP) / "${g.name_en}" (gazetteer)`);
+    if (cleanText(p.Adm1_Name_) !== g.name_km) notes.push(`${code}: Khmer name "${cleanText(p.Adm1_Name_)}" (WFP) / "${g.name_km}" (gazetteer)`);
+    const districts = gz.districts.filter((d) => d.province_code === code);
+    const communes = gz.communes.filter((c) => c.code.startsWith(code));
+    const villages = gz.villages.filter((v) => v.code.startsWith(code));
+    const counts: Array<[string, number, number]> = [
+      ['districts (Krong+Srok+Khan)', p.Krong + p.Srok + p.Khan, districts.length],
+      ['communes (Khum+Sangkat)', p.Khum + p.Sangkat, communes.length],
+      ['villages (Phum)', p.Phum, villages.length],
+    ];
+    for (const [what, wfp, gzCount] of counts) {
+      if (wfp !== gzCount) notes.push(`${code} ${g.name_en}: ${what} ${wfp} in WFP 2022 attributes, ${gzCount} in the gazetteer`);
+    }
+  }
+  return notes;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------------------------
+
+interface ReportInput {
+  gzReport: GazetteerReport;
+  gz: Gazetteer;
+  provinceNotes: string[];
+  crosswalk: CrosswalkRow[];
+  measures: Array<{ level: string; stage: string; m: LayerMeasure }>;
+  trimmed: Array<{ level: string; key: string; lostM2: number }>;
+  nesting: NestingFigures;
+  shares: { min: number; below90: Array<{ code: string; share: number }> };
+  sizes: Array<{ file: string; bytes: number }>;
+}
+
+const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const fmtM2 = (n: number): string => (n === 0 ? '0' : n < 1 ? n.toPrecision(2) : fmtInt(n));
+const fmtKm2 = (n: number): string => (n / 1e6).toLocaleString('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
+
+function reportText(r: ReportInput): string {
+  const out: string[] = [];
+  const p = (...lines: string[]): void => {
+    out.push(...lines);
+  };
+  const count = (k: string): number => r.crosswalk.filter((c) => c.match === k).length;
+  const matchedCodes = new Set(r.crosswalk.filter((c) => c.code !== '').map((c) => c.code));
+  const noGeometry = r.gz.districts.filter((d) => !matchedCodes.has(d.code));
+
+  p('# Reference data: preparation report', '');
+  p('Generated by `scripts/prepare-reference-data.ts` (do not edit by hand; rerun the script instead:', '`npx tsx scripts/prepare-reference-data.ts [shared-data-folder]`, default `../shared/data`).');
+  p('What each file holds, its source and licence: `reference/README.md` and `NOTICE`.', '');
+
+  p('## District crosswalk (geoBoundaries ADM2 -> NCDD district codes)', '');
+  p('The 197 district polygons (geoBoundaries KHM ADM2, Open Development Cambodia) carry only a name (`shapeName`).');
+  p('Each is paired with an NCDD district code of the gazetteer (2020) in passes of decreasing strictness. In every pass');
+  p('the candidate must lie in the WFP province that holds most of the polygon\'s area (so a name shared by two provinces');
+  p('cannot pair the wrong one), and a code claimed by two polygons in the same pass goes to neither.', '');
+  p('| match | meaning | districts |', '|---|---|---:|');
+  p(`| exact | identical name, unique in the country | ${count('exact')} |`);
+  p(`| normalised | same name ignoring case, punctuation and administrative words (Municipality, Khan, Krong, Srok, City...) | ${count('normalised')} |`);
+  p(`| spatial | name ambiguous or different: the polygon's province narrows the candidates, then normalised name or romanisation folding (ey/ei, ou/o, kh/k, doubled letters...) | ${count('spatial')} |`);
+  p(`| manual | hand-written table \`MANUAL\` in the script | ${count('manual')} |`);
+  p(`| unmatched | polygon left without a code (not shipped) | ${count('unmatched')} |`);
+  p(`| **total** | | **${r.crosswalk.length}** |`, '');
+  p(`Gazetteer districts with no polygon: ${noGeometry.length === 0 ? 'none' : noGeometry.map((d) => `${d.code} ${d.name_en}`).join(', ')}.`);
+  p(`Polygons with no gazetteer district: ${count('unmatched') === 0 ? 'none' : r.crosswalk.filter((c) => c.match === 'unmatched').map((c) => `${c.source_name} (${c.source_id})`).join(', ')}.`);
+  p('Each gazetteer district is paired with at most one polygon (checked).');
+  if (noGeometry.length === 0 && count('unmatched') === 0) {
+    p('No district of the gazetteer appears to have been split or created after the polygons were drawn: both lists hold the same');
+    p(`${r.crosswalk.length} districts, one to one.`);
+  }
+  p('');
+  p(`Province check: the smallest share of a district's area inside the province of its code is ${(r.shares.min * 100).toFixed(1)}%;`);
+  p(
+    r.shares.below90.length === 0
+      ? 'every district has at least 90% of its area in its own province.'
+      : `districts with less than 90% inside: ${r.shares.below90.map((s) => `${s.code} (${(s.share * 100).toFixed(1)}%)`).join(', ')}.`,
+    '',
+  );
+  p('### Districts not matched by identical name, and how each was resolved', '');
+  p('| source name | code | gazetteer name | match | resolution |', '|---|---|---|---|---|');
+  for (const c of r.crosswalk.filter((x) => x.match !== 'exact')) {
+    p(`| ${c.source_name} | ${c.code || '-'} | ${c.name_en || '-'} | ${c.match} | ${c.note.replace(/\|/g, '/')} |`);
+  }
+  p('', 'The full table, with the note for every row, is `reference/district-crosswalk.csv`.', '');
+
+  p('## Geometry validity and overlaps', '');
+  p('Overlap = two units of the same level whose interiors share area (intersection computed with fixed precision 1e-9 degrees,');
+  p('area geodesic: `ST_Area(geom::geography)`). Stages: **source** as read (overlaps measured on `ST_MakeValid` of invalid units);');
+  p('**repaired** after `ST_MakeValid` and snapping to the 1e-6 degree grid of the output (`ST_ReducePrecision`); **shipped** the files');
+  p('in `reference/` read back from disk, after the overlaps were removed in code order (each unit minus the union of the units');
+  p('with a lower code that share area with it, `ST_Difference(a, b, 1e-6)`), so each overlap now belongs to the lower code.', '');
+  p('| level | stage | units | invalid | overlapping pairs | overlap area (m2) | total area (km2) | vertices |', '|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const { level, stage, m } of r.measures) {
+    p(`| ${level} | ${stage} | ${m.units} | ${m.invalid} | ${m.overlapPairs} | ${fmtM2(m.overlapAreaM2)} | ${fmtKm2(m.areaM2)} | ${fmtInt(m.vertices)} |`);
+  }
+  p('');
+  for (const { level, stage, m } of r.measures) {
+    if (m.invalidReasons.length > 0) p(`Invalid ${level} geometries (${stage}): ${m.invalidReasons.join('; ')}.`, '');
+  }
+  for (const { level, stage, m } of r.measures.filter((x) => x.stage === 'source' && x.m.pairs.length > 0)) {
+    p(`Largest overlaps between ${level} units (${stage}): ${m.pairs.slice(0, 10).map((x) => `${x.a}/${x.b} ${fmtM2(x.areaM2)} m2`).join(', ')}.`, '');
+  }
+  p(`Units trimmed by the overlap removal: ${r.trimmed.length}; area removed from them in total ${fmtM2(r.trimmed.reduce((s, t) => s + t.lostM2, 0))} m2`);
+  p(`(largest: ${[...r.trimmed].sort((a, b) => b.lostM2 - a.lostM2).slice(0, 5).map((t) => `${t.level} ${t.key} ${fmtM2(t.lostM2)} m2`).join(', ') || 'none'}).`, '');
+
+  p('### How the levels fit together', '');
+  p('Provinces (WFP, government edition 2022), districts (Open Development Cambodia via geoBoundaries, simplified) and the country outline');
+  p('(WFP) are independent drawings: each level is a partition on its own, but districts do not nest exactly in provinces.', '');
+  const n = r.nesting;
+  p('| figure | km2 |', '|---|---:|');
+  p(`| country outline | ${fmtKm2(n.countryAreaM2)} |`);
+  p(`| union of provinces | ${fmtKm2(n.provincesUnionAreaM2)} |`);
+  p(`| union of districts | ${fmtKm2(n.districtsUnionAreaM2)} |`);
+  p(`| country not covered by provinces | ${fmtKm2(n.countryNotInProvincesM2)} |`);
+  p(`| provinces outside the country outline | ${fmtKm2(n.provincesNotInCountryM2)} |`);
+  p(`| provinces not covered by districts | ${fmtKm2(n.provincesNotInDistrictsM2)} |`);
+  p(`| districts outside all provinces | ${fmtKm2(n.districtsNotInProvincesM2)} |`);
+  p(`| districts outside their own province (sum) | ${fmtKm2(n.districtOutsideOwnProvinceM2)} |`, '');
+  p(`Districts with the largest share outside their own province: ${n.worst.slice(0, 5).map((w) => `${w.code} ${(w.share * 100).toFixed(2)}% (${fmtKm2(w.outsideM2)} km2)`).join(', ')}.`);
+  p('Consequence: aggregate by district code (province = first two digits), or by province polygons, but do not expect a point in');
+  p('district 0102 to fall inside province polygon 01 near the province borders.', '');
+
+  p('## Gazetteer', '');
+  p(`Entries: ${r.gz.provinces.length} provinces, ${r.gz.districts.length} districts, ${fmtInt(r.gz.communes.length)} communes, ${fmtInt(r.gz.villages.length)} villages`);
+  p(`(expected ${EXPECTED.provinces} / ${EXPECTED.districts} / ${fmtInt(EXPECTED.communes)} / ${fmtInt(EXPECTED.villages)}).`, '');
+  p('Codes normalised: province 2 digits, district 4 (source "000102" -> "0102"), commune 6 (source "10201" -> "010201"),');
+  p('village 8. Every code was checked to start with its parent\'s code and to be unique in its level.', '');
+  p(`Anomalies: ${r.gzReport.anomalies.length === 0 ? 'none in counts, code nesting, duplicates or empty names.' : ''}`);
+  for (const a of r.gzReport.anomalies) p(`- ${a}`);
+  p('');
+  p(`Names cleaned (${r.gzReport.cleanedNames.length}): zero-width spaces (U+200B) removed, runs of spaces collapsed, ends trimmed.`);
+  p('The source text is otherwise kept as is (e.g. romanisations and Khmer spellings are not corrected).', '');
+  p('<details><summary>cleaned names</summary>', '');
+  for (const c of r.gzReport.cleanedNames) p(`- ${c}`);
+  p('', '</details>', '');
+  p(`Gaps in district numbering (informational; codes are not reused, e.g. Kampong Cham districts moved to Tboung Khmum in 2013): ${r.gzReport.codeGaps.join(', ') || 'none'}.`, '');
+  p('### Provinces: WFP 2022 attributes against the gazetteer (2020)', '');
+  p('`reference/provinces.geojson` keeps the WFP names; `reference/gazetteer.json` keeps the gazetteer names. Differences:', '');
+  for (const note of r.provinceNotes) p(`- ${note}`);
+  if (r.provinceNotes.length === 0) p('- none');
+  p('');
+
+  p('## Files', '');
+  p('| file | bytes |', '|---|---:|');
+  for (const s of r.sizes) p(`| ${s.file} | ${fmtInt(s.bytes)} |`);
+  p(`| **total** | **${fmtInt(r.sizes.reduce((t, s) => t + s.bytes, 0))}** |`, '');
+  return `${out.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------------------------
+
+function fileSizes(relPaths: string[]): Array<{ file: string; bytes: number }> {
+  return relPaths.map((f) => ({ file: `reference/${f}`, bytes: statSync(join(REFERENCE_DIR, f)).size }));
+}
+
+async function loadGeometries(db: PGlite, provinces: ProvinceSource, districts: DistrictSource, country: unknown): Promise<void> {
+  for (const f of provinces.features) await insertRaw(db, 'province', provinceCode(f.properties), f.geometry);
+  for (const f of districts.features) await insertRaw(db, 'district', f.properties.shapeID, f.geometry);
+  await insertRaw(db, 'country', 'KH', country);
+}
+
+async function main(): Promise<void> {
+  const dataDir = resolve(process.argv[2] ?? join(REPO_ROOT, '..', 'shared', 'data'));
+  const log = (msg: string): void => console.log(`[reference] ${msg}`);
+
+  const provinceSrc = readJson(dataDir, SOURCES.provinces, provinceSource);
+  const districtSrc = readJson(dataDir, SOURCES.districts, districtSource);
+  const countrySrc = readJson(dataDir, SOURCES.country, countrySource);
+  const { gazetteer: gz, report: gzReport } = buildGazetteer(readJson(dataDir, SOURCES.gazetteer, gazetteerSource));
+  log(`gazetteer: ${gz.provinces.length}/${gz.districts.length}/${gz.communes.length}/${gz.villages.length}, ${gzReport.anomalies.length} anomalies`);
+  if (new Set(districtSrc.features.map((f) => f.properties.shapeID)).size !== districtSrc.features.length) {
+    throw new Error('geoBoundaries shapeIDs are not unique');
+  }
+
+  const db = await openDb();
+  await loadGeometries(db, provinceSrc, districtSrc, countrySrc.geometry);
+  const provinceLabel = (k: string): string => k;
+  const districtNames = new Map(districtSrc.features.map((f) => [f.properties.shapeID, f.properties.shapeName]));
+  const measures: ReportInput['measures'] = [];
+  measures.push({ level: 'province', stage: 'source', m: await measureLayer(db, 'province', 'raw', provinceLabel) });
+  measures.push({ level: 'district', stage: 'source', m: await measureLayer(db, 'district', 'raw', (k) => districtNames.get(k) ?? k) });
+  measures.push({ level: 'country', stage: 'source', m: await measureLayer(db, 'country', 'raw', provinceLabel) });
+  log('measured sources');
+
+  for (const level of ['province', 'district', 'country'] as const) await cleanLayer(db, level);
+  measures.push({ level: 'province', stage: 'repaired', m: await measureLayer(db, 'province', 'clean', provinceLabel) });
+  measures.push({ level: 'district', stage: 'repaired', m: await measureLayer(db, 'district', 'clean', (k) => districtNames.get(k) ?? k) });
+  log('repaired and snapped to the grid');
+
+  // Crosswalk: the WFP province holding most of each district polygon guards and narrows the name matching.
+  const shapeIds = [...districtNames.keys()].sort();
+  const dominant = await dominantProvinces(db, shapeIds);
+  const sources: SourceDistrict[] = shapeIds.map((id) => ({ shapeId: id, shapeName: districtNames.get(id)!, ...dominant.get(id)! }));
+  const crosswalk = matchDistricts(sources, gz.districts);
+  const matched = crosswalk.filter((c) => c.code !== '');
+  if (new Set(matched.map((c) => c.code)).size !== matched.length) throw new Error('a district code is paired with two polygons');
+  log(`crosswalk: ${matched.length} of ${crosswalk.length} polygons matched`);
+
+  // Partition each level in code order (district rows are keyed by shapeID, ordered by their matched code).
+  const provinceCodes = provinceSrc.features.map((f) => provinceCode(f.properties)).sort();
+  const districtKeys = matched.map((c) => c.source_id); // crosswalk is sorted by code
+  const trimmed: ReportInput['trimmed'] = [];
+  for (const t of await partitionLayer(db, 'province', provinceCodes)) trimmed.push({ level: 'province', ...t });
+  const codeByKey = new Map(matched.map((c) => [c.source_id, c.code]));
+  for (const t of await partitionLayer(db, 'district', districtKeys)) trimmed.push({ level: 'district', key: codeByKey.get(t.key)!, lostM2: t.lostM2 });
+  await partitionLayer(db, 'country', ['KH']);
+  log('partitioned');
+
+  // Write the data files.
+  const provinceGeoms = await finalGeometries(db, 'province', provinceCodes);
+  const provinceProps = new Map(provinceSrc.features.map((f) => [provinceCode(f.properties), f.properties]));
+  writeText(
+    'provinces.geojson',
+    featureCollectionText(
+      provinceCodes.map((code) => ({
+        properties: { code, name_en: cleanText(provinceProps.get(code)!.Adm1_Name), name_km: cleanText(provinceProps.get(code)!.Adm1_Name_) },
+        geometry: provinceGeoms.get(code)!,
+      })),
+    ),
+  );
+  const districtGeoms = await finalGeometries(db, 'district', districtKeys);
+  const gzDistrict = new Map(gz.districts.map((d) => [d.code, d]));
+  writeText(
+    'districts.geojson',
+    featureCollectionText(
+      matched.map((c) => ({
+        properties: {
+          code: c.code,
+          province_code: c.province_code,
+          name_en: gzDistrict.get(c.code)!.name_en,
+          name_km: gzDistrict.get(c.code)!.name_km,
+          source_name: c.source_name,
+          match: c.match,
+        },
+        geometry: districtGeoms.get(c.source_id)!,
+      })),
+    ),
+  );
+  const countryGeom = (await finalGeometries(db, 'country', ['KH'])).get('KH')!;
+  writeText('country.geojson', featureCollectionText([{ properties: { code: 'KH', name_en: 'Cambodia', name_km: 'កម្ពុជា' }, geometry: countryGeom }]));
+  writeText('district-crosswalk.csv', crosswalkCsv(crosswalk));
+  writeText('gazetteer.json', gazetteerText(gz));
+  writeText('organisations.json', organisationsText());
+  for (const l of LICENCE_COPIES) {
+    mkdirSync(dirname(join(REFERENCE_DIR, l.to)), { recursive: true });
+    copyFileSync(join(dataDir, l.from), join(REFERENCE_DIR, l.to));
+  }
+  log('written');
+
+  // Read the shipped files back and measure them: these are the "after" figures of the report.
+  const keyByCode = new Map(matched.map((c) => [c.code, c.source_id]));
+  await loadShipped(db, 'province', 'provinces.geojson', (code) => code);
+  await loadShipped(db, 'district', 'districts.geojson', (code) => keyByCode.get(code) ?? `unknown ${code}`);
+  await loadShipped(db, 'country', 'country.geojson', () => 'KH');
+  const shippedProvinces = await measureLayer(db, 'province', 'shipped', provinceLabel);
+  const shippedDistricts = await measureLayer(db, 'district', 'shipped', (k) => codeByKey.get(k) ?? k);
+  const shippedCountry = await measureLayer(db, 'country', 'shipped', provinceLabel);
+  measures.push({ level: 'province', stage: 'shipped', m: shippedProvinces });
+  measures.push({ level: 'district', stage: 'shipped', m: shippedDistricts });
+  measures.push({ level: 'country', stage: 'shipped', m: shippedCountry });
+  measures.sort((a, b) => ['province', 'district', 'country'].indexOf(a.level) - ['province', 'district', 'country'].indexOf(b.level));
+  for (const m of [shippedProvinces, shippedDistricts, shippedCountry]) {
+    if (m.invalid > 0 || m.overlapPairs > 0) log(`WARNING: shipped geometries still have ${m.invalid} invalid units and ${m.overlapPairs} overlapping pairs`);
+  }
+  const nesting = await nestingFigures(db, codeByKey);
+  const shareList = sources.filter((s) => codeByKey.has(s.shapeId)).map((s) => ({ code: codeByKey.get(s.shapeId)!, share: s.share }));
+  const shares = {
+    min: Math.min(...shareList.map((s) => s.share)),
+    below90: shareList.filter((s) => s.share < 0.9).sort((a, b) => a.code.localeCompare(b.code)),
+  };
+  await db.close();
+
+  const sizes = fileSizes([
+    'provinces.geojson', 'districts.geojson', 'country.geojson', 'district-crosswalk.csv', 'gazetteer.json', 'organisations.json',
+    ...LICENCE_COPIES.map((l) => l.to),
+  ]);
+  const provinceNotes = compareProvinces(provinceSrc, gz);
+  mkdirSync(dirname(REPORT_PATH), { recursive: true });
+  writeFileSync(REPORT_PATH, reportText({ gzReport, gz, provinceNotes, crosswalk, measures, trimmed, nesting, shares, sizes }));
+  log(`report: docs/reference-data.md; matches ${['exact', 'normalised', 'spatial', 'manual', 'unmatched'].map((k) => `${k} ${crosswalk.filter((c) => c.match === k).length}`).join(', ')}`);
+}
+
+await main();

@@ -1,0 +1,196 @@
+// One interface over the two ways Clearway runs PostgreSQL + PostGIS: embedded (PGlite compiled to
+// WebAssembly, data in a local folder) and a real server chosen by DATABASE_URL. Everything above this
+// module speaks SQL through `Queryable` and never knows which engine answers.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import pg from 'pg';
+
+export type EngineName = 'embedded' | 'server';
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+}
+
+export interface Database extends Queryable {
+  readonly engine: EngineName;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements (migrations only: never data changes that could fail silently). */
+  runScript(text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded engine's PostGIS can fail inside GEOS and return neither a row nor an error; the only trace
+ * is a result without `command` (see docs/decisions/0003-embedded-engine-silent-failures.md). We turn that
+ * into this error so the surrounding transaction rolls back instead of committing a half-done change.
+ */
+export class SilentEngineFailure extends Error {
+  constructor(readonly sql: string) {
+    super(
+      'The embedded database engine returned no result and no error for a statement (a geometry operation ' +
+        'failed inside GEOS); the change was rolled back. Statement: ' + sql.replace(/\s+/g, ' ').slice(0, 200),
+    );
+    this.name = 'SilentEngineFailure';
+  }
+}
+
+// Both engines return the same JavaScript values for the types we read: 64-bit integers and numerics as
+// numbers (our counts and areas stay far below 2^53), dates as 'YYYY-MM-DD' strings (no time zone
+// drift), timestamps as ISO strings.
+const OID = { int8: 20, numeric: 1700, date: 1082, timestamptz: 1184, timestamp: 1114 } as const;
+const toNumber = (value: string): number => Number(value);
+const toIsoTimestamp = (value: string): string => new Date(value).toISOString();
+const keepText = (value: string): string => value;
+
+const pgTypesConfigured = (() => {
+  pg.types.setTypeParser(OID.int8, toNumber);
+  pg.types.setTypeParser(OID.numeric, toNumber);
+  pg.types.setTypeParser(OID.date, keepText);
+  pg.types.setTypeParser(OID.timestamptz, toIsoTimestamp);
+  pg.types.setTypeParser(OID.timestamp, keepText);
+  return true;
+})();
+
+const pgliteParsers = {
+  [OID.int8]: toNumber,
+  [OID.numeric]: toNumber,
+  [OID.date]: keepText,
+  [OID.timestamptz]: toIsoTimestamp,
+  [OID.timestamp]: keepText,
+};
+// PGlite would otherwise send JavaScript Dates and bigints in its own way; we pass strings and numbers.
+void pgliteTypes;
+
+interface PGliteResult {
+  rows: unknown[];
+  command?: string;
+  affectedRows?: number;
+}
+
+function checked<Row>(sql: string, result: PGliteResult): QueryResult<Row> {
+  if (result.command === undefined) throw new SilentEngineFailure(sql);
+  const rowCount = result.command === 'SELECT' ? result.rows.length : (result.affectedRows ?? result.rows.length);
+  return { rows: result.rows as Row[], rowCount };
+}
+
+type PGliteQueryable = {
+  query(text: string, params?: unknown[]): Promise<PGliteResult>;
+};
+
+function embeddedQueryable(target: PGliteQueryable): Queryable {
+  return {
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const result = await target.query(text, [...params]);
+      return checked<Row>(text, result);
+    },
+  };
+}
+
+export interface EmbeddedOptions {
+  /** Folder holding the database files; created when missing. Omit for an in-memory database. */
+  dataDir?: string;
+  /** A gzipped tarball of a data folder (PGlite dumpDataDir) to start from: used by tests. */
+  loadDataDir?: Blob;
+}
+
+export async function openEmbedded(options: EmbeddedOptions = {}): Promise<Database> {
+  if (options.dataDir) fs.mkdirSync(path.resolve(options.dataDir), { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir: options.dataDir ? path.resolve(options.dataDir) : undefined,
+    loadDataDir: options.loadDataDir,
+    extensions: { postgis },
+    parsers: pgliteParsers,
+  });
+  const top = embeddedQueryable(pglite);
+  return {
+    engine: 'embedded',
+    query: top.query,
+    async transaction(work) {
+      return pglite.transaction(async (tx) => work(embeddedQueryable(tx)));
+    },
+    async runScript(text) {
+      const results = await pglite.exec(text);
+      // exec stops silently at a statement that failed inside GEOS; scripts end with a sentinel select
+      // so a short result list is detected (see migrate.ts).
+      const last = results.at(-1);
+      if (!last || last.command === undefined) throw new SilentEngineFailure(text);
+      const sentinel = (last.rows[0] as { script_complete?: unknown } | undefined)?.script_complete;
+      if (sentinel !== true) throw new SilentEngineFailure(text);
+    },
+    async close() {
+      await pglite.close();
+    },
+  };
+}
+
+/** For tests and the template cache: the whole data folder as a gzipped tarball. */
+export async function dumpEmbedded(dataDir: string): Promise<Blob> {
+  const pglite = await PGlite.create({ dataDir: path.resolve(dataDir), extensions: { postgis } });
+  try {
+    const dump = await pglite.dumpDataDir('gzip');
+    return dump;
+  } finally {
+    await pglite.close();
+  }
+}
+
+function serverQueryable(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const result = await client.query(text, [...params]);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+    },
+  };
+}
+
+export async function openServer(connectionString: string, options: { maxConnections?: number } = {}): Promise<Database> {
+  void pgTypesConfigured;
+  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 8 });
+  // Fail now, with the server's own message, rather than on the first request.
+  const probe = await pool.connect();
+  probe.release();
+  const top = serverQueryable(pool);
+  return {
+    engine: 'server',
+    query: top.query,
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await work(serverQueryable(client));
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async runScript(text) {
+      await pool.query(text);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+export interface OpenOptions {
+  /** A PostgreSQL connection string: use the server engine. */
+  databaseUrl?: string;
+  /** The embedded engine's data folder (ignored with databaseUrl). */
+  dataDir?: string;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  return options.databaseUrl ? openServer(options.databaseUrl) : openEmbedded({ dataDir: options.dataDir });
+}

@@ -1,0 +1,88 @@
+// CSV reader: one record per row, the exchange format's fields as columns, the geometry as WKT in a
+// column named wkt, geometry or geom. List fields (contamination) are separated by ";", "," or "|";
+// devices are a JSON array in their column.
+import { parse } from 'csv-parse/sync';
+import { wktToGeoJSON } from '@terraformer/wkt';
+import type { Geometry } from 'geojson';
+import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
+import type { RawRecord } from './records.ts';
+
+const GEOMETRY_COLUMNS = ['wkt', 'geometry', 'geom', 'the_geom'];
+const LIST_COLUMNS = new Set(['contamination']);
+const JSON_COLUMNS = new Set(['devices']);
+
+interface CsvRow {
+  record: string[];
+  info: { lines: number };
+}
+
+function readRows(text: string): CsvRow[] {
+  try {
+    return parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as CsvRow[];
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: string }).code;
+    if (code === 'CSV_QUOTE_NOT_CLOSED') throw new ClearwayError('file.truncated', `The CSV file ends inside a quoted field: ${message}`);
+    throw new ClearwayError('file.malformed', `The CSV file cannot be read: ${message}`);
+  }
+}
+
+function cellValue(column: string, cell: string, line: number, problems: RecordProblem[]): unknown {
+  if (cell === '') return undefined;
+  if (LIST_COLUMNS.has(column)) {
+    const trimmed = cell.trim();
+    if (trimmed.startsWith('[')) {
+      try {
+        return JSON.parse(trimmed) as unknown;
+      } catch {
+        /* fall through to separators */
+      }
+    }
+    return trimmed.split(/[;,|]/).map((part) => part.trim()).filter(Boolean);
+  }
+  if (JSON_COLUMNS.has(column)) {
+    try {
+      return JSON.parse(cell) as unknown;
+    } catch (error) {
+      problems.push({ severity: 'error', code: 'device.invalid', line, field: column, reason: `not a JSON array: ${(error as Error).message}` });
+      return undefined;
+    }
+  }
+  return cell;
+}
+
+export function readCsv(text: string): RawRecord[] {
+  const rows = readRows(text);
+  const header = rows[0];
+  if (!header) throw new ClearwayError('file.empty', 'The CSV file is empty');
+  const columns = header.record.map((name) => name.trim().toLowerCase());
+  const geometryColumn = columns.find((name) => GEOMETRY_COLUMNS.includes(name));
+  if (!geometryColumn) {
+    throw new ClearwayError('file.malformed', `The CSV header has no geometry column (one of ${GEOMETRY_COLUMNS.join(', ')}): ${columns.join(', ')}`);
+  }
+  return rows.slice(1).map(({ record, info }): RawRecord => {
+    const line = info.lines;
+    const problems: RecordProblem[] = [];
+    if (record.length !== columns.length) {
+      problems.push({ severity: 'error', code: 'record.malformed', line, reason: `${record.length} fields where the header has ${columns.length}` });
+    }
+    const properties: Record<string, unknown> = {};
+    let geometry: Geometry | null = null;
+    columns.forEach((column, i) => {
+      const cell = record[i] ?? '';
+      if (column === geometryColumn) {
+        if (cell === '') return;
+        try {
+          geometry = wktToGeoJSON(cell);
+        } catch (error) {
+          problems.push({ severity: 'error', code: 'geometry.malformed', line, field: column, reason: `not WKT: ${(error as Error).message}` });
+        }
+        return;
+      }
+      const value = cellValue(column, cell, line, problems);
+      if (value !== undefined) properties[column] = value;
+    });
+    if (typeof properties.ref === 'string') for (const p of problems) p.ref = properties.ref;
+    return { line, properties, geometry, problems };
+  });
+}

@@ -1,0 +1,56 @@
+// GeoJSON reader: a FeatureCollection (or a single Feature) of the exchange format.
+import type { Geometry } from 'geojson';
+import { ClearwayError } from '../domain/problems.ts';
+import type { RawRecord } from './records.ts';
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // V8 says "Unexpected end of JSON input" (or "Unterminated string") when the text stops early.
+    if (/end of JSON input|Unterminated string/i.test(message) || text.trim().length === 0) {
+      throw new ClearwayError('file.truncated', `The GeoJSON file ends early: ${message}`);
+    }
+    const position = /position (\d+)/.exec(message)?.[1];
+    const where = position ? ` at ${lineAndColumn(text, Number(position))}` : '';
+    throw new ClearwayError('file.malformed', `The file is not valid JSON${where}: ${message}`);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function readGeoJson(text: string): RawRecord[] {
+  const document = parseJson(text);
+  if (!isObject(document)) throw new ClearwayError('file.malformed', 'The GeoJSON file holds no object');
+  let features: unknown[];
+  if (document.type === 'FeatureCollection') {
+    if (!Array.isArray(document.features)) throw new ClearwayError('file.malformed', 'The FeatureCollection has no "features" array');
+    features = document.features;
+  } else if (document.type === 'Feature') {
+    features = [document];
+  } else {
+    throw new ClearwayError('file.malformed', `A GeoJSON FeatureCollection is needed; the file holds type ${JSON.stringify(document.type)}`);
+  }
+  return features.map((item, index): RawRecord => {
+    if (!isObject(item) || item.type !== 'Feature') {
+      return {
+        feature: index,
+        properties: {},
+        geometry: null,
+        problems: [{ severity: 'error', code: 'record.malformed', feature: index, reason: 'not a GeoJSON Feature' }],
+      };
+    }
+    const properties = isObject(item.properties) ? item.properties : {};
+    const geometry = isObject(item.geometry) ? (item.geometry as unknown as Geometry) : null;
+    return { feature: index, properties, geometry, problems: [] };
+  });
+}

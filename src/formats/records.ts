@@ -1,0 +1,17 @@
+// What every reader produces: the records of a file, each with its place in the file, its properties as
+// written, and its geometry (or why the geometry could not be read).
+import type { Geometry } from 'geojson';
+import type { RecordProblem } from '../domain/problems.ts';
+
+export interface RawRecord {
+  /** 0-based feature index (GeoJSON) */
+  feature?: number;
+  /** 1-based line (CSV, header is line 1) */
+  line?: number;
+  properties: Record<string, unknown>;
+  geometry: Geometry | null;
+  /** Problems found while reading this record (the geometry text, a JSON column...). */
+  problems: RecordProblem[];
+}
+
+export type FormatId = 'geojson' | 'csv';

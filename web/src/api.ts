@@ -1,0 +1,203 @@
+// Typed access to the Clearway HTTP API (same origin). The shapes mirror the API contract; the server is the
+// authority, so values we only display (kinds, methods, sources) stay plain strings.
+import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson';
+
+export type HazardType = 'SHA' | 'CHA';
+export type HazardStatus = 'open' | 'in_progress' | 'released';
+export type AdminLevel = 'province' | 'district';
+
+export interface Health {
+  status: 'ok';
+  engine: 'embedded' | 'server';
+  postgres: string;
+  postgis: string;
+}
+
+export interface ClientConfig {
+  /** An XYZ tile URL template for an online basemap, or null when the office has no connection. */
+  basemapUrl: string | null;
+}
+
+export interface AdminUnitProperties {
+  code: string;
+  pcode: string;
+  level: AdminLevel;
+  name_en: string;
+  name_km: string;
+  parent_code: string | null;
+}
+
+export type AdminUnitCollection = FeatureCollection<Polygon | MultiPolygon, AdminUnitProperties>;
+
+export interface HazardSummary {
+  ref: string;
+  type: HazardType;
+  status: HazardStatus;
+  contamination: string[];
+  province_code: string | null;
+  district_code: string | null;
+  area_m2: number;
+  version: number;
+}
+
+export type HazardFeature = Feature<Polygon | MultiPolygon, HazardSummary>;
+
+export interface HazardCollection extends FeatureCollection<Polygon | MultiPolygon, HazardSummary> {
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface HazardRecord extends HazardSummary {
+  source: string | null;
+  recorded_on: string | null;
+  operator: string | null;
+  province_name_en: string | null;
+  province_name_km: string | null;
+  district_name_en: string | null;
+  district_name_km: string | null;
+  commune_code: string | null;
+  village_code: string | null;
+  notes: string | null;
+  geometry: Geometry;
+}
+
+export interface LandReleaseAccounting {
+  original_m2: number;
+  cancelled_m2: number;
+  reduced_m2: number;
+  cleared_m2: number;
+  remaining_m2: number;
+}
+
+export interface Device {
+  category: string;
+  model: string | null;
+  quantity: number;
+}
+
+export interface Release {
+  ref: string;
+  kind: string;
+  method: string | null;
+  operator: string | null;
+  start_date: string | null;
+  end_date: string | null;
+  area_m2: number;
+  counted_m2: number;
+  outside_m2: number;
+  devices: Device[];
+  version: number;
+}
+
+export interface HazardVersion {
+  version: number;
+  changed_at: string;
+  changed_by: string | null;
+  change_reason: string | null;
+  type: HazardType;
+  status: HazardStatus;
+  area_m2: number;
+}
+
+export interface HazardDetails {
+  hazard: HazardRecord;
+  accounting: LandReleaseAccounting;
+  releases: Release[];
+  history: HazardVersion[];
+}
+
+export interface LandReleaseRow extends LandReleaseAccounting {
+  /** A province code, or "unassigned" for area that lies in no province. */
+  unit_code: string;
+  unit_name: string;
+}
+
+export interface LandReleaseReport {
+  by: 'province';
+  rows: LandReleaseRow[];
+  total: LandReleaseAccounting;
+}
+
+/** An RFC 9457 problem as the API sends it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem | null;
+
+  constructor(status: number, problem: Problem | null, fallback: string) {
+    super(problem?.detail ?? problem?.title ?? fallback);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+function isProblem(value: unknown): value is Problem {
+  return typeof value === 'object' && value !== null && 'title' in value && 'status' in value;
+}
+
+async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(path, { headers: { accept: 'application/json' }, signal });
+  if (!response.ok) {
+    let problem: Problem | null = null;
+    try {
+      const body: unknown = await response.json();
+      if (isProblem(body)) problem = body;
+    } catch {
+      // Not JSON (a proxy error page, say): the status line is all we can show.
+    }
+    throw new ApiError(response.status, problem, `${response.status} ${response.statusText}`.trim());
+  }
+  return (await response.json()) as T;
+}
+
+export function fetchHealth(signal?: AbortSignal): Promise<Health> {
+  return getJson<Health>('/api/health', signal);
+}
+
+export function fetchConfig(signal?: AbortSignal): Promise<ClientConfig> {
+  return getJson<ClientConfig>('/api/config', signal);
+}
+
+export function fetchAdminUnits(level: AdminLevel, signal?: AbortSignal): Promise<AdminUnitCollection> {
+  const query = new URLSearchParams({ level, format: 'geojson' });
+  return getJson<AdminUnitCollection>(`/api/admin-units?${query.toString()}`, signal);
+}
+
+export interface HazardFilter {
+  province?: string;
+  district?: string;
+  type?: HazardType;
+  status?: HazardStatus;
+  contamination?: string;
+  bbox?: [number, number, number, number];
+  limit?: number;
+  offset?: number;
+}
+
+export function fetchHazards(filter: HazardFilter = {}, signal?: AbortSignal): Promise<HazardCollection> {
+  const query = new URLSearchParams({ format: 'geojson', limit: String(filter.limit ?? 10000) });
+  if (filter.offset !== undefined) query.set('offset', String(filter.offset));
+  for (const key of ['province', 'district', 'type', 'status', 'contamination'] as const) {
+    const value = filter[key];
+    if (value !== undefined) query.set(key, value);
+  }
+  if (filter.bbox) query.set('bbox', filter.bbox.join(','));
+  return getJson<HazardCollection>(`/api/hazards?${query.toString()}`, signal);
+}
+
+export function fetchHazardDetails(ref: string, signal?: AbortSignal): Promise<HazardDetails> {
+  return getJson<HazardDetails>(`/api/hazards/${encodeURIComponent(ref)}`, signal);
+}
+
+export function fetchLandReleaseByProvince(signal?: AbortSignal): Promise<LandReleaseReport> {
+  return getJson<LandReleaseReport>('/api/reports/land-release?by=province', signal);
+}

@@ -1,0 +1,157 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import * as maplibregl from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { AdminUnitCollection, AdminUnitProperties, HazardCollection } from './api';
+import type { GeoJSON } from 'geojson';
+import { geometryBounds, hazardMarkers } from './hazard-geometry';
+import { buildMapStyle, hazardLayerIds, layerIds, selectionFilter, sourceIds } from './map-style';
+import { MapLegend } from './map-legend';
+import { unitName } from './unit-name';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+declare global {
+  interface Window {
+    /** The hazard map, for browser tests: set once the hazards are drawn and the map is idle. */
+    clearwayMap?: maplibregl.Map;
+  }
+}
+
+/** Cambodia with a small margin: the first view before any data has arrived. */
+const cambodiaBounds: [number, number, number, number] = [102.3, 10.4, 107.65, 14.7];
+
+export interface HazardMapProps {
+  basemapUrl: string | null;
+  provinces: AdminUnitCollection | null;
+  districts: AdminUnitCollection | null;
+  hazards: HazardCollection | null;
+  selectedRef: string | null;
+  /** A hazard to bring into view (from the search box); the nonce repeats a request for the same ref. */
+  focus: { ref: string; nonce: number } | null;
+  onSelectHazard: (ref: string) => void;
+}
+
+function setSourceData(map: maplibregl.Map, id: string, data: GeoJSON): void {
+  const source = map.getSource<maplibregl.GeoJSONSource>(id);
+  source?.setData(data);
+}
+
+export function HazardMap(props: HazardMapProps) {
+  const { basemapUrl, provinces, districts, hazards, selectedRef, focus, onSelectHazard } = props;
+  const { t, i18n } = useTranslation();
+  const container = useRef<HTMLDivElement>(null);
+  const [map, setMap] = useState<maplibregl.Map | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  // Handlers registered once on the map read the latest props and language through refs.
+  const onSelectRef = useRef(onSelectHazard);
+  onSelectRef.current = onSelectHazard;
+  const hoverText = useRef<(feature: maplibregl.MapGeoJSONFeature) => string>(() => '');
+  hoverText.current = (feature) => {
+    if (feature.source === sourceIds.provinces) return unitName(feature.properties as AdminUnitProperties, i18n.language);
+    const ref = String(feature.properties['ref'] ?? '');
+    const type = String(feature.properties['type'] ?? '');
+    const status = String(feature.properties['status'] ?? '');
+    return `${ref} · ${t(`hazard.typeShort.${type}`, { defaultValue: type })} · ${t(`hazard.status.${status}`, { defaultValue: status })}`;
+  };
+
+  useEffect(() => {
+    if (!container.current) return undefined;
+    let created: maplibregl.Map;
+    try {
+      created = new maplibregl.Map({
+        container: container.current,
+        style: buildMapStyle(basemapUrl),
+        bounds: cambodiaBounds,
+        fitBoundsOptions: { padding: 16 },
+        minZoom: 4,
+        maxZoom: 18,
+        attributionControl: false,
+        dragRotate: false,
+        pitchWithRotate: false,
+        touchPitch: false,
+      });
+    } catch {
+      // No WebGL (an old laptop, a locked-down browser): say so instead of showing an empty box.
+      setFailed(true);
+      return undefined;
+    }
+    created.touchZoomRotate.disableRotation();
+    created.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    created.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+
+    const tooltip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'map-tooltip', offset: 10 });
+    created.on('mousemove', (event) => {
+      const hit =
+        created.queryRenderedFeatures(event.point, { layers: hazardLayerIds })[0] ??
+        created.queryRenderedFeatures(event.point, { layers: [layerIds.provinceFill] })[0];
+      created.getCanvas().style.cursor = hit && hit.source !== sourceIds.provinces ? 'pointer' : '';
+      if (!hit) {
+        tooltip.remove();
+        return;
+      }
+      tooltip.setLngLat(event.lngLat).setText(hoverText.current(hit)).addTo(created);
+    });
+    created.on('mouseout', () => tooltip.remove());
+    created.on('click', (event) => {
+      const hit = created.queryRenderedFeatures(event.point, { layers: hazardLayerIds })[0];
+      const ref = hit?.properties['ref'];
+      if (typeof ref === 'string') onSelectRef.current(ref);
+    });
+    created.on('load', () => setMap(created));
+    return () => {
+      setMap(null);
+      if (window.clearwayMap === created) delete window.clearwayMap;
+      delete document.body.dataset['mapReady'];
+      created.remove();
+    };
+  }, [basemapUrl]);
+
+  useEffect(() => {
+    if (map && provinces) setSourceData(map, sourceIds.provinces, provinces);
+  }, [map, provinces]);
+
+  useEffect(() => {
+    if (map && districts) setSourceData(map, sourceIds.districts, districts);
+  }, [map, districts]);
+
+  useEffect(() => {
+    if (!map || !hazards) return;
+    setSourceData(map, sourceIds.hazards, hazards);
+    setSourceData(map, sourceIds.hazardMarkers, hazardMarkers(hazards));
+    // setData is processed by the worker; the next idle comes after the hazards are drawn.
+    map.once('idle', () => {
+      window.clearwayMap = map;
+      document.body.dataset['mapReady'] = 'true';
+    });
+  }, [map, hazards]);
+
+  useEffect(() => {
+    if (!map) return;
+    const filter = selectionFilter(selectedRef);
+    map.setFilter(layerIds.selectedOutline, filter);
+    map.setFilter(layerIds.selectedMarker, filter);
+  }, [map, selectedRef]);
+
+  useEffect(() => {
+    if (!map || !hazards || !focus) return;
+    const feature = hazards.features.find((candidate) => candidate.properties.ref === focus.ref);
+    const bounds = feature ? geometryBounds(feature.geometry) : null;
+    if (bounds) map.fitBounds(bounds, { padding: 80, maxZoom: 15, duration: 600 });
+  }, [map, hazards, focus]);
+
+  return (
+    <div className="hazard-map">
+      <div
+        ref={container}
+        className="hazard-map__canvas"
+        data-testid="hazard-map"
+        role="region"
+        aria-label={t('map.label')}
+      />
+      {failed ? <p className="hazard-map__failure">{t('map.noWebgl')}</p> : <MapLegend />}
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+import { useTranslation } from 'react-i18next';
+import { hazardColours, mapColours } from './map-style';
+
+const statuses = ['open', 'in_progress', 'released'] as const;
+
+export function MapLegend() {
+  const { t } = useTranslation();
+  return (
+    <aside className="map-legend" data-testid="map-legend" aria-label={t('legend.title')}>
+      <h2 className="map-legend__title">{t('legend.title')}</h2>
+      <ul className="map-legend__list">
+        {(['CHA', 'SHA'] as const).map((type) => (
+          <li key={type}>
+            <span className="swatch swatch--fill" style={{ background: hazardColours[type], borderColor: hazardColours[type] }} />
+            {t(`hazard.type.${type}`)}
+          </li>
+        ))}
+        {statuses.map((status) => (
+          <li key={status}>
+            <span className={`swatch swatch--status swatch--${status}`} />
+            {t(`hazard.status.${status}`)}
+          </li>
+        ))}
+        <li>
+          <span className="swatch swatch--line" style={{ borderColor: mapColours.provinceOutline }} />
+          {t('legend.province')}
+        </li>
+        <li>
+          <span className="swatch swatch--line swatch--thin" style={{ borderColor: mapColours.districtOutline }} />
+          {t('legend.district')}
+        </li>
+      </ul>
+    </aside>
+  );
+}
