@@ -33,7 +33,7 @@ export const refSchema = z
 export const organisationCodeSchema = z
   .string()
   .trim()
-  .regex(/^[A-Z][A-Z0-9]{1,15}$/, 'an organisation code is 2 to 16 upper-case letters or digits, starting with a letter');
+  .regex(/^[A-Z][A-Z0-9-]{1,15}$/, 'an organisation code is 2 to 16 upper-case letters, digits or hyphens, starting with a letter');
 
 function isCalendarDate(value: string): boolean {
   const [y, m, d] = value.split('-').map(Number) as [number, number, number];

@@ -80,3 +80,15 @@ export function hazardMarkers(hazards: HazardCollection): FeatureCollection<Poin
   }
   return { type: 'FeatureCollection', features };
 }
+
+export function collectionBounds(collection: FeatureCollection): Bounds | null {
+  let bounds: Bounds | null = null;
+  for (const feature of collection.features) {
+    const own = feature.geometry ? geometryBounds(feature.geometry) : null;
+    if (!own) continue;
+    bounds = bounds
+      ? [Math.min(bounds[0], own[0]), Math.min(bounds[1], own[1]), Math.max(bounds[2], own[2]), Math.max(bounds[3], own[3])]
+      : own;
+  }
+  return bounds;
+}

@@ -5,7 +5,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { AdminUnitCollection, AdminUnitProperties, HazardCollection } from './api';
 import type { GeoJSON } from 'geojson';
-import { geometryBounds, hazardMarkers } from './hazard-geometry';
+import { collectionBounds, geometryBounds, hazardMarkers } from './hazard-geometry';
 import { buildMapStyle, hazardLayerIds, layerIds, selectionFilter, sourceIds } from './map-style';
 import { MapLegend } from './map-legend';
 import { unitName } from './unit-name';
@@ -44,18 +44,23 @@ export function HazardMap(props: HazardMapProps) {
   const container = useRef<HTMLDivElement>(null);
   const [map, setMap] = useState<maplibregl.Map | null>(null);
   const [failed, setFailed] = useState(false);
+  const [basemapUnavailable, setBasemapUnavailable] = useState(false);
+  // Once the officer has moved the map, data arriving late must not move it back.
+  const userMoved = useRef(false);
 
   // Handlers registered once on the map read the latest props and language through refs.
   const onSelectRef = useRef(onSelectHazard);
-  onSelectRef.current = onSelectHazard;
   const hoverText = useRef<(feature: maplibregl.MapGeoJSONFeature) => string>(() => '');
-  hoverText.current = (feature) => {
-    if (feature.source === sourceIds.provinces) return unitName(feature.properties as AdminUnitProperties, i18n.language);
-    const ref = String(feature.properties['ref'] ?? '');
-    const type = String(feature.properties['type'] ?? '');
-    const status = String(feature.properties['status'] ?? '');
-    return `${ref} · ${t(`hazard.typeShort.${type}`, { defaultValue: type })} · ${t(`hazard.status.${status}`, { defaultValue: status })}`;
-  };
+  useEffect(() => {
+    onSelectRef.current = onSelectHazard;
+    hoverText.current = (feature) => {
+      if (feature.source === sourceIds.provinces) return unitName(feature.properties as AdminUnitProperties, i18n.language);
+      const ref = String(feature.properties['ref'] ?? '');
+      const type = String(feature.properties['type'] ?? '');
+      const status = String(feature.properties['status'] ?? '');
+      return `${ref} · ${t(`hazard.typeShort.${type}`, { defaultValue: type })} · ${t(`hazard.status.${status}`, { defaultValue: status })}`;
+    };
+  });
 
   useEffect(() => {
     if (!container.current) return undefined;
@@ -80,7 +85,7 @@ export function HazardMap(props: HazardMapProps) {
     }
     created.touchZoomRotate.disableRotation();
     created.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-    created.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+    created.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
 
     const tooltip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'map-tooltip', offset: 10 });
     created.on('mousemove', (event) => {
@@ -100,6 +105,25 @@ export function HazardMap(props: HazardMapProps) {
       const ref = hit?.properties['ref'];
       if (typeof ref === 'string') onSelectRef.current(ref);
     });
+    let basemapTileLoaded = false;
+    created.on('sourcedata', (event) => {
+      if (event.sourceId === sourceIds.basemap && event.tile !== undefined) basemapTileLoaded = true;
+    });
+    created.on('error', (event) => {
+      if ('sourceId' in event && event.sourceId === sourceIds.basemap) {
+        // An office without internet simply gets no basemap tiles: say so once instead of logging every tile,
+        // and draw the land opaque again so the map reads as well as the offline one.
+        if (!basemapTileLoaded) {
+          setBasemapUnavailable(true);
+          created.setPaintProperty(layerIds.provinceFill, 'fill-opacity', 1);
+        }
+        return;
+      }
+      console.error(event.error);
+    });
+    created.on('movestart', (event) => {
+      if (event.originalEvent) userMoved.current = true;
+    });
     created.on('load', () => setMap(created));
     return () => {
       setMap(null);
@@ -110,7 +134,10 @@ export function HazardMap(props: HazardMapProps) {
   }, [basemapUrl]);
 
   useEffect(() => {
-    if (map && provinces) setSourceData(map, sourceIds.provinces, provinces);
+    if (!map || !provinces) return;
+    setSourceData(map, sourceIds.provinces, provinces);
+    const bounds = collectionBounds(provinces);
+    if (bounds && !userMoved.current) map.fitBounds(bounds, { padding: 16, animate: false });
   }, [map, provinces]);
 
   useEffect(() => {
@@ -152,6 +179,11 @@ export function HazardMap(props: HazardMapProps) {
         aria-label={t('map.label')}
       />
       {failed ? <p className="hazard-map__failure">{t('map.noWebgl')}</p> : <MapLegend />}
+      {basemapUnavailable && !failed ? (
+        <p className="hazard-map__notice" role="status">
+          {t('map.basemapUnavailable')}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -6,8 +6,8 @@ const statuses = ['open', 'in_progress', 'released'] as const;
 export function MapLegend() {
   const { t } = useTranslation();
   return (
-    <aside className="map-legend" data-testid="map-legend" aria-label={t('legend.title')}>
-      <h2 className="map-legend__title">{t('legend.title')}</h2>
+    <details className="map-legend" data-testid="map-legend" open>
+      <summary className="map-legend__title">{t('legend.title')}</summary>
       <ul className="map-legend__list">
         {(['CHA', 'SHA'] as const).map((type) => (
           <li key={type}>
@@ -30,6 +30,6 @@ export function MapLegend() {
           {t('legend.district')}
         </li>
       </ul>
-    </aside>
+    </details>
   );
 }

@@ -1,5 +1,6 @@
 // The map style is built here, in code, so that the map needs nothing from the internet: no glyphs, no sprites,
 // no remote style. An online raster basemap is added beneath our layers only when the server configures one.
+import type { FeatureCollection } from 'geojson';
 import type { ExpressionSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
 
 export const hazardColours = { SHA: '#e8930c', CHA: '#c8102e' } as const;
@@ -41,7 +42,9 @@ export const hazardLayerIds: string[] = [layerIds.hazardFill, layerIds.hazardMar
 /** Below this zoom a hazard is drawn as a marker as well as an area: most areas are smaller than a pixel there. */
 export const markerMaxZoom = 11;
 
-const emptyCollection = { type: 'FeatureCollection', features: [] } as const;
+function emptyCollection(): FeatureCollection {
+  return { type: 'FeatureCollection', features: [] };
+}
 
 const colourByType: ExpressionSpecification = [
   'match',
@@ -183,10 +186,10 @@ export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
             },
           }
         : {}),
-      [sourceIds.provinces]: { type: 'geojson', data: emptyCollection },
-      [sourceIds.districts]: { type: 'geojson', data: emptyCollection },
-      [sourceIds.hazards]: { type: 'geojson', data: emptyCollection },
-      [sourceIds.hazardMarkers]: { type: 'geojson', data: emptyCollection },
+      [sourceIds.provinces]: { type: 'geojson', data: emptyCollection() },
+      [sourceIds.districts]: { type: 'geojson', data: emptyCollection() },
+      [sourceIds.hazards]: { type: 'geojson', data: emptyCollection() },
+      [sourceIds.hazardMarkers]: { type: 'geojson', data: emptyCollection() },
     },
     layers,
   };

@@ -9,8 +9,8 @@ create table organisation (
   name text not null,
   kind text not null,
   created_at timestamptz not null default now(),
-  -- Short codes are what people type in spreadsheets: upper-case letters and digits only.
-  constraint organisation_code_format check (code ~ '^[A-Z][A-Z0-9]{1,15}$'),
+  -- Short codes are what people type in spreadsheets: upper-case letters, digits and hyphens (PM-WRA).
+  constraint organisation_code_format check (code ~ '^[A-Z][A-Z0-9-]{1,15}$'),
   constraint organisation_kind_known check (kind in ('authority', 'operator', 'donor', 'other'))
 );
 
@@ -26,9 +26,9 @@ create table admin_unit (
   -- The code length encodes the level, so a code alone says what it is.
   constraint admin_unit_code_matches_level check (
     code ~ '^[0-9]+$' and length(code) = case level
-      when 'province' then 2 when 'district' then 4 when 'commune' then 6 else 8 end),
-  -- A child's code starts with its parent's code.
-  constraint admin_unit_code_nests check (parent_code is null or left(code, length(parent_code)) = parent_code)
+      when 'province' then 2 when 'district' then 4 when 'commune' then 6 else 8 end)
+  -- No rule that a child's code starts with its parent's: the NCDD gazetteer has villages filed under a
+  -- commune whose code differs (docs/reference-data.md); parent_code is the truth.
 );
 create index admin_unit_level_idx on admin_unit (level);
 create index admin_unit_parent_idx on admin_unit (parent_code);

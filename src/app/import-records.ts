@@ -1,0 +1,331 @@
+// Import of hazards and land releases from a file: read, check every record, and store them all in one
+// transaction, or store nothing and say what is wrong with which record, which field, and why.
+import type { Database, Queryable } from '../db/engine.ts';
+import { createHazardStage, stageAndCheckHazards, assignStagedUnits, insertStagedHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
+import { createReleaseStage, stageAndCheckReleases, insertStagedReleases, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
+import { refreshAccounting } from '../db/accounting.ts';
+import { recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
+import { checkDates, parseHazardProperties, parseReleaseProperties, type RecordPlace } from '../domain/exchange-format.ts';
+import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
+import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
+import { readerFor } from '../formats/registry.ts';
+import type { FormatId, RawRecord } from '../formats/records.ts';
+
+export type ImportKind = 'hazards' | 'releases';
+
+export interface ImportRequest {
+  kind: ImportKind;
+  fileName: string;
+  text: string;
+  format?: FormatId;
+  dryRun?: boolean;
+  repair?: boolean;
+  actor: string;
+  /** Today's date (YYYY-MM-DD) in the authority's time zone: dates after it are errors. */
+  today: string;
+}
+
+export interface ImportReport {
+  kind: ImportKind;
+  file: string;
+  format: FormatId | null;
+  dryRun: boolean;
+  stored: boolean;
+  records: number;
+  accepted: number;
+  errors: RecordProblem[];
+  notes: RecordProblem[];
+  batchId: number | null;
+  statusChanges: number;
+  durationMs: number;
+}
+
+const CHUNK = 2_000;
+/** Past this many errors the report stops listing them: the file needs fixing at its source. */
+const MAX_LISTED_ERRORS = 1_000;
+
+class RollBack extends Error {}
+
+interface Prepared<T> {
+  place: RecordPlace;
+  ref?: string;
+  value?: T;
+  problems: RecordProblem[];
+}
+
+function place(record: RawRecord): RecordPlace {
+  return record.feature !== undefined ? { feature: record.feature } : { line: record.line };
+}
+
+function geometryProblems(record: RawRecord, ref: string | undefined): { geometry?: string; problems: RecordProblem[] } {
+  const check = checkPolygonGeometry(record.geometry);
+  if (!check.ok) return { problems: [{ severity: 'error', code: check.code, ref, ...place(record), field: 'geometry', reason: check.reason }] };
+  return { geometry: JSON.stringify(check.geometry), problems: [] };
+}
+
+function duplicateRefs<T>(prepared: Prepared<T>[]): void {
+  const seen = new Map<string, RecordPlace>();
+  for (const item of prepared) {
+    if (!item.ref) continue;
+    const first = seen.get(item.ref);
+    if (first) {
+      const where = first.feature !== undefined ? `feature ${first.feature}` : `line ${first.line}`;
+      item.problems.push({ severity: 'error', code: 'ref.duplicate', ref: item.ref, ...item.place, field: 'ref', reason: `ref ${item.ref} is also used by ${where}` });
+    } else {
+      seen.set(item.ref, item.place);
+    }
+  }
+}
+
+async function knownOrganisations(db: Queryable): Promise<Set<string>> {
+  const result = await db.query<{ code: string }>('select code from organisation');
+  return new Set(result.rows.map((r) => r.code));
+}
+
+async function knownVillages(db: Queryable, codes: string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const result = await db.query<{ code: string }>(`select code from admin_unit where level = 'village' and code = any($1::text[])`, [codes]);
+  return new Set(result.rows.map((r) => r.code));
+}
+
+function prepareHazards(records: RawRecord[], organisations: Set<string>, today: string): Prepared<StagedHazard>[] {
+  return records.map((record, idx) => {
+    const at = place(record);
+    const parsed = parseHazardProperties(record.properties, at);
+    const rawRef = typeof record.properties.ref === 'string' ? record.properties.ref.trim() || undefined : undefined;
+    const ref = parsed.ok ? parsed.value.ref : rawRef;
+    const problems = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
+    const geometry = geometryProblems(record, ref);
+    problems.push(...geometry.problems);
+    if (!parsed.ok || !geometry.geometry) return { place: at, ref, problems };
+    const p = parsed.value;
+    problems.push(...checkDates([{ field: 'recorded_on', value: p.recorded_on }], today, { ref, ...at }));
+    if (p.operator && !organisations.has(p.operator)) {
+      problems.push({ severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${p.operator}` });
+    }
+    const value: StagedHazard = {
+      idx, ref: p.ref, type: p.type, contamination: [...new Set(p.contamination)].sort(), source: p.source, recorded_on: p.recorded_on,
+      operator_code: p.operator ?? null, village_code: p.village_code ?? null, notes: p.notes ?? null, geometry: geometry.geometry,
+    };
+    return { place: at, ref, value, problems };
+  });
+}
+
+function prepareReleases(records: RawRecord[], organisations: Set<string>, today: string): Prepared<StagedRelease>[] {
+  return records.map((record, idx) => {
+    const at = place(record);
+    const parsed = parseReleaseProperties(record.properties, at);
+    const rawRef = typeof record.properties.ref === 'string' ? record.properties.ref.trim() || undefined : undefined;
+    const ref = parsed.ok ? parsed.value.ref : rawRef;
+    const problems = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
+    const geometry = geometryProblems(record, ref);
+    problems.push(...geometry.problems);
+    if (!parsed.ok || !geometry.geometry) return { place: at, ref, problems };
+    const p = parsed.value;
+    problems.push(...checkDates([{ field: 'start_date', value: p.start_date }, { field: 'end_date', value: p.end_date }], today, { ref, ...at }));
+    if (!organisations.has(p.operator)) {
+      problems.push({ severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${p.operator}` });
+    }
+    const value: StagedRelease = {
+      idx, ref: p.ref, hazard_ref: p.hazard_ref, kind: p.kind, method: p.method, operator_code: p.operator,
+      start_date: p.start_date, end_date: p.end_date, devices: p.devices ?? [], geometry: geometry.geometry,
+    };
+    return { place: at, ref, value, problems };
+  });
+}
+
+const round = (m2: number): string => m2.toLocaleString('en-US', { maximumFractionDigits: 1 });
+
+function hazardCheckProblems(check: StagedGeometryCheck, item: Prepared<StagedHazard>): RecordProblem[] {
+  const base = { ref: check.ref, ...item.place, field: 'geometry' };
+  const problems: RecordProblem[] = [];
+  if (check.ref_exists) problems.push({ severity: 'error', code: 'ref.exists', ...base, field: 'ref', reason: `hazard ${check.ref} is already in the official record` });
+  if (!check.valid && !check.repaired) {
+    const selfIntersection = /self-intersection/i.test(check.invalid_reason ?? '');
+    problems.push({
+      severity: 'error', code: selfIntersection ? 'geometry.self-intersection' : 'geometry.invalid', ...base,
+      reason: `${check.invalid_reason ?? 'invalid polygon'} (import with --repair to fix it automatically)`,
+    });
+    return problems;
+  }
+  if (check.area_m2 === null || check.area_m2 <= 0) {
+    problems.push({ severity: 'error', code: 'geometry.invalid', ...base, reason: `the polygon has no area${check.repaired ? ' after repair' : ''}` });
+    return problems;
+  }
+  if (check.repaired) {
+    problems.push({
+      severity: 'note', code: 'geometry.repaired', ...base,
+      reason: `${check.invalid_reason}; repaired into ${check.parts} polygon(s) of ${round(check.area_m2)} m2`,
+    });
+  }
+  if (check.within_10km === false) {
+    const distance = check.distance_km === null ? '' : ` (a vertex lies ${check.distance_km.toFixed(1)} km away)`;
+    problems.push({ severity: 'error', code: 'geometry.outside-country', ...base, reason: `the polygon reaches more than 10 km outside Cambodia${distance}` });
+  } else if (check.crosses_border) {
+    problems.push({
+      severity: 'note', code: 'geometry.crosses-border', ...base,
+      reason: `the hazard crosses the national border: ${round(check.outside_country_m2 ?? 0)} m2 lie outside Cambodia`,
+    });
+  }
+  return problems;
+}
+
+function villageProblems(check: StagedGeometryCheck, item: Prepared<StagedHazard>): RecordProblem[] {
+  const village = item.value?.village_code;
+  if (!village || !check.province_code) return [];
+  if (check.village_district && check.district_code && check.village_district !== check.district_code) {
+    return [{
+      severity: 'note', code: 'village.other-unit', ref: check.ref, ...item.place, field: 'village_code',
+      reason: `village ${village} is in district ${check.village_district}, but the geometry lies mostly in district ${check.district_code}`,
+    }];
+  }
+  return [];
+}
+
+function releaseCheckProblems(check: StagedReleaseCheck, item: Prepared<StagedRelease>): RecordProblem[] {
+  const base = { ref: check.ref, ...item.place };
+  const problems: RecordProblem[] = [];
+  if (check.ref_exists) problems.push({ severity: 'error', code: 'ref.exists', ...base, field: 'ref', reason: `land release ${check.ref} is already in the official record` });
+  if (check.hazard_id === null) {
+    problems.push({ severity: 'error', code: 'hazard.unknown', ...base, field: 'hazard_ref', reason: `no hazard has the ref ${check.hazard_ref}` });
+  }
+  if (!check.valid) {
+    const selfIntersection = /self-intersection/i.test(check.invalid_reason ?? '');
+    problems.push({
+      severity: 'error', code: selfIntersection ? 'geometry.self-intersection' : 'geometry.invalid', ...base, field: 'geometry',
+      reason: `${check.invalid_reason ?? 'invalid polygon'} (import with --repair to fix it automatically)`,
+    });
+    return problems;
+  }
+  if (check.repaired) {
+    problems.push({ severity: 'note', code: 'geometry.repaired', ...base, field: 'geometry', reason: `${check.invalid_reason}; repaired (${round(check.area_m2 ?? 0)} m2)` });
+  }
+  if (check.hazard_id !== null && check.touches_hazard === false) {
+    problems.push({ severity: 'error', code: 'release.not-touching-hazard', ...base, field: 'geometry', reason: `the released land has no area in common with hazard ${check.hazard_ref}` });
+  } else if (check.outside_m2 !== null && check.outside_m2 >= 0.01) {
+    problems.push({
+      severity: 'note', code: 'release.outside-hazard', ...base, field: 'geometry',
+      reason: `${round(check.outside_m2)} m2 of the released land lie outside hazard ${check.hazard_ref} and are not counted`,
+    });
+  }
+  return problems;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function emptyReport(request: ImportRequest, format: FormatId | null): ImportReport {
+  return {
+    kind: request.kind, file: request.fileName, format, dryRun: request.dryRun ?? false, stored: false, records: 0, accepted: 0,
+    errors: [], notes: [], batchId: null, statusChanges: 0, durationMs: 0,
+  };
+}
+
+function addProblems(report: ImportReport, problems: RecordProblem[]): void {
+  for (const problem of problems) {
+    if (problem.severity === 'note') report.notes.push(problem);
+    else if (report.errors.length < MAX_LISTED_ERRORS) report.errors.push(problem);
+  }
+}
+
+/** Reads the file; a file that cannot be read gives a report with one file-level error. */
+function readRecords(request: ImportRequest, report: ImportReport): RawRecord[] | null {
+  try {
+    const reader = readerFor(request.fileName, request.format);
+    report.format = reader.id;
+    const records = reader.read(request.text);
+    if (records.length === 0) throw new ClearwayError('file.empty', 'The file holds no records');
+    return records;
+  } catch (error) {
+    if (!(error instanceof ClearwayError)) throw error;
+    report.errors.push({ severity: 'error', code: error.code, reason: error.message });
+    return null;
+  }
+}
+
+export async function importRecords(db: Database, request: ImportRequest): Promise<ImportReport> {
+  const started = Date.now();
+  const report = emptyReport(request, null);
+  const records = readRecords(request, report);
+  if (!records) return { ...report, durationMs: Date.now() - started };
+  report.records = records.length;
+  try {
+    await db.transaction(async (tx) => {
+      const organisations = await knownOrganisations(tx);
+      if (request.kind === 'hazards') await importHazards(tx, records, organisations, request, report);
+      else await importReleases(tx, records, organisations, request, report);
+      if (report.errors.length > 0 || report.dryRun) throw new RollBack();
+      report.stored = true;
+    });
+  } catch (error) {
+    if (!(error instanceof RollBack)) throw error;
+    report.stored = false;
+    report.batchId = null;
+    report.statusChanges = 0;
+  }
+  if (!report.stored) report.accepted = report.errors.length === 0 ? report.accepted : 0;
+  report.durationMs = Date.now() - started;
+  return report;
+}
+
+async function importHazards(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
+  const prepared = prepareHazards(records, organisations, request.today);
+  duplicateRefs(prepared);
+  const villages = await knownVillages(tx, prepared.flatMap((p) => (p.value?.village_code ? [p.value.village_code] : [])));
+  for (const item of prepared) {
+    const village = item.value?.village_code;
+    if (village && !villages.has(village)) {
+      item.problems.push({ severity: 'error', code: 'village.unknown', ref: item.ref, ...item.place, field: 'village_code', reason: `no village has the code ${village}` });
+    }
+  }
+  const batchId = await recordChangeBatch(tx, { kind: 'import-hazards', sourceName: request.fileName, madeBy: request.actor });
+  await createHazardStage(tx);
+  for (const chunk of chunks(prepared, CHUNK)) {
+    const stageable = chunk.filter((p) => p.value && p.problems.every((x) => x.severity !== 'error'));
+    const byIdx = new Map(stageable.map((p) => [p.value!.idx, p]));
+    const checks = stageable.length > 0 ? await stageAndCheckHazards(tx, stageable.map((p) => p.value!), request.repair ?? false) : [];
+    for (const check of checks) byIdx.get(check.idx)?.problems.push(...hazardCheckProblems(check, byIdx.get(check.idx)!));
+    const chunkFailed = chunk.some((p) => p.problems.some((x) => x.severity === 'error'));
+    if (!chunkFailed && report.errors.length === 0 && checks.length > 0) {
+      await assignStagedUnits(tx, checks);
+      for (const check of checks) byIdx.get(check.idx)?.problems.push(...villageProblems(check, byIdx.get(check.idx)!));
+      const ids = await insertStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
+      report.accepted += ids.length;
+    }
+    for (const item of chunk) addProblems(report, item.problems);
+  }
+  report.batchId = batchId;
+  await finishChangeBatch(tx, batchId, report.accepted, { errors: report.errors.length, notes: report.notes.length });
+}
+
+async function importReleases(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
+  const prepared = prepareReleases(records, organisations, request.today);
+  duplicateRefs(prepared);
+  const batchId = await recordChangeBatch(tx, { kind: 'import-releases', sourceName: request.fileName, madeBy: request.actor });
+  await createReleaseStage(tx);
+  const touched = new Set<number>();
+  for (const chunk of chunks(prepared, CHUNK)) {
+    const stageable = chunk.filter((p) => p.value && p.problems.every((x) => x.severity !== 'error'));
+    const byIdx = new Map(stageable.map((p) => [p.value!.idx, p]));
+    const checks = stageable.length > 0 ? await stageAndCheckReleases(tx, stageable.map((p) => p.value!), request.repair ?? false) : [];
+    for (const check of checks) byIdx.get(check.idx)?.problems.push(...releaseCheckProblems(check, byIdx.get(check.idx)!));
+    const chunkFailed = chunk.some((p) => p.problems.some((x) => x.severity === 'error'));
+    if (!chunkFailed && report.errors.length === 0 && checks.length > 0) {
+      const hazardIds = await insertStagedReleases(tx, checks.map((c) => c.idx), { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
+      for (const id of hazardIds) touched.add(id);
+      report.accepted += checks.length;
+    }
+    for (const item of chunk) addProblems(report, item.problems);
+  }
+  if (report.errors.length === 0) {
+    for (const ids of chunks([...touched], 5_000)) {
+      const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `land release imported from ${request.fileName}`, batchId });
+      report.statusChanges += result.statusChanges;
+    }
+  }
+  report.batchId = batchId;
+  await finishChangeBatch(tx, batchId, report.accepted, { errors: report.errors.length, notes: report.notes.length, statusChanges: report.statusChanges });
+}

@@ -1,0 +1,44 @@
+// Opening Clearway's database: the engine chosen by configuration, the schema brought up to date, and the
+// reference data loaded on first use.
+import path from 'node:path';
+import { openDatabase, type Database } from '../db/engine.ts';
+import { migrate } from '../db/migrate.ts';
+import { loadReferenceData } from '../db/reference-data.ts';
+
+export interface ClearwayConfig {
+  /** Server engine when set. */
+  databaseUrl?: string;
+  /** Embedded engine's data folder. */
+  dataDir: string;
+}
+
+/** Configuration from the environment: DATABASE_URL, CLEARWAY_DATA_DIR (default ./data). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ClearwayConfig> = {}): ClearwayConfig {
+  return {
+    databaseUrl: overrides.databaseUrl ?? (env.DATABASE_URL || undefined),
+    dataDir: path.resolve(overrides.dataDir ?? env.CLEARWAY_DATA_DIR ?? 'data'),
+  };
+}
+
+export interface OpenedClearway {
+  db: Database;
+  migrations: string[];
+  referenceLoaded: boolean;
+}
+
+export async function openClearway(config: ClearwayConfig): Promise<OpenedClearway> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const migrations = await migrate(db);
+    const referenceLoaded = await loadReferenceData(db);
+    return { db, migrations, referenceLoaded };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/** Today's date in Cambodia (UTC+7), the calendar the authority's records use. */
+export function todayInCambodia(now: Date = new Date()): string {
+  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,197 @@
+// Land release accounting, recomputed for the hazards a change touched, inside the change's transaction.
+//
+// Per hazard: original = cancelled + reduced + cleared + remaining. A release counts only inside its
+// hazard; where releases of a hazard overlap, the one that ended first counts (ties by ref), so no m2 is
+// counted twice; remaining is never negative. Figures are then split by province and district by area,
+// with an 'unassigned' row for area in no unit, so unit rows always sum to the hazard.
+import type { Queryable } from './engine.ts';
+import { areaInPart, difference, geodesicArea, intersection, unionAggregate } from './geometry-sql.ts';
+
+/** A hazard whose remaining area is below this (m2) is released: slivers from survey precision. */
+export const RELEASED_BELOW_M2 = 0.5;
+
+export const UNASSIGNED = 'unassigned';
+
+async function recomputeCountedReleases(tx: Queryable, hazardIds: number[]): Promise<void> {
+  await tx.query('delete from release_counted where hazard_id = any($1::bigint[])', [hazardIds]);
+  await tx.query(
+    `with clipped as (
+       select r.id, r.hazard_id, r.ref, r.end_date, r.area_m2, h.area_m2 as hazard_m2,
+              case when st_coveredby(r.geom, h.geom) then r.geom else ${intersection('r.geom', 'h.geom')} end as geom,
+              st_coveredby(r.geom, h.geom) as inside
+       from land_release r join hazard h on h.id = r.hazard_id
+       where r.hazard_id = any($1::bigint[])
+     ),
+     ranked as (
+       select c.*, row_number() over (partition by c.hazard_id order by c.end_date, c.ref) as rank
+       from clipped c
+     ),
+     counted as (
+       select k.*,
+              case when k.rank = 1 then k.geom
+                   else ${difference('k.geom', `(select ${unionAggregate('e.geom')} from ranked e where e.hazard_id = k.hazard_id and e.rank < k.rank)`)}
+              end as counted_geom
+       from ranked k
+     ),
+     measured as (
+       select c.*,
+              case when c.inside then c.area_m2 else ${geodesicArea('c.geom')} end as inside_m2,
+              case when c.rank = 1 and c.inside then c.area_m2 else ${geodesicArea('c.counted_geom')} end as raw_counted_m2
+       from counted c
+     ),
+     capped as (
+       -- Pieces are disjoint and inside the hazard, so they cannot sum past its area except by float
+       -- rounding; the running cap keeps original = released + remaining exact.
+       select m.*, coalesce(sum(m.raw_counted_m2) over (partition by m.hazard_id order by m.rank
+                    rows between unbounded preceding and 1 preceding), 0) as before_m2
+       from measured m
+     )
+     insert into release_counted (release_id, hazard_id, counted_geom, inside_m2, outside_m2, counted_m2)
+     select id, hazard_id, counted_geom, inside_m2, greatest(area_m2 - inside_m2, 0),
+            least(raw_counted_m2, greatest(hazard_m2 - before_m2, 0))
+     from capped`,
+    [hazardIds],
+  );
+}
+
+export async function recomputeHazardTotals(tx: Queryable, hazardIds: number[]): Promise<void> {
+  await tx.query(
+    `insert into hazard_accounting (hazard_id, original_m2, cancelled_m2, reduced_m2, cleared_m2, remaining_m2)
+     select h.id, h.area_m2,
+            coalesce(sum(c.counted_m2) filter (where r.kind = 'cancelled'), 0),
+            coalesce(sum(c.counted_m2) filter (where r.kind = 'reduced'), 0),
+            coalesce(sum(c.counted_m2) filter (where r.kind = 'cleared'), 0),
+            greatest(h.area_m2 - coalesce(sum(c.counted_m2), 0), 0)
+     from hazard h
+     left join release_counted c on c.hazard_id = h.id
+     left join land_release r on r.id = c.release_id
+     where h.id = any($1::bigint[])
+     group by h.id, h.area_m2
+     on conflict (hazard_id) do update set
+       original_m2 = excluded.original_m2, cancelled_m2 = excluded.cancelled_m2, reduced_m2 = excluded.reduced_m2,
+       cleared_m2 = excluded.cleared_m2, remaining_m2 = excluded.remaining_m2`,
+    [hazardIds],
+  );
+}
+
+/**
+ * Each geometry of `source` (columns key, geom, total: its exact area) split by province and district,
+ * as rows (key, level, unit_code, m2) that sum to `total` exactly per key and level, with 'unassigned'
+ * for area in no unit. Geodesic areas of overlay pieces do not add up to the whole to the last mm2 (a
+ * cut edge is a straight line in degrees but a geodesic on the ellipsoid), so pieces are scaled to the
+ * whole when they differ from it by rounding only (1e-6 relative), and never exceed it.
+ */
+export const unitSplitSelect = (source: string): string =>
+  `with src as materialized (${source}),
+   raw as (
+     select g.key, p.level, p.unit_code, sum(${areaInPart('g.geom', 'p.geom', 'g.total')}) as m2
+     from src g join admin_unit_part p on st_intersects(g.geom, p.geom)
+     group by g.key, p.level, p.unit_code
+   ),
+   sums as (select key, level, sum(m2) as s from raw group by key, level),
+   scaled as (
+     select r.key, r.level, r.unit_code,
+            r.m2 * case when s.s > g.total or g.total - s.s <= 1e-6 * g.total then g.total / s.s else 1 end as m2
+     from raw r join sums s on s.key = r.key and s.level = r.level join src g on g.key = r.key
+     where s.s > 0
+   ),
+   levels as (select g.key, g.total, l.level from src g cross join (values ('province'), ('district')) as l(level)),
+   outside as (
+     select v.key, v.level, '${UNASSIGNED}'::text as unit_code,
+            v.total - coalesce((select sum(x.m2) from scaled x where x.key = v.key and x.level = v.level), 0) as m2
+     from levels v
+   )
+   select key, level, unit_code, m2 from scaled where m2 > 0
+   union all
+   select key, level, unit_code, m2 from outside where m2 > 0`;
+
+/** Splits each hazard's original area by province and district; 'unassigned' takes what no unit holds. */
+export async function recomputeHazardShares(tx: Queryable, hazardIds: number[]): Promise<void> {
+  await tx.query('delete from hazard_unit_share where hazard_id = any($1::bigint[])', [hazardIds]);
+  await tx.query(
+    `insert into hazard_unit_share (hazard_id, level, unit_code, original_m2, cancelled_m2, reduced_m2, cleared_m2)
+     select key, level, unit_code, m2, 0, 0, 0
+     from (${unitSplitSelect('select id as key, geom, area_m2 as total from hazard where id = any($1::bigint[])')}) split`,
+    [hazardIds],
+  );
+}
+
+async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Promise<void> {
+  await tx.query(
+    `update hazard_unit_share set cancelled_m2 = 0, reduced_m2 = 0, cleared_m2 = 0 where hazard_id = any($1::bigint[])`,
+    [hazardIds],
+  );
+  // A hazard wholly inside one unit (the usual case) gives that unit all it released: no overlay needed.
+  await tx.query(
+    `update hazard_unit_share s
+     set cancelled_m2 = a.cancelled_m2, reduced_m2 = a.reduced_m2, cleared_m2 = a.cleared_m2
+     from hazard_accounting a
+     where a.hazard_id = s.hazard_id and s.hazard_id = any($1::bigint[])
+       and (select count(*) from hazard_unit_share o where o.hazard_id = s.hazard_id and o.level = s.level) = 1`,
+    [hazardIds],
+  );
+  // A hazard over several units: split each counted release by the units' parts.
+  await tx.query(
+    `with spanning as (
+       select distinct hazard_id from hazard_unit_share
+       where hazard_id = any($1::bigint[]) group by hazard_id, level having count(*) > 1
+     ),
+     pieces as (
+       ${unitSplitSelect(`select c.release_id as key, c.counted_geom as geom, c.counted_m2 as total
+                          from release_counted c join spanning sp on sp.hazard_id = c.hazard_id where c.counted_m2 > 0`)}
+     ),
+     by_unit as (
+       select c.hazard_id, x.level, x.unit_code,
+              coalesce(sum(x.m2) filter (where r.kind = 'cancelled'), 0) as cancelled_m2,
+              coalesce(sum(x.m2) filter (where r.kind = 'reduced'), 0) as reduced_m2,
+              coalesce(sum(x.m2) filter (where r.kind = 'cleared'), 0) as cleared_m2
+       from pieces x join release_counted c on c.release_id = x.key join land_release r on r.id = x.key
+       group by c.hazard_id, x.level, x.unit_code
+     )
+     insert into hazard_unit_share (hazard_id, level, unit_code, original_m2, cancelled_m2, reduced_m2, cleared_m2)
+     select hazard_id, level, unit_code, 0, cancelled_m2, reduced_m2, cleared_m2 from by_unit
+     on conflict (hazard_id, level, unit_code) do update set
+       cancelled_m2 = excluded.cancelled_m2, reduced_m2 = excluded.reduced_m2, cleared_m2 = excluded.cleared_m2`,
+    [hazardIds],
+  );
+}
+
+/** Sets each hazard's status from its accounting; a change of status is a new version of the hazard. */
+async function updateStatuses(tx: Queryable, hazardIds: number[], changedBy: string, reason: string, batchId: number | null): Promise<number> {
+  const result = await tx.query(
+    `update hazard h set status = n.status, changed_by = $2, change_reason = $3, batch_id = $4
+     from (
+       select a.hazard_id,
+              case when a.remaining_m2 < ${RELEASED_BELOW_M2} then 'released'
+                   when a.cancelled_m2 + a.reduced_m2 + a.cleared_m2 > 0 then 'in_progress'
+                   else 'open' end as status
+       from hazard_accounting a where a.hazard_id = any($1::bigint[])
+     ) n
+     where n.hazard_id = h.id and n.status <> h.status`,
+    [hazardIds, changedBy, reason, batchId],
+  );
+  return result.rowCount;
+}
+
+export interface AccountingChange {
+  changedBy: string;
+  reason: string;
+  batchId: number | null;
+}
+
+/** Recomputes everything derived for these hazards after their releases changed. */
+export async function refreshAccounting(tx: Queryable, hazardIds: number[], change: AccountingChange): Promise<{ statusChanges: number }> {
+  if (hazardIds.length === 0) return { statusChanges: 0 };
+  await recomputeCountedReleases(tx, hazardIds);
+  await recomputeHazardTotals(tx, hazardIds);
+  await recomputeReleasedShares(tx, hazardIds);
+  const statusChanges = await updateStatuses(tx, hazardIds, change.changedBy, change.reason, change.batchId);
+  return { statusChanges };
+}
+
+/** For new hazards (no releases yet): totals and unit shares of their original area. */
+export async function initialiseAccounting(tx: Queryable, hazardIds: number[]): Promise<void> {
+  if (hazardIds.length === 0) return;
+  await recomputeHazardTotals(tx, hazardIds);
+  await recomputeHazardShares(tx, hazardIds);
+}

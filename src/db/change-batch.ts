@@ -1,0 +1,31 @@
+// Change batches and the audit log: every import (and later every approval) is one batch, and every
+// version it writes points back to it.
+import type { Queryable } from './engine.ts';
+
+export type BatchKind = 'import-hazards' | 'import-releases' | 'demo' | 'accounting';
+
+export async function recordChangeBatch(tx: Queryable, batch: { kind: BatchKind; sourceName: string | null; madeBy: string }): Promise<number> {
+  const result = await tx.query<{ id: number }>(
+    `insert into change_batch (kind, source_name, made_by) values ($1, $2, $3) returning id`,
+    [batch.kind, batch.sourceName, batch.madeBy],
+  );
+  const id = result.rows[0]?.id;
+  if (id === undefined) throw new Error('change_batch insert returned no id');
+  return id;
+}
+
+export async function finishChangeBatch(tx: Queryable, id: number, recordCount: number, summary: Record<string, unknown>): Promise<void> {
+  await tx.query(`update change_batch set record_count = $2, report = $3::jsonb where id = $1`, [id, recordCount, JSON.stringify(summary)]);
+  await tx.query(
+    `insert into audit_event (actor, action, entity, entity_ref, batch_id, details)
+     select made_by, kind, 'change_batch', id::text, id, $2::jsonb from change_batch where id = $1`,
+    [id, JSON.stringify({ source: summary, records: recordCount })],
+  );
+}
+
+export async function recordAuditEvent(tx: Queryable, event: { actor: string; action: string; entity: string; entityRef: string | null; details?: Record<string, unknown> }): Promise<void> {
+  await tx.query(
+    `insert into audit_event (actor, action, entity, entity_ref, details) values ($1, $2, $3, $4, $5::jsonb)`,
+    [event.actor, event.action, event.entity, event.entityRef, JSON.stringify(event.details ?? {})],
+  );
+}

@@ -1,0 +1,175 @@
+// Bulk import of new hazards: records are staged in a temporary table, checked set-wise by PostGIS
+// (validity, distance to the country, border crossing, duplicates), split by administrative unit, and
+// inserted, all inside the caller's transaction.
+import type { Queryable } from './engine.ts';
+import { geodesicArea, difference, fromGeoJson, polygonal } from './geometry-sql.ts';
+import { UNASSIGNED, unitSplitSelect, recomputeHazardTotals } from './accounting.ts';
+
+export interface StagedHazard {
+  idx: number;
+  ref: string;
+  type: string;
+  contamination: string[];
+  source: string;
+  recorded_on: string;
+  operator_code: string | null;
+  village_code: string | null;
+  notes: string | null;
+  geometry: string;
+}
+
+export interface StagedGeometryCheck {
+  idx: number;
+  ref: string;
+  valid: boolean;
+  invalid_reason: string | null;
+  repaired: boolean;
+  area_before_m2: number | null;
+  area_m2: number | null;
+  parts: number | null;
+  within_10km: boolean | null;
+  distance_km: number | null;
+  crosses_border: boolean | null;
+  outside_country_m2: number | null;
+  ref_exists: boolean;
+  village_province: string | null;
+  village_district: string | null;
+  province_code: string | null;
+  district_code: string | null;
+}
+
+export async function createHazardStage(tx: Queryable): Promise<void> {
+  await tx.query(`create temp table if not exists hazard_stage (
+    idx integer primary key, ref text not null, type text, contamination text[], source text, recorded_on date,
+    operator_code text, village_code text, notes text, geometry text,
+    geom geometry(MultiPolygon, 4326), area_m2 double precision, ok boolean not null default false) on commit drop`);
+  await tx.query(`create temp table if not exists hazard_stage_share (
+    idx integer not null, level text not null, unit_code text not null, m2 double precision not null) on commit drop`);
+}
+
+/** Stages one chunk of records, checks their geometry and returns what was found per record. */
+export async function stageAndCheckHazards(tx: Queryable, records: StagedHazard[], repair: boolean): Promise<StagedGeometryCheck[]> {
+  await tx.query('truncate hazard_stage');
+  await tx.query('truncate hazard_stage_share');
+  await tx.query(
+    `insert into hazard_stage (idx, ref, type, contamination, source, recorded_on, operator_code, village_code, notes, geometry)
+     select idx, ref, type, contamination, source, recorded_on, operator_code, village_code, notes, geometry
+     from jsonb_to_recordset($1::jsonb) as r(idx integer, ref text, type text, contamination text[], source text,
+       recorded_on date, operator_code text, village_code text, notes text, geometry text)`,
+    [JSON.stringify(records)],
+  );
+  await tx.query(`update hazard_stage set geom = ${fromGeoJson('geometry')}, geometry = null`);
+  const repaired = polygonal(`st_makevalid(s.geom, 'method=structure')`);
+  const result = await tx.query<StagedGeometryCheck>(
+    `with checked as (
+       select s.idx, s.ref, s.geom, st_isvalid(s.geom) as valid,
+              case when st_isvalid(s.geom) then null else st_isvalidreason(s.geom) end as invalid_reason
+       from hazard_stage s
+     ),
+     fixed as (
+       select c.*, (not c.valid and $1::boolean) as repaired,
+              case when c.valid then c.geom when $1::boolean then ${repaired.replace('s.geom', 'c.geom')} else null end as good
+       from checked c
+     )
+     select f.idx, f.ref, f.valid, f.invalid_reason, f.repaired,
+            case when f.repaired then ${geodesicArea('st_makevalid(f.geom)')} end as area_before_m2,
+            case when f.good is not null and not st_isempty(f.good) then ${geodesicArea('f.good')} end as area_m2,
+            case when f.good is not null then st_numgeometries(f.good) end as parts,
+            case when f.good is not null then st_coveredby(f.good, k.geom_within_10km) end as within_10km,
+            null::double precision as distance_km,
+            case when f.good is not null then not st_coveredby(f.good, k.geom) end as crosses_border,
+            null::double precision as outside_country_m2,
+            exists (select 1 from hazard h where h.ref = f.ref) as ref_exists,
+            null::text as village_province, null::text as village_district,
+            null::text as province_code, null::text as district_code
+     from fixed f cross join country k`,
+    [repair],
+  );
+  const checks = result.rows;
+  const usable = checks.filter((c) => c.area_m2 !== null && c.area_m2 > 0).map((c) => c.idx);
+  if (usable.length > 0) {
+    await tx.query(
+      `update hazard_stage s set geom = case when st_isvalid(s.geom) then s.geom else ${repaired} end
+       where s.idx = any($1::int[]) and not st_isvalid(s.geom)`,
+      [usable],
+    );
+    await tx.query(`update hazard_stage s set area_m2 = ${geodesicArea('s.geom')}, ok = true where s.idx = any($1::int[])`, [usable]);
+  }
+  await measureBorderCases(tx, checks);
+  return checks;
+}
+
+/** Outside areas and distances are costly on the national outline: measured only for the few that need them. */
+async function measureBorderCases(tx: Queryable, checks: StagedGeometryCheck[]): Promise<void> {
+  const crossing = checks.filter((c) => c.crosses_border).map((c) => c.idx);
+  if (crossing.length === 0) return;
+  const far = checks.filter((c) => c.within_10km === false).map((c) => c.idx);
+  const result = await tx.query<{ idx: number; outside_m2: number; distance_km: number | null }>(
+    `select s.idx, ${geodesicArea(difference('s.geom', 'k.geom'))} as outside_m2,
+            case when s.idx = any($2::int[]) then
+              (select max(st_distance((p).geom::geography, k.geom::geography)) from st_dumppoints(s.geom) p) / 1000
+            end as distance_km
+     from hazard_stage s cross join country k where s.idx = any($1::int[])`,
+    [crossing, far],
+  );
+  const byIdx = new Map(result.rows.map((r) => [r.idx, r]));
+  for (const check of checks) {
+    const measured = byIdx.get(check.idx);
+    if (!measured) continue;
+    check.outside_country_m2 = measured.outside_m2;
+    check.distance_km = measured.distance_km;
+  }
+}
+
+/** Province and district of each staged hazard (the unit holding most of its area), and the village's. */
+export async function assignStagedUnits(tx: Queryable, checks: StagedGeometryCheck[]): Promise<void> {
+  await tx.query(
+    `insert into hazard_stage_share (idx, level, unit_code, m2)
+     select key, level, unit_code, m2 from (${unitSplitSelect('select idx as key, geom, area_m2 as total from hazard_stage where ok')}) split`,
+  );
+  const result = await tx.query<{ idx: number; province_code: string | null; district_code: string | null; village_province: string | null; village_district: string | null }>(
+    `select s.idx,
+            (select unit_code from hazard_stage_share x where x.idx = s.idx and x.level = 'province' and x.unit_code <> '${UNASSIGNED}' order by m2 desc, unit_code limit 1) as province_code,
+            (select unit_code from hazard_stage_share x where x.idx = s.idx and x.level = 'district' and x.unit_code <> '${UNASSIGNED}' order by m2 desc, unit_code limit 1) as district_code,
+            (select d.parent_code from admin_unit v join admin_unit c on c.code = v.parent_code join admin_unit d on d.code = c.parent_code
+              where v.code = s.village_code) as village_province,
+            (select c.parent_code from admin_unit v join admin_unit c on c.code = v.parent_code where v.code = s.village_code) as village_district
+     from hazard_stage s where s.ok`,
+  );
+  const byIdx = new Map(result.rows.map((r) => [r.idx, r]));
+  for (const check of checks) {
+    const units = byIdx.get(check.idx);
+    if (!units) continue;
+    Object.assign(check, units);
+  }
+}
+
+/** Inserts the staged hazards that passed every check; returns their ids. */
+export async function insertStagedHazards(
+  tx: Queryable,
+  change: { changedBy: string; reason: string; batchId: number },
+): Promise<number[]> {
+  const inserted = await tx.query<{ id: number }>(
+    `insert into hazard (ref, type, status, contamination, source, recorded_on, operator_code, province_code,
+       district_code, commune_code, village_code, notes, geom, area_m2, changed_by, change_reason, batch_id)
+     select s.ref, s.type, 'open', s.contamination, s.source, s.recorded_on, s.operator_code,
+            (select unit_code from hazard_stage_share x where x.idx = s.idx and x.level = 'province' and x.unit_code <> '${UNASSIGNED}' order by m2 desc, unit_code limit 1),
+            (select unit_code from hazard_stage_share x where x.idx = s.idx and x.level = 'district' and x.unit_code <> '${UNASSIGNED}' order by m2 desc, unit_code limit 1),
+            (select v.parent_code from admin_unit v where v.code = s.village_code),
+            s.village_code, s.notes, s.geom, s.area_m2, $1, $2, $3
+     from hazard_stage s where s.ok
+     order by s.idx
+     returning id`,
+    [change.changedBy, change.reason, change.batchId],
+  );
+  const ids = inserted.rows.map((r) => r.id);
+  if (ids.length === 0) return ids;
+  await tx.query(
+    `insert into hazard_unit_share (hazard_id, level, unit_code, original_m2, cancelled_m2, reduced_m2, cleared_m2)
+     select h.id, x.level, x.unit_code, x.m2, 0, 0, 0
+     from hazard_stage_share x join hazard_stage s on s.idx = x.idx join hazard h on h.ref = s.ref`,
+  );
+  await recomputeHazardTotals(tx, ids);
+  return ids;
+}
+

@@ -1,0 +1,10 @@
+import { openEmbedded } from './src/db/engine.ts';
+import { migrate } from './src/db/migrate.ts';
+import { loadReferenceData } from './src/db/reference-data.ts';
+let t0 = Date.now();
+const db = await openEmbedded();
+await migrate(db); console.log('migrate', Date.now()-t0); t0=Date.now();
+await loadReferenceData(db); console.log('reference', Date.now()-t0);
+console.log((await db.query("select level, count(*), count(geom) g from admin_unit group by level")).rows);
+console.log((await db.query("select level, count(*) from admin_unit_part group by level")).rows);
+console.log((await db.query("select st_npoints(geom), st_npoints(geom_within_10km), st_area(geom::geography)/1e6 km2 from country")).rows);
