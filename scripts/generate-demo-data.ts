@@ -23,7 +23,7 @@ import {
   villagesFromGazetteer,
   type ProvinceCollection,
   type VillagesByProvince,
-} from '../src/demo/generate-demo-data.js';
+} from '../src/demo/generate-demo-data.ts';
 
 const USAGE =
   'usage: npx tsx scripts/generate-demo-data.ts --provinces <provinces.geojson> --out <dir> ' +

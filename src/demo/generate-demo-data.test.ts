@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Geometry, Position } from 'geojson';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
+import { METHODS_BY_KIND, checkDates, parseHazardProperties, parseReleaseProperties } from '../domain/exchange-format.ts';
 import {
-  METHODS_BY_KIND,
   NORTH_WEST_PROVINCE_CODES,
   PointInAreaIndex,
   benchFeaturePairs,
@@ -16,24 +17,19 @@ import {
   type HazardFeature,
   type ProvinceCollection,
   type ReleaseFeature,
-} from './generate-demo-data.js';
-import { Random } from './random.js';
+} from './generate-demo-data.ts';
+import { Random } from './random.ts';
 
 // ---------------------------------------------------------------------------------------------------------
-// Fixtures: the province layer Clearway ships, or (before it lands) the WFP/PRISM admin-1 layer beside the repo
+// Fixtures: the reference data Clearway ships
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PROVINCE_FILES = ['reference/provinces.geojson', '../shared/data/cambodia/wfp_prism_khm_bnd_admin1_gov_ed2022.json'];
 const AS_OF = '2026-10-31';
 const NORTH_EAST_EAST = ['19', '16', '10', '11', '03', '25'];
 const WEST_BORDER_PROVINCES = ['01', '02', '15', '24'];
 
-function loadProvinces(): ProvinceCollection {
-  for (const relative of PROVINCE_FILES) {
-    const path = join(REPO_ROOT, relative);
-    if (existsSync(path)) return provincesFromGeoJson(JSON.parse(readFileSync(path, 'utf8')));
-  }
-  throw new Error(`no province boundaries found; looked for ${PROVINCE_FILES.join(' and ')} from the repository root`);
+function readReference(name: string): unknown {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'reference', name), 'utf8'));
 }
 
 /** Synthetic village codes for every province: eight digits starting with the province code, plus one stray
@@ -237,7 +233,7 @@ let hazardsByRef: Map<string, HazardFeature>;
 let releasesByHazard: Map<string, ReleaseFeature[]>;
 
 beforeAll(() => {
-  provinces = loadProvinces();
+  provinces = provincesFromGeoJson(readReference('provinces.geojson'));
   outlines = outlinesOf(provinces);
   demo = generateDemoData({ provinces, villagesByProvince: syntheticVillages(provinces) });
   hazardsByRef = new Map(demo.hazards.features.map((hazard) => [hazard.properties.ref, hazard]));
@@ -334,12 +330,16 @@ describe('reading the inputs', () => {
     expect(() => provincesFromGeoJson({ type: 'FeatureCollection', features: [feature] })).toThrow(/feature 0 has no province code/);
   });
 
-  it('collects village codes per province from the NCDD gazetteer', () => {
-    const gazetteer = [
+  it('collects village codes per province from the reference gazetteer and from the nested NCDD scrape', () => {
+    const flat = { provinces: [{ code: '01' }], villages: [{ code: '01020101' }, { code: '01020102' }, { code: '24010101' }] };
+    const nested = [
       { code: '01', districts: [{ code: '0102', communes: [{ code: '010201', villages: [{ code: '01020101' }, { code: '01020102' }] }] }] },
       { code: '24', districts: [{ code: '2401', communes: [{ code: '240101', villages: [{ code: '24010101' }] }] }] },
     ];
-    expect(villagesFromGazetteer(gazetteer)).toEqual({ '01': ['01020101', '01020102'], '24': ['24010101'] });
+    const expected = { '01': ['01020101', '01020102'], '24': ['24010101'] };
+    expect(villagesFromGazetteer(flat)).toEqual(expected);
+    expect(villagesFromGazetteer(nested)).toEqual(expected);
+    expect(() => villagesFromGazetteer({ rows: [] })).toThrow(/gazetteer/);
   });
 
   it('answers point-in-province the same way as a plain ray cast', () => {
@@ -364,6 +364,11 @@ describe('demo data', () => {
     const other = generateDemoData({ provinces, hazardCount: 300, seed: 1 });
     expect(JSON.stringify(again)).toBe(JSON.stringify(first));
     expect(JSON.stringify(other)).not.toBe(JSON.stringify(first));
+  });
+
+  it('does not depend on the order of the province features', () => {
+    const reversed: ProvinceCollection = { ...provinces, features: [...provinces.features].reverse() };
+    expect(generateDemoData({ provinces: reversed, hazardCount: 100 })).toEqual(generateDemoData({ provinces, hazardCount: 100 }));
   });
 
   it('keeps the first hazards and their releases when more hazards are asked for', () => {
@@ -597,6 +602,42 @@ describe('demo releases', () => {
   it('includes releases with a hole (survey cancelled the rim, clearance took the core)', () => {
     const withHole = demo.releases.features.filter((release) => areaOf(release.geometry).some((polygon) => polygon.length > 1));
     expect(withHole.length).toBeGreaterThan(20);
+  });
+});
+
+describe('what the importer will say', () => {
+  it('accepts every record\'s properties, dates and geometry by the exchange format\'s own checks', () => {
+    demo.hazards.features.forEach((hazard, feature) => {
+      const parsed = parseHazardProperties({ ...hazard.properties }, { feature });
+      expect(parsed.ok ? [] : parsed.problems).toEqual([]);
+      expect(checkDates([{ field: 'recorded_on', value: hazard.properties.recorded_on }], AS_OF, { feature })).toEqual([]);
+      expect(checkPolygonGeometry(hazard.geometry).ok, hazard.properties.ref).toBe(true);
+    });
+    demo.releases.features.forEach((release, feature) => {
+      const parsed = parseReleaseProperties({ ...release.properties }, { feature });
+      expect(parsed.ok ? [] : parsed.problems).toEqual([]);
+      const dates = [
+        { field: 'start_date', value: release.properties.start_date },
+        { field: 'end_date', value: release.properties.end_date },
+      ];
+      expect(checkDates(dates, AS_OF, { feature })).toEqual([]);
+      expect(checkPolygonGeometry(release.geometry).ok, release.properties.ref).toBe(true);
+    });
+  });
+
+  it('uses only operators and villages that the reference data knows', () => {
+    const organisations = readReference('organisations.json') as Array<{ code: string; kind: string }>;
+    const operators = new Set(organisations.filter((o) => o.kind === 'operator').map((o) => o.code));
+    for (const release of demo.releases.features) expect(operators.has(release.properties.operator)).toBe(true);
+    for (const hazard of demo.hazards.features) {
+      if (hazard.properties.operator !== undefined) expect(operators.has(hazard.properties.operator)).toBe(true);
+    }
+    const villagesByProvince = villagesFromGazetteer(readReference('gazetteer.json'));
+    const known = new Set(Object.values(villagesByProvince).flat());
+    const withRealVillages = generateDemoData({ provinces, villagesByProvince, hazardCount: 300 });
+    const named = withRealVillages.hazards.features.flatMap((hazard) => hazard.properties.village_code ?? []);
+    expect(named.length).toBeGreaterThan(120);
+    for (const code of named) expect(known.has(code)).toBe(true);
   });
 });
 

@@ -10,48 +10,29 @@
 // the border (the K5 mine belt); cluster munition remnants and other ERW in the north-east and east.
 
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
-import { Random } from './random.js';
+import type {
+  ContaminationType,
+  DEVICE_CATEGORIES,
+  Device,
+  HazardProperties,
+  HazardType,
+  ReleaseKind,
+  ReleaseMethod,
+  ReleaseProperties,
+} from '../domain/exchange-format.ts';
+import { Random } from './random.ts';
 
 // ---------------------------------------------------------------------------------------------------------
-// Exchange format types
+// Types: the records are the exchange format's own (src/domain/exchange-format.ts); the unions below narrow
+// what this generator draws from.
 
-export type Contamination = 'AP' | 'AT' | 'CMR' | 'ERW' | 'IED';
-export type HazardType = 'SHA' | 'CHA';
-export type HazardSource = 'baseline survey' | 'non-technical survey' | 'community report';
-export type ReleaseKind = 'cancelled' | 'reduced' | 'cleared';
-export type ClearanceMethod = 'manual' | 'mechanical' | 'mdd' | 'combined';
-export type ReleaseMethod = 'nts' | 'ts' | ClearanceMethod;
+type Contamination = ContaminationType;
+type DeviceCategory = (typeof DEVICE_CATEGORIES)[number];
+type HazardSource = 'baseline survey' | 'non-technical survey' | 'community report';
+type ClearanceMethod = Extract<ReleaseMethod, 'manual' | 'mechanical' | 'mdd' | 'combined'>;
+/** Operators that release land (reference/organisations.json); the authority, CMAA, never does. */
 export type OperatorCode = 'CMAC' | 'HALO' | 'MAG' | 'NPA' | 'APOPO' | 'RCAF' | 'NPMEC';
-export type DeviceCategory = 'AP' | 'AT' | 'submunition' | 'UXO' | 'abandoned';
 export type AreaGeometry = Polygon | MultiPolygon;
-
-export interface HazardProperties {
-  ref: string;
-  type: HazardType;
-  contamination: Contamination[];
-  source: HazardSource;
-  recorded_on: string;
-  operator?: OperatorCode;
-  village_code?: string;
-  notes?: string;
-}
-
-export interface DeviceFind {
-  category: DeviceCategory;
-  model: string;
-  quantity: number;
-}
-
-export interface ReleaseProperties {
-  ref: string;
-  hazard_ref: string;
-  kind: ReleaseKind;
-  method: ReleaseMethod;
-  operator: OperatorCode;
-  start_date: string;
-  end_date: string;
-  devices?: DeviceFind[];
-}
 
 export type HazardFeature = Feature<AreaGeometry, HazardProperties>;
 export type ReleaseFeature = Feature<AreaGeometry, ReleaseProperties>;
@@ -99,13 +80,6 @@ export const DEFAULT_SEED = 20261122;
 export const DEFAULT_AS_OF = '2026-10-31';
 export const DEFAULT_DEMO_HAZARD_COUNT = 3000;
 export const DEFAULT_BENCH_HAZARD_COUNT = 10_000;
-
-/** The only kind/method pairs the importer accepts. */
-export const METHODS_BY_KIND: Readonly<Record<ReleaseKind, readonly ReleaseMethod[]>> = {
-  cancelled: ['nts'],
-  reduced: ['ts'],
-  cleared: ['manual', 'mechanical', 'mdd', 'combined'],
-};
 
 /** The seven north-western provinces where most of Cambodia's remaining mined land lies. */
 export const NORTH_WEST_PROVINCE_CODES: readonly string[] = ['01', '02', '13', '15', '17', '22', '24'];
@@ -552,6 +526,8 @@ function buildAtlas(collection: ProvinceCollection, villagesByProvince: Villages
   if (provinces.length === 0) {
     throw new RangeError('no usable province: expected features with properties.code "01".."25" and polygon geometry');
   }
+  // Sorted by code, so the same boundaries give the same data whatever order the file lists them in.
+  provinces.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return { provinces, choices: provinces.map((province) => [province, province.profile.weight] as const) };
 }
 
@@ -622,11 +598,11 @@ function hazardShapes(random: Random, centre: Position, areaM2: number, settings
   const first = makeStarShape(random, centre, areaM2 * firstShare, random.int(minVertices, maxVertices));
   // Measure the second part before placing it, so the two parts can be kept apart (a MultiPolygon's parts must
   // not overlap).
-  const draft = makeStarShape(random, centre, areaM2 * (1 - firstShare), random.int(minVertices, maxVertices));
-  const distance = (first.maxRadius + draft.maxRadius) * random.float(1.3, 2.5);
+  const second = makeStarShape(random, centre, areaM2 * (1 - firstShare), random.int(minVertices, maxVertices));
+  const distance = (first.maxRadius + second.maxRadius) * random.float(1.3, 2.5);
   const bearing = random.float(0, 2 * Math.PI);
   const secondCentre = offsetPosition(centre, distance * Math.cos(bearing), distance * Math.sin(bearing));
-  return [first, { ...draft, centre: secondCentre, scale: degreeScale(secondCentre[1] as number) }];
+  return [first, { ...second, centre: secondCentre, scale: degreeScale(secondCentre[1] as number) }];
 }
 
 function planHazard(random: Random, atlas: Atlas, index: number, settings: GenerationSettings): HazardPlan {
@@ -838,13 +814,13 @@ function deviceCategories(contamination: readonly Contamination[]): DeviceCatego
 }
 
 /** Most clearance finds something, technical survey only sometimes; more land, more items. */
-function pickDevices(random: Random, kind: ReleaseKind, contamination: readonly Contamination[], areaM2: number): DeviceFind[] | undefined {
+function pickDevices(random: Random, kind: ReleaseKind, contamination: readonly Contamination[], areaM2: number): Device[] | undefined {
   const categories = deviceCategories(contamination);
   const findChance = kind === 'cleared' ? 0.8 : kind === 'reduced' ? 0.08 : 0;
   if (categories.length === 0 || !random.chance(findChance)) return undefined;
   const hectares = areaM2 / 10_000;
   const lineCount = kind === 'cleared' ? random.weighted([[1, 55], [2, 30], [3, 15]]) : 1;
-  const devices = new Map<string, DeviceFind>();
+  const devices = new Map<string, Device>();
   for (let line = 0; line < lineCount; line += 1) {
     const category = random.pick(categories);
     const model = random.weighted(DEVICE_MODELS[category]);
@@ -1014,26 +990,31 @@ export function provincesFromGeoJson(json: unknown): ProvinceCollection {
   return { type: 'FeatureCollection', features };
 }
 
-/** Village codes per province from the NCDD gazetteer JSON (provinces > districts > communes > villages). */
+/**
+ * Village codes per province from a gazetteer: Clearway's reference/gazetteer.json (`{villages: [{code}]}`) or
+ * the nested NCDD scrape (`[{code, districts: [{communes: [{villages: [{code}]}]}]}]`). A village code's first
+ * two digits are its province.
+ */
 export function villagesFromGazetteer(json: unknown): Record<string, string[]> {
-  if (!Array.isArray(json)) throw new RangeError('gazetteer: expected an array of provinces');
   const byProvince: Record<string, string[]> = {};
-  const collect = (node: unknown, province: string): void => {
-    if (!isRecord(node)) return;
-    for (const key of ['districts', 'communes', 'villages']) {
-      const children = node[key];
-      if (!Array.isArray(children)) continue;
-      for (const child of children) {
-        if (key === 'villages' && isRecord(child) && typeof child.code === 'string' && /^\d{8}$/.test(child.code)) {
-          (byProvince[province] ??= []).push(child.code);
-        } else {
-          collect(child, province);
-        }
-      }
-    }
+  const add = (code: unknown): void => {
+    if (typeof code === 'string' && /^\d{8}$/.test(code)) (byProvince[code.slice(0, 2)] ??= []).push(code);
   };
-  for (const province of json) {
-    if (isRecord(province) && typeof province.code === 'string') collect(province, province.code.padStart(2, '0'));
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+      return;
+    }
+    if (!isRecord(node)) return;
+    if (Array.isArray(node.villages)) {
+      for (const village of node.villages) if (isRecord(village)) add(village.code);
+    }
+    walk(node.districts);
+    walk(node.communes);
+  };
+  if (!Array.isArray(json) && !(isRecord(json) && Array.isArray(json.villages))) {
+    throw new RangeError('gazetteer: expected {villages: [...]} or an array of provinces with districts');
   }
+  walk(json);
   return byProvince;
 }

@@ -1,0 +1,284 @@
+// The HTTP API of the official record. Handlers are thin: validated input in, one use case, result out.
+import { z } from 'zod';
+import { route, problemSchema, type RouteSpec } from './route.ts';
+import * as record from '../app/official-record.ts';
+import { importRecords, type ImportKind } from '../app/import-records.ts';
+import { landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
+import { todayInCambodia } from '../app/open.ts';
+import { CONTAMINATION_TYPES, HAZARD_STATUSES, HAZARD_TYPES, RELEASE_KINDS, refSchema } from '../domain/exchange-format.ts';
+import { REPORT_DIMENSIONS } from '../domain/land-release-figures.ts';
+import { ClearwayError } from '../domain/problems.ts';
+
+const page = {
+  limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('page size (at most 10,000)'),
+  offset: z.coerce.number().int().min(0).default(0),
+};
+
+const bboxSchema = z
+  .string()
+  .transform((text) => text.split(',').map(Number))
+  .refine((n) => n.length === 4 && n.every(Number.isFinite) && n[0]! <= n[2]! && n[1]! <= n[3]!, 'bbox is minLon,minLat,maxLon,maxLat')
+  .transform((n) => n as [number, number, number, number])
+  .describe('minLon,minLat,maxLon,maxLat');
+
+const hazardFilter = z.object({
+  province: z.string().regex(/^\d{2}$/).optional().describe('province code, 2 digits'),
+  district: z.string().regex(/^\d{4}$/).optional().describe('district code, 4 digits'),
+  type: z.enum(HAZARD_TYPES).optional(),
+  status: z.enum(HAZARD_STATUSES).optional(),
+  contamination: z.enum(CONTAMINATION_TYPES).optional(),
+  bbox: bboxSchema.optional(),
+  format: z.enum(['json', 'geojson']).default('json'),
+  ...page,
+});
+
+const figures = z.object({
+  original_m2: z.number(),
+  cancelled_m2: z.number(),
+  reduced_m2: z.number(),
+  cleared_m2: z.number(),
+  remaining_m2: z.number(),
+});
+
+const reportSchema = z.object({
+  by: z.enum(REPORT_DIMENSIONS),
+  rows: z.array(figures.extend({ unit_code: z.string(), unit_name: z.string(), unit_name_km: z.string().nullable() })),
+  total: figures,
+}).meta({ id: 'LandReleaseReport' });
+
+const healthSchema = z.object({
+  status: z.literal('ok'),
+  engine: z.enum(['embedded', 'server']),
+  postgres: z.string(),
+  postgis: z.string(),
+}).meta({ id: 'Health' });
+
+const importReportSchema = z.object({
+  kind: z.enum(['hazards', 'releases']),
+  file: z.string(),
+  format: z.string().nullable(),
+  dryRun: z.boolean(),
+  stored: z.boolean(),
+  records: z.number().int(),
+  accepted: z.number().int(),
+  errors: z.array(z.object({ severity: z.string(), code: z.string(), ref: z.string().optional(), feature: z.number().optional(), line: z.number().optional(), field: z.string().optional(), reason: z.string() })),
+  notes: z.array(z.object({ severity: z.string(), code: z.string(), ref: z.string().optional(), feature: z.number().optional(), line: z.number().optional(), field: z.string().optional(), reason: z.string() })),
+  batchId: z.number().nullable(),
+  statusChanges: z.number().int(),
+  durationMs: z.number(),
+}).meta({ id: 'ImportReport' });
+
+const notFound = { description: 'Not found', contentType: 'application/problem+json', schema: problemSchema };
+const invalid = { description: 'Invalid request', contentType: 'application/problem+json', schema: problemSchema };
+
+function importRoute(kind: ImportKind): RouteSpec {
+  return route({
+    method: 'POST',
+    path: `/api/imports/${kind}`,
+    summary: `Import ${kind} from a GeoJSON or CSV (WKT geometry) file in the exchange format`,
+    tags: ['imports'],
+    writes: true,
+    query: z.object({
+      dry_run: z.enum(['true', 'false']).default('false').describe('validate only, store nothing'),
+      repair: z.enum(['true', 'false']).default('false').describe('repair invalid polygons and report what changed'),
+      file_name: z.string().max(200).optional().describe('name of the uploaded file, for the report'),
+    }),
+    body: {
+      contentTypes: ['application/geo+json', 'application/json', 'text/csv', 'multipart/form-data'],
+      description: 'The file itself as the body, or as the multipart field "file"',
+    },
+    responses: {
+      200: { description: 'Stored: the import report', schema: importReportSchema },
+      422: { description: 'Refused (nothing stored) or dry run with errors: the import report', schema: importReportSchema },
+      413: { description: 'Larger than the upload limit', contentType: 'application/problem+json', schema: problemSchema },
+    },
+    async handler({ query, request, reply, context }) {
+      const upload = await readUpload(request);
+      const report = await importRecords(context.db, {
+        kind,
+        fileName: query.file_name ?? upload.fileName ?? `upload.${upload.format === 'csv' ? 'csv' : 'geojson'}`,
+        format: upload.format,
+        text: upload.text,
+        dryRun: query.dry_run === 'true',
+        repair: query.repair === 'true',
+        actor: 'api',
+        today: todayInCambodia(),
+      });
+      reply.code(report.errors.length > 0 ? 422 : 200);
+      return report;
+    },
+  });
+}
+
+interface Upload {
+  text: string;
+  fileName?: string;
+  format?: 'geojson' | 'csv';
+}
+
+function formatOf(contentType: string | undefined, fileName?: string): 'geojson' | 'csv' | undefined {
+  if (fileName?.toLowerCase().endsWith('.csv') || contentType?.startsWith('text/csv')) return 'csv';
+  if (fileName || contentType?.includes('json')) return 'geojson';
+  return undefined;
+}
+
+async function readUpload(request: import('fastify').FastifyRequest): Promise<Upload> {
+  if (request.isMultipart()) {
+    const file = await request.file();
+    if (!file) throw new ClearwayError('request.invalid', 'The multipart request has no "file" field', 400, { field: 'file' });
+    const text = (await file.toBuffer()).toString('utf8');
+    return { text, fileName: file.filename, format: formatOf(file.mimetype, file.filename) };
+  }
+  const body = request.body;
+  if (typeof body !== 'string' || body.length === 0) {
+    throw new ClearwayError('request.invalid', 'Send the file as the request body (GeoJSON or CSV) or as the multipart field "file"', 400, { field: 'body' });
+  }
+  return { text: body, format: formatOf(request.headers['content-type']) };
+}
+
+export const ROUTES: RouteSpec[] = [
+  route({
+    method: 'GET',
+    path: '/api/health',
+    summary: 'Whether Clearway and its database answer',
+    tags: ['system'],
+    responses: { 200: { description: 'Healthy', schema: healthSchema } },
+    async handler({ context }) {
+      return { status: 'ok', engine: context.db.engine, ...(await record.engineVersions(context.db)) };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/config',
+    summary: 'Settings the web client needs',
+    tags: ['system'],
+    responses: { 200: { description: 'Client settings', schema: z.object({ basemapUrl: z.string().nullable() }) } },
+    async handler({ context }) {
+      return { basemapUrl: context.config.basemapUrl };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/organisations',
+    summary: 'Organisations of the sector and their short codes',
+    tags: ['reference'],
+    responses: { 200: { description: 'Organisations', schema: z.array(z.object({ code: z.string(), name: z.string(), kind: z.string() })) } },
+    async handler({ context }) {
+      return record.listOrganisations(context.db);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/admin-units',
+    summary: 'Administrative units (NCDD codes), with geometry as GeoJSON for provinces and districts',
+    tags: ['reference'],
+    query: z.object({
+      level: z.enum(['province', 'district', 'commune', 'village']).default('province'),
+      parent: z.string().regex(/^\d{2,6}$/).optional().describe('only the units under this code (json format)'),
+      format: z.enum(['json', 'geojson']).default('geojson'),
+    }),
+    responses: {
+      200: { description: 'Units: a FeatureCollection (geojson) or a list (json)', contentType: 'application/geo+json' },
+      400: invalid,
+    },
+    async handler({ query, reply, context }) {
+      if (query.format === 'json') return record.adminUnitsList(context.db, query.level, query.parent);
+      if (query.level === 'commune' || query.level === 'village') {
+        throw new ClearwayError('request.invalid', `Clearway holds no geometry for ${query.level}s: ask for format=json`, 400, { field: 'format' });
+      }
+      reply.type('application/geo+json');
+      return record.adminUnitsGeoJson(context.db, query.level);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/hazards',
+    summary: 'Hazard areas of the official record, filtered and paginated',
+    tags: ['hazards'],
+    query: hazardFilter,
+    responses: {
+      200: { description: 'A page of hazards: {items, total, limit, offset}, or a FeatureCollection with total (format=geojson)' },
+      400: invalid,
+    },
+    async handler({ query, reply, context }) {
+      const { format, ...filter } = query;
+      const total = await record.countHazards(context.db, filter);
+      if (format === 'geojson') {
+        const features = await record.hazardsGeoJson(context.db, filter);
+        reply.type('application/geo+json');
+        return `{"type":"FeatureCollection","total":${total},"limit":${filter.limit},"offset":${filter.offset},"features":${features}}`;
+      }
+      return { items: await record.listHazards(context.db, filter), total, limit: filter.limit, offset: filter.offset };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/hazards/:ref',
+    summary: 'One hazard with its land release accounting, releases and version history',
+    tags: ['hazards'],
+    params: z.object({ ref: refSchema }),
+    responses: { 200: { description: 'The hazard' }, 404: notFound },
+    async handler({ params, context }) {
+      return record.hazardDetail(context.db, params.ref);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/hazards/:ref/history',
+    summary: 'Every version of one hazard, newest first',
+    tags: ['hazards'],
+    params: z.object({ ref: refSchema }),
+    responses: { 200: { description: 'Versions' }, 404: notFound },
+    async handler({ params, context }) {
+      return (await record.hazardDetail(context.db, params.ref)).history;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/releases',
+    summary: 'Land release activities, filtered and paginated',
+    tags: ['releases'],
+    query: z.object({
+      hazard: refSchema.optional().describe('ref of the hazard'),
+      operator: z.string().optional(),
+      kind: z.enum(RELEASE_KINDS).optional(),
+      ...page,
+    }),
+    responses: { 200: { description: 'A page of releases: {items, total, limit, offset}' }, 400: invalid },
+    async handler({ query, context }) {
+      const result = await record.listReleases(context.db, query);
+      return { ...result, limit: query.limit, offset: query.offset };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/releases/:ref/history',
+    summary: 'Every version of one land release, newest first',
+    tags: ['releases'],
+    params: z.object({ ref: refSchema }),
+    responses: { 200: { description: 'Versions' }, 404: notFound },
+    async handler({ params, context }) {
+      const history = await record.releaseHistory(context.db, params.ref);
+      if (!history) throw new ClearwayError('not-found', `No land release has the ref ${params.ref}`, 404, { ref: params.ref });
+      return history;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/reports/land-release',
+    summary: 'Land release accounting (original = cancelled + reduced + cleared + remaining, m2) by one dimension',
+    tags: ['reports'],
+    query: z.object({ by: z.enum(REPORT_DIMENSIONS).default('province'), format: z.enum(['json', 'csv']).default('json') }),
+    responses: { 200: { description: 'The report (json) or its rows (csv)', schema: reportSchema }, 400: invalid },
+    async handler({ query, reply, context }) {
+      const report = await landReleaseReport(context.db, query.by);
+      if (query.format === 'csv') {
+        reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="land-release-by-${query.by}.csv"`);
+        return landReleaseCsv(report);
+      }
+      return report;
+    },
+  }),
+  importRoute('hazards'),
+  importRoute('releases'),
+];

@@ -1,0 +1,104 @@
+// The HTTP server: the API under /api, the web app at /. Errors leave as problem+json (RFC 9457).
+import fs from 'node:fs';
+import path from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifyMultipart from '@fastify/multipart';
+import { z } from 'zod';
+import type { Database } from '../db/engine.ts';
+import { SilentEngineFailure } from '../db/engine.ts';
+import { ClearwayError, PROBLEM_CODES, type ProblemCode } from '../domain/problems.ts';
+import { openApiDocument } from './openapi.ts';
+import { ROUTES } from './routes.ts';
+import type { RouteContext, ServerConfig } from './route.ts';
+
+export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+function problem(status: number, code: ProblemCode, detail: string, extra: Record<string, unknown> = {}) {
+  return { type: `https://clearway.dev/problems/${code}`, title: PROBLEM_CODES[code], status, code, detail, ...extra };
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function checkWriteAccess(request: FastifyRequest, config: ServerConfig): void {
+  if (!config.apiToken) {
+    throw new ClearwayError('request.invalid', 'Writes through the API are switched off: set CLEARWAY_API_TOKEN on the server', 403);
+  }
+  const header = request.headers.authorization ?? '';
+  const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+  if (!token || !sameToken(token, config.apiToken)) {
+    throw new ClearwayError('request.invalid', 'This route needs Authorization: Bearer <token>', 401);
+  }
+}
+
+export async function buildServer(db: Database, config: ServerConfig, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: config.maxUploadBytes });
+  const context: RouteContext = { db, config };
+
+  // Bodies arrive as text; handlers decide how to read them (an import reports a malformed file as a
+  // record-level problem, not as a failed request).
+  app.addContentTypeParser(['application/json', 'application/geo+json', 'text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  await app.register(fastifyMultipart, { limits: { fileSize: config.maxUploadBytes, files: 1 }, throwFileSizeLimit: true });
+
+  app.setErrorHandler((error, request, reply) => {
+    const send = (status: number, body: ReturnType<typeof problem>) => reply.code(status).type('application/problem+json').send(body);
+    if (error instanceof ClearwayError) return send(error.status, problem(error.status, error.code, error.message, error.details));
+    if (error instanceof z.ZodError) {
+      const issues = error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message }));
+      const detail = issues.map((i) => `${i.field || 'request'}: ${i.reason}`).join('; ');
+      return send(400, problem(400, 'request.invalid', detail, { issues }));
+    }
+    if (error instanceof SilentEngineFailure) return send(500, problem(500, 'engine.silent-failure', error.message));
+    const fastifyError = error as { code?: string; statusCode?: number; message?: string };
+    if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError.code === 'FST_REQ_FILE_TOO_LARGE') {
+      return send(413, problem(413, 'file.too-large', `The upload is larger than the limit of ${Math.round(config.maxUploadBytes / 1_048_576)} MB`));
+    }
+    if (fastifyError.statusCode && fastifyError.statusCode < 500) {
+      return send(fastifyError.statusCode, problem(fastifyError.statusCode, 'request.invalid', fastifyError.message ?? 'Bad request'));
+    }
+    request.log.error(error);
+    return send(500, problem(500, 'internal', 'Something went wrong on the server; nothing was changed'));
+  });
+
+  for (const spec of ROUTES) {
+    app.route({
+      method: spec.method,
+      url: spec.path,
+      handler: async (request, reply) => {
+        if (spec.writes) checkWriteAccess(request, config);
+        const query = spec.query ? spec.query.parse(request.query) : {};
+        const params = spec.params ? spec.params.parse(request.params) : {};
+        return spec.handler({ query, params, request, reply, context });
+      },
+    });
+  }
+
+  const packageVersion = (JSON.parse(fs.readFileSync(path.resolve(webDistDir, '../../package.json'), 'utf8')) as { version: string }).version;
+  const document = openApiDocument(ROUTES, packageVersion);
+  app.get('/api/openapi.json', async () => document);
+
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || !fs.existsSync(path.join(webDistDir, 'index.html'))) {
+      return reply.code(404).type('application/problem+json').send(problem(404, 'not-found', `Nothing at ${request.method} ${request.url.split('?')[0]}`));
+    }
+    return reply.sendFile('index.html');
+  });
+  // Pre-compressed files (web/vite.config.ts writes .br and .gz) save a field office's weak link most of the bytes.
+  if (fs.existsSync(webDistDir)) await app.register(fastifyStatic, { root: webDistDir, wildcard: false, preCompressed: true });
+  return app;
+}
+
+export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const megabytes = Number(env.CLEARWAY_MAX_UPLOAD_MB ?? 100);
+  return {
+    basemapUrl: env.CLEARWAY_BASEMAP_URL || null,
+    apiToken: env.CLEARWAY_API_TOKEN || null,
+    maxUploadBytes: (Number.isFinite(megabytes) && megabytes > 0 ? megabytes : 100) * 1_048_576,
+  };
+}

@@ -1,0 +1,48 @@
+// Demo data: a few thousand hazards and their releases that look like Cambodia's, generated with a fixed
+// seed (src/demo) and imported through the same import as any operator's file.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from '../db/engine.ts';
+import { referenceDir } from '../db/reference-data.ts';
+import { generateDemoData, DEFAULT_SEED, type ProvinceCollection } from '../demo/generate-demo-data.ts';
+import { importRecords, type ImportReport } from './import-records.ts';
+import { todayInCambodia } from './open.ts';
+
+export function loadProvinceOutlines(): ProvinceCollection {
+  return JSON.parse(fs.readFileSync(path.join(referenceDir, 'provinces.geojson'), 'utf8')) as ProvinceCollection;
+}
+
+async function villagesByProvince(db: Database): Promise<Record<string, string[]>> {
+  const result = await db.query<{ code: string; province: string }>(
+    `select v.code, d.parent_code as province
+     from admin_unit v join admin_unit c on c.code = v.parent_code join admin_unit d on d.code = c.parent_code
+     where v.level = 'village' order by v.code`,
+  );
+  const byProvince: Record<string, string[]> = {};
+  for (const row of result.rows) (byProvince[row.province] ??= []).push(row.code);
+  return byProvince;
+}
+
+export async function hasHazards(db: Database): Promise<boolean> {
+  return (await db.query('select 1 from hazard limit 1')).rows.length > 0;
+}
+
+export interface DemoResult {
+  hazards: ImportReport;
+  releases: ImportReport;
+}
+
+export async function loadDemoData(db: Database, options: { hazardCount?: number; seed?: number } = {}): Promise<DemoResult> {
+  const data = generateDemoData({
+    provinces: loadProvinceOutlines(),
+    villagesByProvince: await villagesByProvince(db),
+    seed: options.seed ?? DEFAULT_SEED,
+    hazardCount: options.hazardCount,
+  });
+  const today = todayInCambodia();
+  const hazards = await importRecords(db, { kind: 'hazards', fileName: 'demo-hazards.geojson', text: JSON.stringify(data.hazards), actor: 'demo', today });
+  if (!hazards.stored) throw new Error(`Demo hazards were refused: ${JSON.stringify(hazards.errors.slice(0, 5))}`);
+  const releases = await importRecords(db, { kind: 'releases', fileName: 'demo-releases.geojson', text: JSON.stringify(data.releases), actor: 'demo', today });
+  if (!releases.stored) throw new Error(`Demo releases were refused: ${JSON.stringify(releases.errors.slice(0, 5))}`);
+  return { hazards, releases };
+}

@@ -1,0 +1,192 @@
+// The `clearway` command: start, serve, demo, import, report, orgs.
+import fs from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { configFromEnv, openClearway, todayInCambodia, type ClearwayConfig } from '../app/open.ts';
+import { importRecords, type ImportKind, type ImportReport } from '../app/import-records.ts';
+import { landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
+import { hasHazards, loadDemoData } from '../app/demo-data.ts';
+import { addOrganisation, listOrganisations } from '../app/official-record.ts';
+import { buildServer, serverConfigFromEnv } from '../api/server.ts';
+import { ensureWebBuilt } from './web-build.ts';
+import type { Database } from '../db/engine.ts';
+import { REPORT_DIMENSIONS, type ReportDimension } from '../domain/land-release-figures.ts';
+import { describeProblem, ClearwayError } from '../domain/problems.ts';
+import { organisationCodeSchema } from '../domain/exchange-format.ts';
+
+/** Largest file the CLI reads: JavaScript strings stop near 512 MB. */
+const MAX_FILE_BYTES = 480 * 1_048_576;
+
+interface GlobalOptions {
+  dataDir?: string;
+}
+
+function config(program: Command): ClearwayConfig {
+  const options = program.opts<GlobalOptions>();
+  return configFromEnv(process.env, options.dataDir ? { dataDir: options.dataDir } : {});
+}
+
+async function withDatabase<T>(program: Command, work: (db: Database) => Promise<T>): Promise<T> {
+  const { db } = await openClearway(config(program));
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+function printImportReport(report: ImportReport): void {
+  const verdict = report.stored
+    ? `stored ${report.accepted} of ${report.records} ${report.kind}`
+    : report.dryRun && report.errors.length === 0
+      ? `dry run: all ${report.records} ${report.kind} would be accepted; nothing stored`
+      : `refused: ${report.errors.length} error(s) in ${report.records} record(s); nothing stored`;
+  console.log(`${report.file} (${report.format ?? 'unknown format'}): ${verdict}${report.statusChanges ? `; ${report.statusChanges} hazard status change(s)` : ''} in ${(report.durationMs / 1000).toFixed(1)} s`);
+  for (const problem of [...report.errors, ...report.notes]) console.log(`  ${describeProblem(problem)}`);
+}
+
+async function serve(program: Command, options: { port: string; host: string; demo: boolean }): Promise<number> {
+  const started = Date.now();
+  const settings = config(program);
+  await ensureWebBuilt((line) => console.log(line));
+  const { db, referenceLoaded } = await openClearway(settings);
+  if (referenceLoaded) console.log('Created a new database with the reference data (provinces, districts, communes, villages, organisations).');
+  if (options.demo && !(await hasHazards(db))) {
+    console.log('Loading the demo data (first start only)...');
+    const demo = await loadDemoData(db);
+    console.log(`Demo data: ${demo.hazards.accepted} hazards, ${demo.releases.accepted} land releases.`);
+  }
+  const app = await buildServer(db, serverConfigFromEnv());
+  const port = Number(options.port);
+  await app.listen({ port, host: options.host });
+  const shown = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const where = settings.databaseUrl ? 'the PostgreSQL server in DATABASE_URL' : `embedded PostgreSQL + PostGIS in ${settings.dataDir}`;
+  console.log(`Clearway is running at http://${shown}:${port}/ (${where}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop with Ctrl+C.`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  // The embedded engine writes its files on close: stop cleanly so the next start finds them whole.
+  await app.close();
+  await db.close();
+  return 0;
+}
+
+function buildProgram(result: { code: number }): Command {
+  const program = new Command('clearway')
+    .description('Clearway: the national mine action information management system')
+    .option('--data-dir <dir>', 'folder of the embedded database (default ./data or CLEARWAY_DATA_DIR); ignored when DATABASE_URL is set')
+    .exitOverride()
+    .showHelpAfterError();
+
+  const portOption = () => new Option('--port <port>', 'port to listen on').default(process.env.PORT ?? '8080');
+  const hostOption = () => new Option('--host <host>', 'address to listen on (0.0.0.0 for the office network)').default(process.env.HOST ?? '127.0.0.1');
+
+  program
+    .command('start')
+    .description('start Clearway, loading the demo data into a new database (what `npm start` runs)')
+    .addOption(portOption())
+    .addOption(hostOption())
+    .action(async (options: { port: string; host: string }) => {
+      result.code = await serve(program, { ...options, demo: true });
+    });
+
+  program
+    .command('serve')
+    .description('start the server on the existing data (no demo data)')
+    .addOption(portOption())
+    .addOption(hostOption())
+    .action(async (options: { port: string; host: string }) => {
+      result.code = await serve(program, { ...options, demo: false });
+    });
+
+  program
+    .command('demo')
+    .description('load the demo data (a few thousand hazards and releases, fixed seed)')
+    .option('--hazards <count>', 'number of hazards', '3000')
+    .action(async (options: { hazards: string }) => {
+      await withDatabase(program, async (db) => {
+        if (await hasHazards(db)) throw new ClearwayError('ref.exists', 'This database already holds hazards; load the demo data into a new one');
+        const demo = await loadDemoData(db, { hazardCount: Number(options.hazards) });
+        printImportReport(demo.hazards);
+        printImportReport(demo.releases);
+      });
+    });
+
+  program
+    .command('import')
+    .description('import hazards or land releases from a GeoJSON or CSV (WKT) file in the exchange format')
+    .addArgument(new Command().createArgument('<kind>', 'hazards or releases').choices(['hazards', 'releases']))
+    .argument('<file>', 'the file')
+    .option('--dry-run', 'validate only; store nothing')
+    .option('--repair', 'repair invalid polygons and report what changed')
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .action(async (kind: ImportKind, file: string, options: { dryRun?: boolean; repair?: boolean; format: 'text' | 'json' }) => {
+      if (!fs.existsSync(file)) throw new ClearwayError('file.malformed', `No file at ${file}`);
+      const size = fs.statSync(file).size;
+      if (size > MAX_FILE_BYTES) throw new ClearwayError('file.too-large', `${file} is ${(size / 1_048_576).toFixed(0)} MB; split it into files under 480 MB`);
+      const text = fs.readFileSync(file, 'utf8');
+      await withDatabase(program, async (db) => {
+        const report = await importRecords(db, { kind, fileName: file, text, dryRun: options.dryRun, repair: options.repair, actor: `cli:${process.env.USER ?? 'unknown'}`, today: todayInCambodia() });
+        if (options.format === 'json') console.log(JSON.stringify(report, null, 2));
+        else printImportReport(report);
+        result.code = report.errors.length > 0 ? 1 : 0;
+      });
+    });
+
+  const report = program.command('report').description('reports on the official record');
+  report
+    .command('land-release')
+    .description('land release accounting (original = cancelled + reduced + cleared + remaining, m2)')
+    .addOption(new Option('--by <dimension>', 'rows by').choices([...REPORT_DIMENSIONS]).default('province'))
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .action(async (options: { by: ReportDimension; format: 'csv' | 'json' }) => {
+      await withDatabase(program, async (db) => {
+        const result = await landReleaseReport(db, options.by);
+        process.stdout.write(options.format === 'csv' ? landReleaseCsv(result) : `${JSON.stringify(result, null, 2)}\n`);
+      });
+    });
+
+  const orgs = program.command('orgs').description('organisations of the sector');
+  orgs
+    .command('add')
+    .description('add an organisation with its short code (imports name operators by it)')
+    .argument('<code>', 'short code, e.g. CSHD')
+    .argument('<name>', 'full name')
+    .addOption(new Option('--kind <kind>', 'kind').choices(['authority', 'operator', 'donor', 'other']).default('operator'))
+    .action(async (code: string, name: string, options: { kind: string }) => {
+      const parsed = organisationCodeSchema.safeParse(code);
+      if (!parsed.success) throw new ClearwayError('field.invalid', `code ${code}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      await withDatabase(program, async (db) => {
+        await addOrganisation(db, { code: parsed.data, name, kind: options.kind }, `cli:${process.env.USER ?? 'unknown'}`);
+        console.log(`Added ${options.kind} ${parsed.data} (${name}).`);
+      });
+    });
+  orgs
+    .command('list')
+    .description('list the organisations')
+    .action(async () => {
+      await withDatabase(program, async (db) => {
+        for (const o of await listOrganisations(db)) console.log(`${o.code.padEnd(8)} ${o.kind.padEnd(10)} ${o.name}`);
+      });
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const result = { code: 0 };
+  const program = buildProgram(result);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return result.code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ClearwayError) {
+      console.error(`error [${error.code}]: ${error.message}`);
+      return 1;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`error: ${message.slice(0, 2000)}`);
+    return 1;
+  }
+}

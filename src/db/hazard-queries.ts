@@ -1,0 +1,186 @@
+// Reading the official record: hazards with filters, one hazard with its releases, accounting and history.
+import type { Queryable } from './engine.ts';
+
+export interface HazardFilter {
+  province?: string;
+  district?: string;
+  type?: string;
+  status?: string;
+  contamination?: string;
+  bbox?: [number, number, number, number];
+  limit: number;
+  offset: number;
+}
+
+function whereClause(filter: HazardFilter): { sql: string; params: unknown[] } {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const add = (condition: (placeholder: string) => string, value: unknown) => {
+    params.push(value);
+    conditions.push(condition(`$${params.length}`));
+  };
+  if (filter.province) add((p) => `h.province_code = ${p}`, filter.province);
+  if (filter.district) add((p) => `h.district_code = ${p}`, filter.district);
+  if (filter.type) add((p) => `h.type = ${p}`, filter.type);
+  if (filter.status) add((p) => `h.status = ${p}`, filter.status);
+  if (filter.contamination) add((p) => `${p} = any(h.contamination)`, filter.contamination);
+  if (filter.bbox) add((p) => `h.geom && st_makeenvelope((${p}::float8[])[1], (${p}::float8[])[2], (${p}::float8[])[3], (${p}::float8[])[4], 4326)`, filter.bbox);
+  return { sql: conditions.length > 0 ? `where ${conditions.join(' and ')}` : '', params };
+}
+
+const SUMMARY_COLUMNS = `h.ref, h.type, h.status, h.contamination, h.province_code, h.district_code, h.area_m2, h.version`;
+
+export interface HazardSummary {
+  ref: string;
+  type: string;
+  status: string;
+  contamination: string[];
+  province_code: string | null;
+  district_code: string | null;
+  area_m2: number;
+  version: number;
+}
+
+export async function countHazards(db: Queryable, filter: HazardFilter): Promise<number> {
+  const where = whereClause(filter);
+  const result = await db.query<{ n: number }>(`select count(*)::int as n from hazard h ${where.sql}`, where.params);
+  return result.rows[0]?.n ?? 0;
+}
+
+/** A page of hazards as a GeoJSON FeatureCollection text, built by PostGIS (fast for thousands). */
+export async function hazardsGeoJson(db: Queryable, filter: HazardFilter): Promise<string> {
+  const where = whereClause(filter);
+  const params = [...where.params, filter.limit, filter.offset];
+  const result = await db.query<{ features: string | null }>(
+    `select json_agg(json_build_object('type', 'Feature', 'id', page.ref,
+              'properties', json_build_object('ref', page.ref, 'type', page.type, 'status', page.status,
+                'contamination', page.contamination, 'province_code', page.province_code,
+                'district_code', page.district_code, 'area_m2', page.area_m2, 'version', page.version),
+              'geometry', st_asgeojson(page.geom, 6)::json) order by page.ref)::text as features
+     from (select ${SUMMARY_COLUMNS}, h.geom from hazard h ${where.sql}
+           order by h.ref limit $${params.length - 1} offset $${params.length}) page`,
+    params,
+  );
+  return result.rows[0]?.features ?? '[]';
+}
+
+export async function listHazards(db: Queryable, filter: HazardFilter): Promise<(HazardSummary & { geometry: unknown })[]> {
+  const where = whereClause(filter);
+  const params = [...where.params, filter.limit, filter.offset];
+  const result = await db.query<HazardSummary & { geometry: string }>(
+    `select ${SUMMARY_COLUMNS}, st_asgeojson(h.geom, 6) as geometry from hazard h ${where.sql}
+     order by h.ref limit $${params.length - 1} offset $${params.length}`,
+    params,
+  );
+  return result.rows.map((row) => ({ ...row, geometry: JSON.parse(row.geometry) as unknown }));
+}
+
+export interface HazardDetail {
+  hazard: Record<string, unknown>;
+  accounting: { original_m2: number; cancelled_m2: number; reduced_m2: number; cleared_m2: number; remaining_m2: number } | null;
+  releases: Record<string, unknown>[];
+  history: Record<string, unknown>[];
+}
+
+export async function hazardDetail(db: Queryable, ref: string): Promise<HazardDetail | null> {
+  const hazard = await db.query<Record<string, unknown> & { id: number; geometry: string }>(
+    `select h.id, h.ref, h.type, h.status, h.contamination, h.source, h.recorded_on, h.operator_code as operator,
+            h.province_code, p.name_en as province_name_en, p.name_km as province_name_km,
+            h.district_code, d.name_en as district_name_en, d.name_km as district_name_km,
+            h.commune_code, h.village_code, v.name_en as village_name_en, v.name_km as village_name_km,
+            h.notes, h.area_m2, h.version, h.changed_at, st_asgeojson(h.geom, 6) as geometry
+     from hazard h
+     left join admin_unit p on p.code = h.province_code
+     left join admin_unit d on d.code = h.district_code
+     left join admin_unit v on v.code = h.village_code
+     where h.ref = $1`,
+    [ref],
+  );
+  const row = hazard.rows[0];
+  if (!row) return null;
+  const { id, geometry, ...fields } = row;
+  const [accounting, releases, history] = await Promise.all([
+    db.query<HazardDetail['accounting'] & object>(
+      `select original_m2, cancelled_m2, reduced_m2, cleared_m2, remaining_m2 from hazard_accounting where hazard_id = $1`,
+      [id],
+    ),
+    db.query(
+      `select r.ref, r.kind, r.method, r.operator_code as operator, r.start_date, r.end_date, r.area_m2,
+              coalesce(c.counted_m2, 0) as counted_m2, coalesce(c.outside_m2, 0) as outside_m2, r.devices, r.version,
+              st_asgeojson(r.geom, 6)::json as geometry
+       from land_release r left join release_counted c on c.release_id = r.id
+       where r.hazard_id = $1 order by r.end_date, r.ref`,
+      [id],
+    ),
+    db.query(
+      `select version, changed_at, changed_by, change_reason, type, status, area_m2, batch_id
+       from hazard_version where hazard_id = $1 order by version desc`,
+      [id],
+    ),
+  ]);
+  return {
+    hazard: { ...fields, geometry: JSON.parse(geometry) as unknown },
+    accounting: accounting.rows[0] ?? null,
+    releases: releases.rows,
+    history: history.rows,
+  };
+}
+
+export interface ReleaseFilter {
+  hazard?: string;
+  operator?: string;
+  kind?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listReleases(db: Queryable, filter: ReleaseFilter): Promise<{ items: Record<string, unknown>[]; total: number }> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (filter.hazard) { params.push(filter.hazard); conditions.push(`h.ref = $${params.length}`); }
+  if (filter.operator) { params.push(filter.operator); conditions.push(`r.operator_code = $${params.length}`); }
+  if (filter.kind) { params.push(filter.kind); conditions.push(`r.kind = $${params.length}`); }
+  const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
+  const total = await db.query<{ n: number }>(`select count(*)::int as n from land_release r join hazard h on h.id = r.hazard_id ${where}`, params);
+  const items = await db.query(
+    `select r.ref, h.ref as hazard_ref, r.kind, r.method, r.operator_code as operator, r.start_date, r.end_date, r.area_m2,
+            coalesce(c.counted_m2, 0) as counted_m2, coalesce(c.outside_m2, 0) as outside_m2, r.devices, r.version
+     from land_release r join hazard h on h.id = r.hazard_id left join release_counted c on c.release_id = r.id
+     ${where} order by r.ref limit $${params.length + 1} offset $${params.length + 2}`,
+    [...params, filter.limit, filter.offset],
+  );
+  return { items: items.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+export async function releaseHistory(db: Queryable, ref: string): Promise<Record<string, unknown>[] | null> {
+  const result = await db.query(
+    `select v.version, v.changed_at, v.changed_by, v.change_reason, v.kind, v.method, v.operator_code as operator,
+            v.start_date, v.end_date, v.area_m2, v.batch_id
+     from land_release r join land_release_version v on v.release_id = r.id
+     where r.ref = $1 order by v.version desc`,
+    [ref],
+  );
+  return result.rows.length > 0 ? result.rows : null;
+}
+
+export async function adminUnitsGeoJson(db: Queryable, level: string): Promise<string> {
+  const result = await db.query<{ collection: string }>(
+    `select json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+              'type', 'Feature', 'id', u.code,
+              'properties', json_build_object('code', u.code, 'pcode', 'KH' || u.code, 'level', u.level,
+                'name_en', u.name_en, 'name_km', u.name_km, 'parent_code', u.parent_code),
+              'geometry', st_asgeojson(u.geom, 6)::json) order by u.code), '[]'::json))::text as collection
+     from admin_unit u where u.level = $1`,
+    [level],
+  );
+  return result.rows[0]?.collection ?? '{"type":"FeatureCollection","features":[]}';
+}
+
+export async function adminUnitsList(db: Queryable, level: string, parent?: string): Promise<Record<string, unknown>[]> {
+  const result = await db.query(
+    `select code, 'KH' || code as pcode, level, name_en, name_km, parent_code from admin_unit
+     where level = $1 and ($2::text is null or parent_code = $2) order by code`,
+    [level, parent ?? null],
+  );
+  return result.rows;
+}
