@@ -23,7 +23,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
-import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -1182,10 +1182,8 @@ async function main(): Promise<void> {
   writeText('district-crosswalk.csv', crosswalkCsv(crosswalk));
   writeText('gazetteer.json', gazetteerText(gz));
   writeText('organisations.json', organisationsText());
-  for (const l of LICENCE_COPIES) {
-    mkdirSync(dirname(join(REFERENCE_DIR, l.to)), { recursive: true });
-    copyFileSync(join(dataDir, l.from), join(REFERENCE_DIR, l.to));
-  }
+  // Copy the text, not the file: the sources are read-only and their mode must not travel with the copy.
+  for (const l of LICENCE_COPIES) writeText(l.to, readFileSync(join(dataDir, l.from), 'utf8'));
   log('written');
 
   // Read the shipped files back and measure them: these are the "after" figures of the report.

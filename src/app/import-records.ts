@@ -58,6 +58,8 @@ function place(record: RawRecord): RecordPlace {
 }
 
 function geometryProblems(record: RawRecord, ref: string | undefined): { geometry?: string; problems: RecordProblem[] } {
+  // The reader already said why the geometry could not be read (bad WKT): no second message for it.
+  if (record.geometry === null && record.problems.some((p) => p.code === 'geometry.malformed')) return { problems: [] };
   const check = checkPolygonGeometry(record.geometry);
   if (!check.ok) return { problems: [{ severity: 'error', code: check.code, ref, ...place(record), field: 'geometry', reason: check.reason }] };
   return { geometry: JSON.stringify(check.geometry), problems: [] };

@@ -15,11 +15,12 @@ function parseJson(text: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    // V8 says "Unexpected end of JSON input" (or "Unterminated string") when the text stops early.
-    if (/end of JSON input|Unterminated string/i.test(message) || text.trim().length === 0) {
-      throw new ClearwayError('file.truncated', `The GeoJSON file ends early: ${message}`);
-    }
     const position = /position (\d+)/.exec(message)?.[1];
+    // A parse that fails where the text ends means the text stops early: the file was cut off.
+    const atEnd = position === undefined || Number(position) >= text.trimEnd().length;
+    if ((atEnd && /end of JSON input|Unterminated string|Expected/i.test(message)) || text.trim().length === 0) {
+      throw new ClearwayError('file.truncated', `The GeoJSON file ends early (was it cut off?): ${message}`);
+    }
     const where = position ? ` at ${lineAndColumn(text, Number(position))}` : '';
     throw new ClearwayError('file.malformed', `The file is not valid JSON${where}: ${message}`);
   }
