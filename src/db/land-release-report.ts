@@ -29,10 +29,10 @@ const byUnit = `
   having count(*) > 0
   order by 1`;
 
-// Released land is attributed by the release (its operator, end year, method); original and remaining
-// land by the hazard (the operator that recorded it, the year it was recorded; no method). Columns then
-// sum to the national totals, and the figures per row say who released what.
-function attributed(releaseKey: string, hazardKey: string, names: string): string {
+// Operator, year and method belong to a release, not to a hazard: each row holds the land released by
+// that operator (in that year, by that method), and the land not released yet is the row 'unassigned'.
+// Every row then balances, and the rows sum to the national total.
+function byRelease(releaseKey: string, names: string): string {
   return `
   with released as (
     select ${releaseKey} as k,
@@ -42,33 +42,24 @@ function attributed(releaseKey: string, hazardKey: string, names: string): strin
     from release_counted c join land_release r on r.id = c.release_id
     group by 1
   ),
-  held as (
-    select ${hazardKey} as k, sum(a.original_m2) as original_m2
-    from hazard_accounting a join hazard h on h.id = a.hazard_id
-    group by 1
-  ),
-  keys as (select k from released union select k from held)
-  select keys.k as unit_code, ${names}, coalesce(held.original_m2, 0) as original_m2,
-         coalesce(released.cancelled_m2, 0) as cancelled_m2, coalesce(released.reduced_m2, 0) as reduced_m2,
-         coalesce(released.cleared_m2, 0) as cleared_m2
-  from keys left join released on released.k = keys.k left join held on held.k = keys.k
-  order by 1`;
+  rows as (
+    select k, cancelled_m2 + reduced_m2 + cleared_m2 as original_m2, cancelled_m2, reduced_m2, cleared_m2 from released
+    union all
+    select '${UNASSIGNED}', coalesce(sum(remaining_m2), 0), 0, 0, 0 from hazard_accounting having sum(remaining_m2) > 0
+  )
+  select rows.k as unit_code, ${names}, original_m2, cancelled_m2, reduced_m2, cleared_m2
+  from rows order by 1`;
 }
 
 const QUERIES: Record<ReportDimension, string> = {
   province: byUnit,
   district: byUnit,
-  operator: attributed(
+  operator: byRelease(
     'r.operator_code',
-    `coalesce(h.operator_code, '${UNASSIGNED}')`,
-    `coalesce((select o.name from organisation o where o.code = keys.k), 'Unassigned') as unit_name, null as unit_name_km`,
+    `coalesce((select o.name from organisation o where o.code = rows.k), 'Not released yet') as unit_name, null as unit_name_km`,
   ),
-  year: attributed(
-    `extract(year from r.end_date)::int::text`,
-    `extract(year from h.recorded_on)::int::text`,
-    `keys.k as unit_name, null as unit_name_km`,
-  ),
-  method: attributed('r.method', `'${UNASSIGNED}'`, `keys.k as unit_name, null as unit_name_km`),
+  year: byRelease(`extract(year from r.end_date)::int::text`, `case when rows.k = '${UNASSIGNED}' then 'Not released yet' else rows.k end as unit_name, null as unit_name_km`),
+  method: byRelease('r.method', `case when rows.k = '${UNASSIGNED}' then 'Not released yet' else rows.k end as unit_name, null as unit_name_km`),
   contamination: `
     select array_to_string(h.contamination, '+') as unit_code, array_to_string(h.contamination, '+') as unit_name,
            null as unit_name_km, ${SUMS}
