@@ -171,6 +171,18 @@ describe('the hazard map page', () => {
       expect(text).toContain(squareMetres.format(Math.round(release.counted_m2)));
     }
     await expect(panel.getByTestId('hazard-version').count()).resolves.toBe(details.history.length);
+
+    // The released land is drawn over the hazard, so the officer sees where it was cancelled, reduced or cleared.
+    const withGeometry = details.releases.filter((release) => release.geometry).map((release) => release.ref);
+    if (withGeometry.length > 0) {
+      const drawnReleases = () =>
+        page.evaluate((layer) => {
+          const clearwayMap = (globalThis as unknown as PageGlobals).clearwayMap;
+          const refs = clearwayMap.queryRenderedFeatures({ layers: [layer] }).map((feature) => String(feature.properties['ref']));
+          return [...new Set(refs)].sort();
+        }, layerIds.releaseFill);
+      await expect.poll(drawnReleases, { timeout: 10_000 }).toEqual([...withGeometry].sort());
+    }
     for (const version of details.history) {
       if (version.change_reason) expect(text).toContain(version.change_reason);
     }
@@ -183,7 +195,14 @@ describe('the hazard map page', () => {
 
     const table = page.getByTestId('land-release-table');
     await table.getByTestId('land-release-total').waitFor();
-    await expect(table.getByTestId('land-release-row').count()).resolves.toBe(report.rows.length);
+    // Provinces without any hazard area are folded away until the officer asks for them.
+    const withArea = report.rows.filter((row) => row.original_m2 > 0 || row.remaining_m2 > 0);
+    expect(withArea.length).toBeGreaterThan(0);
+    await expect(table.getByTestId('land-release-row').count()).resolves.toBe(withArea.length);
+    if (withArea.length < report.rows.length) {
+      await page.getByTestId('land-release-show-empty').click();
+      await expect(table.getByTestId('land-release-row').count()).resolves.toBe(report.rows.length);
+    }
 
     const total = (await table.getByTestId('land-release-total').textContent()) ?? '';
     expect(total).toContain('Total');

@@ -26,3 +26,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = inject('serverUrl').replace(/\/postgres$/, `/${name}`);
   return { db: await openServer(url), url };
 }
+
+/** A new, empty database on the test server (server engine only): what a first `clearway` run meets. */
+export async function createEmptyServerDatabase(): Promise<string> {
+  const name = `clearway_empty_${randomBytes(6).toString('hex')}`;
+  const admin = await openServer(inject('serverUrl'), { maxConnections: 1 });
+  await admin.query(`create database ${name}`);
+  await admin.close();
+  return inject('serverUrl').replace(/\/postgres$/, `/${name}`);
+}

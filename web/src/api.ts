@@ -58,7 +58,11 @@ export interface HazardRecord extends HazardSummary {
   district_name_km: string | null;
   commune_code: string | null;
   village_code: string | null;
+  village_name_en?: string | null;
+  village_name_km?: string | null;
   notes: string | null;
+  /** When the current version was recorded. */
+  changed_at?: string;
   geometry: Geometry;
 }
 
@@ -88,6 +92,8 @@ export interface Release {
   outside_m2: number;
   devices: Device[];
   version: number;
+  /** The released land as recorded (not clipped to the hazard). */
+  geometry?: Polygon | MultiPolygon | null;
 }
 
 export interface HazardVersion {
@@ -111,6 +117,7 @@ export interface LandReleaseRow extends LandReleaseAccounting {
   /** A province code, or "unassigned" for area that lies in no province. */
   unit_code: string;
   unit_name: string;
+  unit_name_km?: string | null;
 }
 
 export interface LandReleaseReport {

@@ -1,12 +1,15 @@
 import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { fetchAdminUnits, fetchConfig, fetchHazards, fetchHealth } from './api';
+import { fetchAdminUnits, fetchConfig, fetchHazardDetails, fetchHazards, fetchHealth } from './api';
+import type { Release } from './api';
 import { HazardDetails } from './hazard-details';
 import { HazardMap } from './hazard-map';
 import { HazardOverview } from './hazard-overview';
 import { LandReleaseTable } from './land-release-table';
 import { LanguageSwitch } from './language-switch';
 import { useApi } from './use-api';
+
+const noReleases: Release[] = [];
 
 function DatabaseStatus() {
   const { t } = useTranslation();
@@ -25,6 +28,10 @@ export function App() {
   const hazards = useApi('hazards', (signal) => fetchHazards({ limit: 10000 }, signal));
   const [selectedRef, setSelectedRef] = useState<string | null>(null);
   const [focus, setFocus] = useState<{ ref: string; nonce: number } | null>(null);
+  // Loaded here rather than in the panel: the map draws the same hazard's releases.
+  const details = useApi(selectedRef, (signal) => fetchHazardDetails(selectedRef ?? '', signal));
+  const selectedReleases =
+    details.state === 'ready' && details.data.hazard.ref === selectedRef ? details.data.releases : noReleases;
 
   const find = useCallback((ref: string) => {
     setSelectedRef(ref);
@@ -54,6 +61,7 @@ export function App() {
               districts={districts.state === 'ready' ? districts.data : null}
               hazards={hazards.state === 'ready' ? hazards.data : null}
               selectedRef={selectedRef}
+              selectedReleases={selectedReleases}
               focus={focus}
               onSelectHazard={setSelectedRef}
             />
@@ -68,7 +76,7 @@ export function App() {
           {selectedRef === null ? (
             <HazardOverview hazards={hazards} onFind={find} />
           ) : (
-            <HazardDetails hazardRef={selectedRef} onClose={close} />
+            <HazardDetails hazardRef={selectedRef} details={details} onClose={close} />
           )}
         </aside>
         <div className="workspace__report">

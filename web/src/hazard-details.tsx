@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { ApiError, fetchHazardDetails } from './api';
+import { ApiError } from './api';
 import type { HazardDetails as HazardDetailsData } from './api';
 import { translateTerm } from './domain-terms';
 import { formatDate, formatHectares, formatSquareMetres } from './format';
@@ -7,13 +7,14 @@ import { HazardHistory } from './hazard-history';
 import { HazardReleases } from './hazard-releases';
 import { LandReleaseAccountingSummary } from './land-release-accounting';
 import { unitName } from './unit-name';
-import { useApi } from './use-api';
+import type { Loaded } from './use-api';
 
 function HazardFacts({ details }: { details: HazardDetailsData }) {
   const { t, i18n } = useTranslation();
   const { hazard } = details;
   const province = unitName({ name_en: hazard.province_name_en, name_km: hazard.province_name_km }, i18n.language);
   const district = unitName({ name_en: hazard.district_name_en, name_km: hazard.district_name_km }, i18n.language);
+  const village = unitName({ name_en: hazard.village_name_en ?? null, name_km: hazard.village_name_km ?? null }, i18n.language);
   return (
     <dl className="facts">
       <dt>{t('hazard.typeLabel')}</dt>
@@ -30,6 +31,12 @@ function HazardFacts({ details }: { details: HazardDetailsData }) {
       <dd>{province || (hazard.province_code ?? t('hazard.outsideProvince'))}</dd>
       <dt>{t('hazard.district')}</dt>
       <dd>{district || (hazard.district_code ?? t('common.none'))}</dd>
+      {village || hazard.village_code ? (
+        <>
+          <dt>{t('hazard.village')}</dt>
+          <dd>{village || hazard.village_code}</dd>
+        </>
+      ) : null}
       <dt>{t('hazard.area')}</dt>
       <dd>
         {formatSquareMetres(hazard.area_m2)} {t('units.m2')}{' '}
@@ -55,12 +62,12 @@ function HazardFacts({ details }: { details: HazardDetailsData }) {
 
 export interface HazardDetailsProps {
   hazardRef: string;
+  details: Loaded<HazardDetailsData>;
   onClose: () => void;
 }
 
-export function HazardDetails({ hazardRef, onClose }: HazardDetailsProps) {
+export function HazardDetails({ hazardRef, details, onClose }: HazardDetailsProps) {
   const { t } = useTranslation();
-  const details = useApi(hazardRef, (signal) => fetchHazardDetails(hazardRef, signal));
 
   return (
     <section className="panel hazard-details" data-testid="hazard-details" aria-labelledby="hazard-details-title">

@@ -1,6 +1,6 @@
 // Small geometry helpers for the browser only (drawing and camera moves); every figure that counts is PostGIS's.
 import type { Feature, FeatureCollection, Geometry, Point, Position } from 'geojson';
-import type { HazardCollection, HazardSummary } from './api';
+import type { HazardCollection, HazardSummary, Release } from './api';
 
 export type Bounds = [number, number, number, number];
 
@@ -91,4 +91,13 @@ export function collectionBounds(collection: FeatureCollection): Bounds | null {
       : own;
   }
   return bounds;
+}
+
+/** A hazard's releases as map features (those recorded with a geometry), for drawing over the hazard. */
+export function releaseFeatures(releases: Release[]): FeatureCollection<Geometry, { ref: string; kind: string }> {
+  const features: Feature<Geometry, { ref: string; kind: string }>[] = [];
+  for (const release of releases) {
+    if (release.geometry) features.push({ type: 'Feature', properties: { ref: release.ref, kind: release.kind }, geometry: release.geometry });
+  }
+  return { type: 'FeatureCollection', features };
 }

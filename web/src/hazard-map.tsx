@@ -3,9 +3,9 @@ import { useTranslation } from 'react-i18next';
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { AdminUnitCollection, AdminUnitProperties, HazardCollection } from './api';
+import type { AdminUnitCollection, AdminUnitProperties, HazardCollection, Release } from './api';
 import type { GeoJSON } from 'geojson';
-import { collectionBounds, geometryBounds, hazardMarkers } from './hazard-geometry';
+import { collectionBounds, geometryBounds, hazardMarkers, releaseFeatures } from './hazard-geometry';
 import { buildMapStyle, hazardLayerIds, layerIds, selectionFilter, sourceIds } from './map-style';
 import { MapLegend } from './map-legend';
 import { unitName } from './unit-name';
@@ -28,6 +28,8 @@ export interface HazardMapProps {
   districts: AdminUnitCollection | null;
   hazards: HazardCollection | null;
   selectedRef: string | null;
+  /** The selected hazard's releases, drawn over it once its details have arrived. */
+  selectedReleases: Release[];
   /** A hazard to bring into view (from the search box); the nonce repeats a request for the same ref. */
   focus: { ref: string; nonce: number } | null;
   onSelectHazard: (ref: string) => void;
@@ -39,7 +41,7 @@ function setSourceData(map: maplibregl.Map, id: string, data: GeoJSON): void {
 }
 
 export function HazardMap(props: HazardMapProps) {
-  const { basemapUrl, provinces, districts, hazards, selectedRef, focus, onSelectHazard } = props;
+  const { basemapUrl, provinces, districts, hazards, selectedRef, selectedReleases, focus, onSelectHazard } = props;
   const { t, i18n } = useTranslation();
   const container = useRef<HTMLDivElement>(null);
   const [map, setMap] = useState<maplibregl.Map | null>(null);
@@ -163,6 +165,10 @@ export function HazardMap(props: HazardMapProps) {
   }, [map, selectedRef]);
 
   useEffect(() => {
+    if (map) setSourceData(map, sourceIds.selectedReleases, releaseFeatures(selectedReleases));
+  }, [map, selectedReleases]);
+
+  useEffect(() => {
     if (!map || !hazards || !focus) return;
     const feature = hazards.features.find((candidate) => candidate.properties.ref === focus.ref);
     const bounds = feature ? geometryBounds(feature.geometry) : null;
@@ -178,7 +184,7 @@ export function HazardMap(props: HazardMapProps) {
         role="region"
         aria-label={t('map.label')}
       />
-      {failed ? <p className="hazard-map__failure">{t('map.noWebgl')}</p> : <MapLegend />}
+      {failed ? <p className="hazard-map__failure">{t('map.noWebgl')}</p> : <MapLegend showReleases={selectedReleases.some((release) => release.geometry)} />}
       {basemapUnavailable && !failed ? (
         <p className="hazard-map__notice" role="status">
           {t('map.basemapUnavailable')}

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fetchLandReleaseByProvince } from './api';
 import type { AdminUnitCollection, LandReleaseAccounting, LandReleaseRow } from './api';
@@ -9,6 +9,10 @@ import { useApi } from './use-api';
 const columns = ['original', 'cancelled', 'reduced', 'cleared', 'remaining'] as const;
 
 const unassigned = 'unassigned';
+
+function hasArea(figures: LandReleaseAccounting): boolean {
+  return columns.some((column) => figures[`${column}_m2`] > 0);
+}
 
 function releasedShare(figures: LandReleaseAccounting): string {
   if (figures.original_m2 <= 0) return '–';
@@ -37,8 +41,10 @@ export interface LandReleaseTableProps {
 export function LandReleaseTable({ provinces }: LandReleaseTableProps) {
   const { t, i18n } = useTranslation();
   const report = useApi('province', (signal) => fetchLandReleaseByProvince(signal));
+  // Most provinces have no hazard area left: listing them all as rows of zeros buries the ones that do.
+  const [showEmpty, setShowEmpty] = useState(false);
 
-  // The report names units in English; the admin units give us the Khmer name for the same code.
+  // Reports may name units in English only; the admin units give us the Khmer name for the same code.
   const provinceByCode = useMemo(() => {
     const byCode = new Map<string, { name_en: string; name_km: string }>();
     for (const { properties } of provinces?.features ?? []) {
@@ -51,7 +57,8 @@ export function LandReleaseTable({ provinces }: LandReleaseTableProps) {
   const rowName = (row: LandReleaseRow): string => {
     if (row.unit_code === unassigned) return t('landRelease.unassigned');
     const province = provinceByCode.get(row.unit_code);
-    return province ? unitName(province, i18n.language) : row.unit_name;
+    const names = { name_en: row.unit_name, name_km: row.unit_name_km ?? province?.name_km ?? null };
+    return unitName(names, i18n.language);
   };
 
   return (
@@ -91,7 +98,7 @@ export function LandReleaseTable({ provinces }: LandReleaseTableProps) {
                     </td>
                   </tr>
                 ) : null}
-                {report.data.rows.map((row) => (
+                {report.data.rows.filter((row) => showEmpty || hasArea(row)).map((row) => (
                   <tr key={row.unit_code} data-testid="land-release-row" className={row.unit_code === unassigned ? 'report__unassigned' : undefined}>
                     <th scope="row">{rowName(row)}</th>
                     <Figures figures={row} />
@@ -108,6 +115,13 @@ export function LandReleaseTable({ provinces }: LandReleaseTableProps) {
           ) : null}
         </table>
       </div>
+      {report.state === 'ready' && report.data.rows.some((row) => !hasArea(row)) ? (
+        <button type="button" className="link-button" onClick={() => setShowEmpty((shown) => !shown)} data-testid="land-release-show-empty">
+          {showEmpty
+            ? t('landRelease.hideEmpty')
+            : t('landRelease.showEmpty', { count: report.data.rows.filter((row) => !hasArea(row)).length })}
+        </button>
+      ) : null}
     </section>
   );
 }

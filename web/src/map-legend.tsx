@@ -1,9 +1,11 @@
 import { useTranslation } from 'react-i18next';
-import { hazardColours, mapColours } from './map-style';
+import { hazardColours, mapColours, releaseColours } from './map-style';
 
 const statuses = ['open', 'in_progress', 'released'] as const;
 
-export function MapLegend() {
+const releaseKinds = ['cancelled', 'reduced', 'cleared'] as const;
+
+export function MapLegend({ showReleases }: { showReleases: boolean }) {
   const { t } = useTranslation();
   return (
     <details className="map-legend" data-testid="map-legend" open>
@@ -21,6 +23,14 @@ export function MapLegend() {
             {t(`hazard.status.${status}`)}
           </li>
         ))}
+        {showReleases
+          ? releaseKinds.map((kind) => (
+              <li key={kind}>
+                <span className="swatch swatch--fill" style={{ background: releaseColours[kind], borderColor: releaseColours[kind] }} />
+                {t(`legend.release.${kind}`)}
+              </li>
+            ))
+          : null}
         <li>
           <span className="swatch swatch--line" style={{ borderColor: mapColours.provinceOutline }} />
           {t('legend.province')}

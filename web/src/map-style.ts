@@ -5,6 +5,9 @@ import type { ExpressionSpecification, LayerSpecification, StyleSpecification } 
 
 export const hazardColours = { SHA: '#e8930c', CHA: '#c8102e' } as const;
 
+/** The same colours as the land release bar in the details panel (styles.css). */
+export const releaseColours = { cancelled: '#7aa6c2', reduced: '#4c8c6a', cleared: '#2f6b3f' } as const;
+
 export const mapColours = {
   background: '#dde6ec',
   provinceFill: '#f8f6f0',
@@ -19,6 +22,7 @@ export const sourceIds = {
   districts: 'districts',
   hazards: 'hazards',
   hazardMarkers: 'hazard-markers',
+  selectedReleases: 'selected-releases',
 } as const;
 
 export const layerIds = {
@@ -32,6 +36,8 @@ export const layerIds = {
   hazardOutlineInProgress: 'hazard-outline-in-progress',
   hazardOutlineReleased: 'hazard-outline-released',
   hazardMarkers: 'hazard-markers',
+  releaseFill: 'release-fill',
+  releaseOutline: 'release-outline',
   selectedOutline: 'hazard-selected-outline',
   selectedMarker: 'hazard-selected-marker',
 } as const;
@@ -65,6 +71,16 @@ const opacityByStatus: ExpressionSpecification = [
   'released',
   0.12,
   0.7,
+];
+
+const colourByReleaseKind: ExpressionSpecification = [
+  'match',
+  ['get', 'kind'],
+  'cancelled',
+  releaseColours.cancelled,
+  'reduced',
+  releaseColours.reduced,
+  releaseColours.cleared,
 ];
 
 export const noSelection: ExpressionSpecification = ['==', ['get', 'ref'], ''];
@@ -150,6 +166,19 @@ export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
         'circle-stroke-opacity': opacityByStatus,
       },
     },
+    // The selected hazard's releases, drawn over it: where land was cancelled, reduced or cleared.
+    {
+      id: layerIds.releaseFill,
+      type: 'fill',
+      source: sourceIds.selectedReleases,
+      paint: { 'fill-color': colourByReleaseKind, 'fill-opacity': 0.55 },
+    },
+    {
+      id: layerIds.releaseOutline,
+      type: 'line',
+      source: sourceIds.selectedReleases,
+      paint: { 'line-color': colourByReleaseKind, 'line-width': 1.5 },
+    },
     {
       id: layerIds.selectedOutline,
       type: 'line',
@@ -190,6 +219,7 @@ export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
       [sourceIds.districts]: { type: 'geojson', data: emptyCollection() },
       [sourceIds.hazards]: { type: 'geojson', data: emptyCollection() },
       [sourceIds.hazardMarkers]: { type: 'geojson', data: emptyCollection() },
+      [sourceIds.selectedReleases]: { type: 'geojson', data: emptyCollection() },
     },
     layers,
   };

@@ -1,0 +1,84 @@
+// The `clearway` command as a data officer runs it, against a new store on the engine under test: a new
+// data folder (embedded) or a new, empty database (server, through DATABASE_URL).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmptyServerDatabase, engineUnderTest } from '../support/test-database.ts';
+import { fixturesDir } from '../support/fixtures.ts';
+
+const root = path.resolve(fixturesDir, '../..');
+let env: NodeJS.ProcessEnv;
+let workDir: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function clearway(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/clearway.mjs', ...args], { cwd: root, env, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-cli-'));
+  const { DATABASE_URL: _unused, ...rest } = process.env;
+  env = engineUnderTest() === 'server'
+    ? { ...rest, DATABASE_URL: await createEmptyServerDatabase() }
+    : { ...rest, CLEARWAY_DATA_DIR: path.join(workDir, 'data') };
+});
+afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
+describe('the clearway command', () => {
+  it('creates a new store with the reference data alone (no demo data) and reports on it', async () => {
+    const run = await clearway('report', 'land-release', '--by', 'province', '--format', 'csv');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toBe('unit_code,unit_name,original_m2,cancelled_m2,reduced_m2,cleared_m2,remaining_m2');
+    expect(lines).toHaveLength(26);
+    expect(lines.slice(1).every((line) => line.endsWith(',0.00,0.00,0.00,0.00,0.00'))).toBe(true);
+    if (engineUnderTest() === 'embedded') expect(fs.existsSync(path.join(workDir, 'data', 'PG_VERSION'))).toBe(true);
+  });
+
+  it('validates only with --dry-run, then imports, and refuses a bad file with a non-zero exit', async () => {
+    const hazards = path.join(fixturesDir, 'hazards-small.geojson');
+    const dry = await clearway('import', 'hazards', hazards, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('dry run: all 6 hazards would be accepted; nothing stored');
+    const stored = await clearway('import', 'hazards', hazards);
+    expect(stored.code).toBe(0);
+    expect(stored.stdout).toContain('stored 6 of 6 hazards');
+    const again = await clearway('import', 'hazards', hazards);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('error [ref.exists] feature 0, ref HZ-PL-0001 field ref: hazard HZ-PL-0001 is already in the official record');
+    const releases = await clearway('import', 'releases', path.join(fixturesDir, 'releases-small.geojson'), '--format', 'json');
+    expect(releases.code).toBe(0);
+    expect(JSON.parse(releases.stdout)).toMatchObject({ stored: true, accepted: 5, statusChanges: 4 });
+  });
+
+  it('prints the report as JSON with a total', async () => {
+    const run = await clearway('report', 'land-release', '--by', 'operator', '--format', 'json');
+    const report = JSON.parse(run.stdout) as { rows: { unit_code: string }[]; total: { original_m2: number } };
+    expect(report.rows.map((r) => r.unit_code)).toEqual(['CMAC', 'HALO', 'NPA', 'unassigned']);
+    expect(report.total.original_m2).toBeGreaterThan(3_000_000);
+  });
+
+  it('adds an organisation that imports can then name', async () => {
+    const added = await clearway('orgs', 'add', 'CSHD2', 'Cambodian Self Help Demining (test)');
+    expect(added.code).toBe(0);
+    const list = await clearway('orgs', 'list');
+    expect(list.stdout).toMatch(/^CSHD2\s+operator\s+Cambodian Self Help Demining \(test\)$/m);
+    const duplicate = await clearway('orgs', 'add', 'CSHD2', 'Again');
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('already exists');
+    const invalid = await clearway('orgs', 'add', 'bad code', 'x');
+    expect(invalid.code).toBe(1);
+  });
+});
