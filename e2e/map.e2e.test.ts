@@ -63,7 +63,10 @@ async function openClearway(): Promise<void> {
 async function screenshot(name: string): Promise<string> {
   await mkdir(screenshotDir, { recursive: true });
   const path = join(screenshotDir, name);
-  await page.screenshot({ path, fullPage: true });
+  // What the officer sees first, from the top of the page. (A full-page capture resizes the viewport, which
+  // makes the map redraw mid-capture and the sticky header land in the middle of the picture.)
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path });
   console.info(`screenshot: ${path}`);
   return path;
 }

@@ -14,6 +14,7 @@ fi
 echo "== type check"
 npx tsc --noEmit -p tsconfig.json
 npx tsc --noEmit -p web/tsconfig.json
+npx tsc --noEmit -p web/tsconfig.node.json
 
 echo "== tests (unit, embedded engine, server engine, browser)"
 report=$(mktemp)

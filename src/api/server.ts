@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyMultipart from '@fastify/multipart';
+import fastifyCompress from '@fastify/compress';
 import { z } from 'zod';
 import type { Database } from '../db/engine.ts';
 import { SilentEngineFailure } from '../db/engine.ts';
@@ -44,6 +45,8 @@ export async function buildServer(db: Database, config: ServerConfig, options: {
   // Bodies arrive as text; handlers decide how to read them (an import reports a malformed file as a
   // record-level problem, not as a failed request).
   app.addContentTypeParser(['application/json', 'application/geo+json', 'text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Field offices have weak links: the province outlines alone are 2 MB of GeoJSON, 0.4 MB compressed.
+  await app.register(fastifyCompress, { global: true, threshold: 1024 });
   await app.register(fastifyMultipart, { limits: { fileSize: config.maxUploadBytes, files: 1 }, throwFileSizeLimit: true });
 
   app.setErrorHandler((error, request, reply) => {
@@ -90,7 +93,17 @@ export async function buildServer(db: Database, config: ServerConfig, options: {
     return reply.sendFile('index.html');
   });
   // Pre-compressed files (web/vite.config.ts writes .br and .gz) save a field office's weak link most of the bytes.
-  if (fs.existsSync(webDistDir)) await app.register(fastifyStatic, { root: webDistDir, wildcard: false, preCompressed: true });
+  if (fs.existsSync(webDistDir)) {
+    await app.register(fastifyStatic, {
+      root: webDistDir,
+      wildcard: false,
+      preCompressed: true,
+      // Vite names assets by content hash: they never change, so browsers may keep them.
+      setHeaders: (response, filePath) => {
+        if (filePath.includes(`${path.sep}assets${path.sep}`)) response.setHeader('cache-control', 'public, max-age=31536000, immutable');
+      },
+    });
+  }
   return app;
 }
 

@@ -17,8 +17,8 @@ async function recomputeCountedReleases(tx: Queryable, hazardIds: number[]): Pro
   await tx.query(
     `with clipped as (
        select r.id, r.hazard_id, r.ref, r.end_date, r.area_m2, h.area_m2 as hazard_m2,
-              case when st_coveredby(r.geom, h.geom) then r.geom else ${intersection('r.geom', 'h.geom')} end as geom,
-              st_coveredby(r.geom, h.geom) as inside
+              case when st_covers(h.geom, r.geom) then r.geom else ${intersection('r.geom', 'h.geom')} end as geom,
+              st_covers(h.geom, r.geom) as inside
        from land_release r join hazard h on h.id = r.hazard_id
        where r.hazard_id = any($1::bigint[])
      ),

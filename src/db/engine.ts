@@ -75,6 +75,20 @@ interface PGliteResult {
   affectedRows?: number;
 }
 
+/** CLEARWAY_LOG_SLOW_MS=200 prints every statement slower than that to stderr: for finding slow SQL. */
+const slowMs = Number(process.env.CLEARWAY_LOG_SLOW_MS ?? 0);
+
+async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  if (!slowMs) return run();
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    const elapsed = performance.now() - started;
+    if (elapsed >= slowMs) process.stderr.write(`slow sql ${elapsed.toFixed(0)} ms: ${sql.replace(/\s+/g, ' ').slice(0, 300)}\n`);
+  }
+}
+
 function checked<Row>(sql: string, result: PGliteResult): QueryResult<Row> {
   if (result.command === undefined) throw new SilentEngineFailure(sql);
   const rowCount = result.command === 'SELECT' ? result.rows.length : (result.affectedRows ?? result.rows.length);
@@ -88,7 +102,7 @@ type PGliteQueryable = {
 function embeddedQueryable(target: PGliteQueryable): Queryable {
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await target.query(text, [...params]);
+      const result = await timed(text, () => target.query(text, [...params]));
       return checked<Row>(text, result);
     },
   };
@@ -145,7 +159,7 @@ export async function dumpEmbedded(dataDir: string): Promise<Blob> {
 function serverQueryable(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await client.query(text, [...params]);
+      const result = await timed(text, () => client.query(text, [...params]));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     },
   };

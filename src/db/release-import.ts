@@ -68,7 +68,7 @@ export async function stageAndCheckReleases(tx: Queryable, records: StagedReleas
             case when st_isvalid(s.geom) and h.id is not null
                  then st_intersects(s.geom, h.geom) and not st_touches(s.geom, h.geom) end as touches_hazard,
             case when st_isvalid(s.geom) and h.id is not null and st_intersects(s.geom, h.geom)
-                 then case when st_coveredby(s.geom, h.geom) then 0 else ${geodesicArea(difference('s.geom', 'h.geom'))} end
+                 then case when st_covers(h.geom, s.geom) then 0 else ${geodesicArea(difference('s.geom', 'h.geom'))} end
             end as outside_m2,
             exists (select 1 from land_release r where r.ref = s.ref) as ref_exists
      from release_stage s left join hazard h on h.id = s.hazard_id`,

@@ -93,10 +93,15 @@ export function collectionBounds(collection: FeatureCollection): Bounds | null {
   return bounds;
 }
 
-/** A hazard's releases as map features (those recorded with a geometry), for drawing over the hazard. */
+/**
+ * A hazard's releases as map features (those recorded with a geometry), for drawing over the hazard. Where
+ * releases overlap, the one that ended first counts (then the smaller ref), so it is drawn last, on top.
+ */
 export function releaseFeatures(releases: Release[]): FeatureCollection<Geometry, { ref: string; kind: string }> {
+  const counted = (release: Release) => `${release.end_date ?? '9999-12-31'} ${release.ref}`;
+  const drawOrder = [...releases].sort((a, b) => (counted(a) < counted(b) ? 1 : counted(a) > counted(b) ? -1 : 0));
   const features: Feature<Geometry, { ref: string; kind: string }>[] = [];
-  for (const release of releases) {
+  for (const release of drawOrder) {
     if (release.geometry) features.push({ type: 'Feature', properties: { ref: release.ref, kind: release.kind }, geometry: release.geometry });
   }
   return { type: 'FeatureCollection', features };

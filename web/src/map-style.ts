@@ -171,13 +171,13 @@ export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
       id: layerIds.releaseFill,
       type: 'fill',
       source: sourceIds.selectedReleases,
-      paint: { 'fill-color': colourByReleaseKind, 'fill-opacity': 0.55 },
+      paint: { 'fill-color': colourByReleaseKind, 'fill-opacity': 0.85 },
     },
     {
       id: layerIds.releaseOutline,
       type: 'line',
       source: sourceIds.selectedReleases,
-      paint: { 'line-color': colourByReleaseKind, 'line-width': 1.5 },
+      paint: { 'line-color': '#ffffff', 'line-width': 1.2, 'line-opacity': 0.9 },
     },
     {
       id: layerIds.selectedOutline,
