@@ -83,10 +83,16 @@ export async function recomputeHazardTotals(tx: Queryable, hazardIds: number[]):
  */
 export const unitSplitSelect = (source: string): string =>
   `with src as materialized (${source}),
-   raw as (
-     select g.key, p.level, p.unit_code, sum(${areaInPart('g.geom', 'p.geom', 'g.total')}) as m2
+   pairs as materialized (
+     -- Ordered by part so that consecutive containment tests share the part, which PostGIS then prepares
+     -- once (an index over its edges) instead of once per hazard.
+     select g.key, g.total, g.geom, p.level, p.unit_code, p.geom as part
      from src g join admin_unit_part p on st_intersects(g.geom, p.geom)
-     group by g.key, p.level, p.unit_code
+     order by p.unit_code, p.part_no
+   ),
+   raw as (
+     select key, level, unit_code, sum(${areaInPart('geom', 'part', 'total')}) as m2
+     from pairs group by key, level, unit_code
    ),
    sums as (select key, level, sum(m2) as s from raw group by key, level),
    scaled as (
@@ -95,11 +101,11 @@ export const unitSplitSelect = (source: string): string =>
      from raw r join sums s on s.key = r.key and s.level = r.level join src g on g.key = r.key
      where s.s > 0
    ),
-   levels as (select g.key, g.total, l.level from src g cross join (values ('province'), ('district')) as l(level)),
+   assigned as (select key, level, sum(m2) as m2 from scaled group by key, level),
    outside as (
-     select v.key, v.level, '${UNASSIGNED}'::text as unit_code,
-            v.total - coalesce((select sum(x.m2) from scaled x where x.key = v.key and x.level = v.level), 0) as m2
-     from levels v
+     select g.key, l.level, '${UNASSIGNED}'::text as unit_code, g.total - coalesce(a.m2, 0) as m2
+     from src g cross join (values ('province'), ('district')) as l(level)
+     left join assigned a on a.key = g.key and a.level = l.level
    )
    select key, level, unit_code, m2 from scaled where m2 > 0
    union all

@@ -41,62 +41,67 @@ export interface StagedGeometryCheck {
 export async function createHazardStage(tx: Queryable): Promise<void> {
   await tx.query(`create temp table if not exists hazard_stage (
     idx integer primary key, ref text not null, type text, contamination text[], source text, recorded_on date,
-    operator_code text, village_code text, notes text, geometry text,
-    geom geometry(MultiPolygon, 4326), area_m2 double precision, province_code text, district_code text,
-    ok boolean not null default false) on commit drop`);
+    operator_code text, village_code text, notes text,
+    geom geometry(MultiPolygon, 4326), invalid_reason text, repaired boolean not null default false,
+    area_before_m2 double precision, area_m2 double precision, within_10km boolean, crosses_border boolean,
+    province_code text, district_code text, ok boolean not null default false) on commit drop`);
   await tx.query(`create temp table if not exists hazard_stage_share (
     idx integer not null, level text not null, unit_code text not null, m2 double precision not null) on commit drop`);
   await tx.query('create index if not exists hazard_stage_share_idx on hazard_stage_share (idx)');
 }
 
+// Measured on a valid polygon: its geodesic area, whether it stays within 10 km of the country and whether
+// it crosses the border. The outline repeats on every row, so PostGIS prepares it once (geometry-sql.ts).
+const measured = (geom: string) => `
+  ${geodesicArea(geom)},
+  st_covers(k.geom_within_10km, ${geom}),
+  not st_covers(k.geom, ${geom})`;
+
 /** Stages one chunk of records, checks their geometry and returns what was found per record. */
 export async function stageAndCheckHazards(tx: Queryable, records: StagedHazard[], repair: boolean): Promise<StagedGeometryCheck[]> {
   await tx.query('truncate hazard_stage');
   await tx.query('truncate hazard_stage_share');
+  // One pass: parse, validity, and for valid polygons the measures; invalid ones (rare) are handled below.
+  // The CTEs are materialized so that each geometry is parsed once, not once per use.
   await tx.query(
-    `insert into hazard_stage (idx, ref, type, contamination, source, recorded_on, operator_code, village_code, notes, geometry)
-     select idx, ref, type, contamination, source, recorded_on, operator_code, village_code, notes, geometry
-     from jsonb_to_recordset($1::jsonb) as r(idx integer, ref text, type text, contamination text[], source text,
-       recorded_on date, operator_code text, village_code text, notes text, geometry text)`,
+    `with parsed as materialized (
+       select r.*, ${fromGeoJson('r.geometry')} as geom
+       from json_to_recordset($1::json) as r(idx integer, ref text, type text, contamination text[], source text,
+              recorded_on date, operator_code text, village_code text, notes text, geometry text)
+     ),
+     checked as materialized (
+       select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p
+     )
+     insert into hazard_stage (idx, ref, type, contamination, source, recorded_on, operator_code, village_code, notes,
+       geom, invalid_reason, area_m2, within_10km, crosses_border, ok)
+     select c.idx, c.ref, c.type, c.contamination, c.source, c.recorded_on, c.operator_code, c.village_code, c.notes,
+            c.geom, c.reason, m.area_m2, m.within_10km, m.crosses_border, coalesce(m.area_m2 > 0, false)
+     from checked c
+     cross join country k
+     left join lateral (select ${measured('c.geom')}) as m(area_m2, within_10km, crosses_border) on c.reason is null`,
     [JSON.stringify(records)],
   );
-  await tx.query(`update hazard_stage set geom = ${fromGeoJson('geometry')}, geometry = null`);
-  const repaired = polygonal(`st_makevalid(s.geom, 'method=structure')`);
+  if (repair) {
+    await tx.query(
+      `update hazard_stage s set repaired = true, area_before_m2 = ${geodesicArea('st_makevalid(s.geom)')},
+              geom = ${polygonal(`st_makevalid(s.geom, 'method=structure')`)}
+       where s.invalid_reason is not null`,
+    );
+    await tx.query(
+      `update hazard_stage s set (area_m2, within_10km, crosses_border) = (select ${measured('s.geom')})
+       from country k where s.repaired and not st_isempty(s.geom)`,
+    );
+    await tx.query(`update hazard_stage set ok = true where repaired and area_m2 > 0`);
+  }
   const result = await tx.query<StagedGeometryCheck>(
-    `with checked as (
-       select s.idx, s.ref, s.geom, st_isvalid(s.geom) as valid,
-              case when st_isvalid(s.geom) then null else st_isvalidreason(s.geom) end as invalid_reason
-       from hazard_stage s
-     ),
-     fixed as (
-       select c.*, (not c.valid and $1::boolean) as repaired,
-              case when c.valid then c.geom when $1::boolean then ${repaired.replace('s.geom', 'c.geom')} else null end as good
-       from checked c
-     )
-     select f.idx, f.ref, f.valid, f.invalid_reason, f.repaired,
-            case when f.repaired then ${geodesicArea('st_makevalid(f.geom)')} end as area_before_m2,
-            case when f.good is not null and not st_isempty(f.good) then ${geodesicArea('f.good')} end as area_m2,
-            case when f.good is not null then st_numgeometries(f.good) end as parts,
-            case when f.good is not null then st_covers(k.geom_within_10km, f.good) end as within_10km,
-            null::double precision as distance_km,
-            case when f.good is not null then not st_covers(k.geom, f.good) end as crosses_border,
-            null::double precision as outside_country_m2,
-            exists (select 1 from hazard h where h.ref = f.ref) as ref_exists,
-            null::text as village_province, null::text as village_district,
-            null::text as province_code, null::text as district_code
-     from fixed f cross join country k`,
-    [repair],
+    `select s.idx, s.ref, s.invalid_reason is null as valid, s.invalid_reason, s.repaired, s.area_before_m2, s.area_m2,
+            case when s.ok then st_numgeometries(s.geom) end as parts, s.within_10km, null::double precision as distance_km,
+            s.crosses_border, null::double precision as outside_country_m2,
+            exists (select 1 from hazard h where h.ref = s.ref) as ref_exists,
+            null::text as village_province, null::text as village_district, null::text as province_code, null::text as district_code
+     from hazard_stage s order by s.idx`,
   );
   const checks = result.rows;
-  const usable = checks.filter((c) => c.area_m2 !== null && c.area_m2 > 0).map((c) => c.idx);
-  if (usable.length > 0) {
-    await tx.query(
-      `update hazard_stage s set geom = case when st_isvalid(s.geom) then s.geom else ${repaired} end
-       where s.idx = any($1::int[]) and not st_isvalid(s.geom)`,
-      [usable],
-    );
-    await tx.query(`update hazard_stage s set area_m2 = ${geodesicArea('s.geom')}, ok = true where s.idx = any($1::int[])`, [usable]);
-  }
   await measureBorderCases(tx, checks);
   return checks;
 }

@@ -2,7 +2,7 @@
 // hazard exists, the released land touches it, how much lies outside), inserted, inside the caller's
 // transaction. Accounting is refreshed by the caller once all chunks are in.
 import type { Queryable } from './engine.ts';
-import { difference, fromGeoJson, geodesicArea } from './geometry-sql.ts';
+import { difference, fromGeoJson, geodesicArea, polygonal } from './geometry-sql.ts';
 
 export interface StagedRelease {
   idx: number;
@@ -34,64 +34,74 @@ export interface StagedReleaseCheck {
 export async function createReleaseStage(tx: Queryable): Promise<void> {
   await tx.query(`create temp table if not exists release_stage (
     idx integer primary key, ref text not null, hazard_ref text not null, kind text, method text,
-    operator_code text, start_date date, end_date date, devices jsonb, geometry text,
-    geom geometry(MultiPolygon, 4326), invalid_before text, area_m2 double precision, hazard_id bigint,
-    ok boolean not null default false) on commit drop`);
+    operator_code text, start_date date, end_date date, devices jsonb,
+    geom geometry(MultiPolygon, 4326), invalid_before text, repaired boolean not null default false,
+    area_m2 double precision, hazard_id bigint, inside boolean) on commit drop`);
 }
 
 export async function stageAndCheckReleases(tx: Queryable, records: StagedRelease[], repair: boolean): Promise<StagedReleaseCheck[]> {
   await tx.query('truncate release_stage');
+  // One pass: parse, find the hazard, validity, area, and whether the release lies inside its hazard (the
+  // usual case, which needs no overlay).
   await tx.query(
-    `insert into release_stage (idx, ref, hazard_ref, kind, method, operator_code, start_date, end_date, devices, geometry)
-     select idx, ref, hazard_ref, kind, method, operator_code, start_date, end_date, devices, geometry
-     from jsonb_to_recordset($1::jsonb) as r(idx integer, ref text, hazard_ref text, kind text, method text,
-       operator_code text, start_date date, end_date date, devices jsonb, geometry text)`,
+    `with parsed as materialized (
+       select r.*, ${fromGeoJson('r.geometry')} as geom
+       from json_to_recordset($1::json) as r(idx integer, ref text, hazard_ref text, kind text, method text,
+              operator_code text, start_date date, end_date date, devices jsonb, geometry text)
+     ),
+     checked as materialized (
+       select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p
+     )
+     insert into release_stage (idx, ref, hazard_ref, kind, method, operator_code, start_date, end_date, devices,
+       geom, invalid_before, area_m2, hazard_id, inside)
+     select c.idx, c.ref, c.hazard_ref, c.kind, c.method, c.operator_code, c.start_date, c.end_date, c.devices,
+            c.geom, c.reason, case when c.reason is null then ${geodesicArea('c.geom')} end, h.id,
+            case when c.reason is null and h.id is not null then st_covers(h.geom, c.geom) end
+     from checked c left join hazard h on h.ref = c.hazard_ref`,
     [JSON.stringify(records)],
   );
-  await tx.query(`update release_stage set geom = ${fromGeoJson('geometry')}, geometry = null`);
-  await tx.query(
-    `update release_stage s set hazard_id = h.id from hazard h where h.ref = s.hazard_ref`,
-  );
-  await tx.query(`update release_stage set invalid_before = st_isvalidreason(geom) where not st_isvalid(geom)`);
   // A repaired geometry replaces the submitted one only when asked (--repair).
-  await tx.query(
-    `update release_stage s set geom = st_multi(st_collectionextract(st_makevalid(s.geom, 'method=structure'), 3))
-     where $1::boolean and not st_isvalid(s.geom)`,
-    [repair],
-  );
+  if (repair) {
+    await tx.query(
+      `update release_stage s set repaired = true, geom = ${polygonal(`st_makevalid(s.geom, 'method=structure')`)}
+       where s.invalid_before is not null`,
+    );
+    await tx.query(
+      `update release_stage s set area_m2 = ${geodesicArea('s.geom')}, inside = st_covers(h.geom, s.geom)
+       from hazard h where h.id = s.hazard_id and s.repaired and not st_isempty(s.geom)`,
+    );
+  }
+  const usable = `(s.invalid_before is null or (s.repaired and not st_isempty(s.geom)))`;
   const result = await tx.query<StagedReleaseCheck>(
-    `select s.idx, s.ref, s.hazard_ref, s.hazard_id,
-            st_isvalid(s.geom) as valid,
-            coalesce(s.invalid_before, case when st_isvalid(s.geom) then null else st_isvalidreason(s.geom) end) as invalid_reason,
-            (s.invalid_before is not null and st_isvalid(s.geom) and not st_isempty(s.geom)) as repaired,
-            case when st_isvalid(s.geom) and not st_isempty(s.geom) then ${geodesicArea('s.geom')} end as area_m2,
-            case when st_isvalid(s.geom) and h.id is not null
-                 then st_intersects(s.geom, h.geom) and not st_touches(s.geom, h.geom) end as touches_hazard,
-            case when st_isvalid(s.geom) and h.id is not null and st_intersects(s.geom, h.geom)
-                 then case when st_covers(h.geom, s.geom) then 0 else ${geodesicArea(difference('s.geom', 'h.geom'))} end
+    `select s.idx, s.ref, s.hazard_ref, s.hazard_id, ${usable} as valid, s.invalid_before as invalid_reason,
+            s.repaired and not st_isempty(s.geom) as repaired, s.area_m2,
+            case when s.inside then true
+                 when ${usable} and h.id is not null then st_intersects(s.geom, h.geom) and not st_touches(s.geom, h.geom) end as touches_hazard,
+            case when s.inside then 0
+                 when ${usable} and h.id is not null and st_intersects(s.geom, h.geom) then ${geodesicArea(difference('s.geom', 'h.geom'))}
             end as outside_m2,
             exists (select 1 from land_release r where r.ref = s.ref) as ref_exists
-     from release_stage s left join hazard h on h.id = s.hazard_id`,
+     from release_stage s left join hazard h on h.id = s.hazard_id
+     order by s.idx`,
   );
   return result.rows;
 }
 
-/** Marks which staged releases passed every check (the caller decides), then inserts them. */
+/** Inserts the staged releases that passed every check (the caller decides which). */
 export async function insertStagedReleases(
   tx: Queryable,
   okIdx: number[],
   change: { changedBy: string; reason: string; batchId: number },
 ): Promise<number[]> {
   if (okIdx.length === 0) return [];
-  await tx.query(`update release_stage s set ok = true, area_m2 = ${geodesicArea('s.geom')} where s.idx = any($1::int[])`, [okIdx]);
   const inserted = await tx.query<{ hazard_id: number }>(
     `insert into land_release (ref, hazard_id, kind, method, operator_code, start_date, end_date, devices, geom, area_m2,
        changed_by, change_reason, batch_id)
      select s.ref, s.hazard_id, s.kind, s.method, s.operator_code, s.start_date, s.end_date, coalesce(s.devices, '[]'::jsonb),
-            s.geom, s.area_m2, $1, $2, $3
-     from release_stage s where s.ok order by s.idx
+            s.geom, s.area_m2, $2, $3, $4
+     from release_stage s where s.idx = any($1::int[]) order by s.idx
      returning hazard_id`,
-    [change.changedBy, change.reason, change.batchId],
+    [okIdx, change.changedBy, change.reason, change.batchId],
   );
   return [...new Set(inserted.rows.map((r) => r.hazard_id))];
 }

@@ -206,21 +206,25 @@ begin
   return new;
 end $$;
 
+-- Statement-level, with the changed rows as a transition table: one insert per statement, so a bulk
+-- import of 100,000 hazards appends its history in one pass instead of 100,000 trigger calls.
 create function hazard_after_change() returns trigger language plpgsql as $$
 begin
   insert into hazard_version (hazard_id, version, ref, type, status, contamination, source, recorded_on,
     operator_code, province_code, district_code, commune_code, village_code, notes, geom, area_m2,
     changed_at, changed_by, change_reason, batch_id)
-  values (new.id, new.version, new.ref, new.type, new.status, new.contamination, new.source, new.recorded_on,
-    new.operator_code, new.province_code, new.district_code, new.commune_code, new.village_code, new.notes,
-    new.geom, new.area_m2, new.changed_at, new.changed_by, new.change_reason, new.batch_id);
+  select id, version, ref, type, status, contamination, source, recorded_on, operator_code, province_code,
+    district_code, commune_code, village_code, notes, geom, area_m2, changed_at, changed_by, change_reason, batch_id
+  from changed_hazards;
   return null;
 end $$;
 
 create trigger hazard_before_change before insert or update or delete on hazard
   for each row execute function hazard_before_change();
-create trigger hazard_after_change after insert or update on hazard
-  for each row execute function hazard_after_change();
+create trigger hazard_after_insert after insert on hazard
+  referencing new table as changed_hazards for each statement execute function hazard_after_change();
+create trigger hazard_after_update after update on hazard
+  referencing new table as changed_hazards for each statement execute function hazard_after_change();
 
 create function land_release_before_change() returns trigger language plpgsql as $$
 begin
@@ -240,16 +244,18 @@ create function land_release_after_change() returns trigger language plpgsql as 
 begin
   insert into land_release_version (release_id, version, ref, hazard_id, kind, method, operator_code,
     start_date, end_date, devices, geom, area_m2, changed_at, changed_by, change_reason, batch_id)
-  values (new.id, new.version, new.ref, new.hazard_id, new.kind, new.method, new.operator_code,
-    new.start_date, new.end_date, new.devices, new.geom, new.area_m2, new.changed_at, new.changed_by,
-    new.change_reason, new.batch_id);
+  select id, version, ref, hazard_id, kind, method, operator_code, start_date, end_date, devices, geom, area_m2,
+    changed_at, changed_by, change_reason, batch_id
+  from changed_releases;
   return null;
 end $$;
 
 create trigger land_release_before_change before insert or update or delete on land_release
   for each row execute function land_release_before_change();
-create trigger land_release_after_change after insert or update on land_release
-  for each row execute function land_release_after_change();
+create trigger land_release_after_insert after insert on land_release
+  referencing new table as changed_releases for each statement execute function land_release_after_change();
+create trigger land_release_after_update after update on land_release
+  referencing new table as changed_releases for each statement execute function land_release_after_change();
 
 create function history_is_append_only() returns trigger language plpgsql as $$
 begin
