@@ -9,6 +9,7 @@ import { checkDates, parseHazardProperties, parseReleaseProperties, type RecordP
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { readerFor } from '../formats/registry.ts';
+import { polygonToWkbHex } from '../db/wkb.ts';
 import type { FormatId, RawRecord } from '../formats/records.ts';
 
 export type ImportKind = 'hazards' | 'releases';
@@ -57,26 +58,24 @@ function place(record: RawRecord): RecordPlace {
   return record.feature !== undefined ? { feature: record.feature } : { line: record.line };
 }
 
-function geometryProblems(record: RawRecord, ref: string | undefined): { geometry?: string; problems: RecordProblem[] } {
+function geometryProblems(record: RawRecord, ref: string | undefined): { wkb?: string; problems: RecordProblem[] } {
   // The reader already said why the geometry could not be read (bad WKT): no second message for it.
   if (record.geometry === null && record.problems.some((p) => p.code === 'geometry.malformed')) return { problems: [] };
   const check = checkPolygonGeometry(record.geometry);
   if (!check.ok) return { problems: [{ severity: 'error', code: check.code, ref, ...place(record), field: 'geometry', reason: check.reason }] };
-  return { geometry: JSON.stringify(check.geometry), problems: [] };
+  return { wkb: polygonToWkbHex(check.geometry), problems: [] };
 }
 
-function duplicateRefs<T>(prepared: Prepared<T>[]): void {
-  const seen = new Map<string, RecordPlace>();
-  for (const item of prepared) {
-    if (!item.ref) continue;
-    const first = seen.get(item.ref);
-    if (first) {
-      const where = first.feature !== undefined ? `feature ${first.feature}` : `line ${first.line}`;
-      item.problems.push({ severity: 'error', code: 'ref.duplicate', ref: item.ref, ...item.place, field: 'ref', reason: `ref ${item.ref} is also used by ${where}` });
-    } else {
-      seen.set(item.ref, item.place);
-    }
+/** Marks a ref used again in the same file; `seen` carries the first use of each ref across chunks. */
+function checkDuplicateRef<T>(item: Prepared<T>, seen: Map<string, RecordPlace>): void {
+  if (!item.ref) return;
+  const first = seen.get(item.ref);
+  if (!first) {
+    seen.set(item.ref, item.place);
+    return;
   }
+  const where = first.feature !== undefined ? `feature ${first.feature}` : `line ${first.line}`;
+  item.problems.push({ severity: 'error', code: 'ref.duplicate', ref: item.ref, ...item.place, field: 'ref', reason: `ref ${item.ref} is also used by ${where}` });
 }
 
 async function knownOrganisations(db: Queryable): Promise<Set<string>> {
@@ -90,50 +89,46 @@ async function knownVillages(db: Queryable, codes: string[]): Promise<Set<string
   return new Set(result.rows.map((r) => r.code));
 }
 
-function prepareHazards(records: RawRecord[], organisations: Set<string>, today: string): Prepared<StagedHazard>[] {
-  return records.map((record, idx) => {
-    const at = place(record);
-    const parsed = parseHazardProperties(record.properties, at);
-    const rawRef = typeof record.properties.ref === 'string' ? record.properties.ref.trim() || undefined : undefined;
-    const ref = parsed.ok ? parsed.value.ref : rawRef;
-    const problems = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
-    const geometry = geometryProblems(record, ref);
-    problems.push(...geometry.problems);
-    if (!parsed.ok || !geometry.geometry) return { place: at, ref, problems };
-    const p = parsed.value;
-    problems.push(...checkDates([{ field: 'recorded_on', value: p.recorded_on }], today, { ref, ...at }));
-    if (p.operator && !organisations.has(p.operator)) {
-      problems.push({ severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${p.operator}` });
-    }
-    const value: StagedHazard = {
-      idx, ref: p.ref, type: p.type, contamination: [...new Set(p.contamination)].sort(), source: p.source, recorded_on: p.recorded_on,
-      operator_code: p.operator ?? null, village_code: p.village_code ?? null, notes: p.notes ?? null, geometry: geometry.geometry,
-    };
-    return { place: at, ref, value, problems };
-  });
+function prepareHazard(record: RawRecord, idx: number, organisations: Set<string>, today: string): Prepared<StagedHazard> {
+  const at = place(record);
+  const parsed = parseHazardProperties(record.properties, at);
+  const rawRef = typeof record.properties.ref === 'string' ? record.properties.ref.trim() || undefined : undefined;
+  const ref = parsed.ok ? parsed.value.ref : rawRef;
+  const problems = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
+  const geometry = geometryProblems(record, ref);
+  problems.push(...geometry.problems);
+  if (!parsed.ok || !geometry.wkb) return { place: at, ref, problems };
+  const p = parsed.value;
+  problems.push(...checkDates([{ field: 'recorded_on', value: p.recorded_on }], today, { ref, ...at }));
+  if (p.operator && !organisations.has(p.operator)) {
+    problems.push({ severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${p.operator}` });
+  }
+  const value: StagedHazard = {
+    idx, ref: p.ref, type: p.type, contamination: [...new Set(p.contamination)].sort(), source: p.source, recorded_on: p.recorded_on,
+    operator_code: p.operator ?? null, village_code: p.village_code ?? null, notes: p.notes ?? null, wkb: geometry.wkb,
+  };
+  return { place: at, ref, value, problems };
 }
 
-function prepareReleases(records: RawRecord[], organisations: Set<string>, today: string): Prepared<StagedRelease>[] {
-  return records.map((record, idx) => {
-    const at = place(record);
-    const parsed = parseReleaseProperties(record.properties, at);
-    const rawRef = typeof record.properties.ref === 'string' ? record.properties.ref.trim() || undefined : undefined;
-    const ref = parsed.ok ? parsed.value.ref : rawRef;
-    const problems = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
-    const geometry = geometryProblems(record, ref);
-    problems.push(...geometry.problems);
-    if (!parsed.ok || !geometry.geometry) return { place: at, ref, problems };
-    const p = parsed.value;
-    problems.push(...checkDates([{ field: 'start_date', value: p.start_date }, { field: 'end_date', value: p.end_date }], today, { ref, ...at }));
-    if (!organisations.has(p.operator)) {
-      problems.push({ severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${p.operator}` });
-    }
-    const value: StagedRelease = {
-      idx, ref: p.ref, hazard_ref: p.hazard_ref, kind: p.kind, method: p.method, operator_code: p.operator,
-      start_date: p.start_date, end_date: p.end_date, devices: p.devices ?? [], geometry: geometry.geometry,
-    };
-    return { place: at, ref, value, problems };
-  });
+function prepareRelease(record: RawRecord, idx: number, organisations: Set<string>, today: string): Prepared<StagedRelease> {
+  const at = place(record);
+  const parsed = parseReleaseProperties(record.properties, at);
+  const rawRef = typeof record.properties.ref === 'string' ? record.properties.ref.trim() || undefined : undefined;
+  const ref = parsed.ok ? parsed.value.ref : rawRef;
+  const problems = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
+  const geometry = geometryProblems(record, ref);
+  problems.push(...geometry.problems);
+  if (!parsed.ok || !geometry.wkb) return { place: at, ref, problems };
+  const p = parsed.value;
+  problems.push(...checkDates([{ field: 'start_date', value: p.start_date }, { field: 'end_date', value: p.end_date }], today, { ref, ...at }));
+  if (!organisations.has(p.operator)) {
+    problems.push({ severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${p.operator}` });
+  }
+  const value: StagedRelease = {
+    idx, ref: p.ref, hazard_ref: p.hazard_ref, kind: p.kind, method: p.method, operator_code: p.operator,
+    start_date: p.start_date, end_date: p.end_date, devices: p.devices ?? [], wkb: geometry.wkb,
+  };
+  return { place: at, ref, value, problems };
 }
 
 const round = (m2: number): string => m2.toLocaleString('en-US', { maximumFractionDigits: 1 });
@@ -273,55 +268,84 @@ export async function importRecords(db: Database, request: ImportRequest): Promi
   return report;
 }
 
-async function importHazards(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
-  const prepared = prepareHazards(records, organisations, request.today);
-  duplicateRefs(prepared);
-  const villages = await knownVillages(tx, prepared.flatMap((p) => (p.value?.village_code ? [p.value.village_code] : [])));
-  for (const item of prepared) {
-    const village = item.value?.village_code;
-    if (village && !villages.has(village)) {
-      item.problems.push({ severity: 'error', code: 'village.unknown', ref: item.ref, ...item.place, field: 'village_code', reason: `no village has the code ${village}` });
+const hasError = (item: { problems: RecordProblem[] }) => item.problems.some((p) => p.severity === 'error');
+
+/** Gives the event loop a turn, so database replies are handled while JavaScript works. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs the chunks through the database one after another, preparing the next chunk in JavaScript (schema
+ * checks, WKB) while the database works on the current one: on a server the two run on different cores.
+ */
+async function runChunks<T>(
+  records: RawRecord[],
+  prepare: (record: RawRecord, idx: number) => Prepared<T>,
+  process: (chunk: Prepared<T>[]) => Promise<void>,
+): Promise<void> {
+  const seen = new Map<string, RecordPlace>();
+  const prepareChunk = async (start: number): Promise<Prepared<T>[]> => {
+    const chunk: Prepared<T>[] = [];
+    for (let idx = start; idx < Math.min(start + CHUNK, records.length); idx++) {
+      const item = prepare(records[idx]!, idx);
+      checkDuplicateRef(item, seen);
+      chunk.push(item);
+      if (idx % 250 === 249) await yieldToEventLoop();
     }
+    return chunk;
+  };
+  let next = await prepareChunk(0);
+  for (let start = 0; start < records.length; start += CHUNK) {
+    const working = process(next);
+    const following = start + CHUNK < records.length ? prepareChunk(start + CHUNK) : Promise.resolve([]);
+    await working;
+    next = await following;
   }
+}
+
+async function importHazards(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
   const batchId = await recordChangeBatch(tx, { kind: 'import-hazards', sourceName: request.fileName, madeBy: request.actor });
   await createHazardStage(tx);
-  for (const chunk of chunks(prepared, CHUNK)) {
-    const stageable = chunk.filter((p) => p.value && p.problems.every((x) => x.severity !== 'error'));
+  await runChunks(records, (record, idx) => prepareHazard(record, idx, organisations, request.today), async (chunk) => {
+    const villages = await knownVillages(tx, chunk.flatMap((p) => (p.value?.village_code ? [p.value.village_code] : [])));
+    for (const item of chunk) {
+      const village = item.value?.village_code;
+      if (village && !villages.has(village)) {
+        item.problems.push({ severity: 'error', code: 'village.unknown', ref: item.ref, ...item.place, field: 'village_code', reason: `no village has the code ${village}` });
+      }
+    }
+    const stageable = chunk.filter((p) => p.value && !hasError(p));
     const byIdx = new Map(stageable.map((p) => [p.value!.idx, p]));
     const checks = stageable.length > 0 ? await stageAndCheckHazards(tx, stageable.map((p) => p.value!), request.repair ?? false) : [];
     for (const check of checks) byIdx.get(check.idx)?.problems.push(...hazardCheckProblems(check, byIdx.get(check.idx)!));
-    const chunkFailed = chunk.some((p) => p.problems.some((x) => x.severity === 'error'));
-    if (!chunkFailed && report.errors.length === 0 && checks.length > 0) {
+    // Once anything is wrong the import will be refused: later chunks are only checked, not stored.
+    if (!chunk.some(hasError) && report.errors.length === 0 && checks.length > 0) {
       await assignStagedUnits(tx, checks);
       for (const check of checks) byIdx.get(check.idx)?.problems.push(...villageProblems(check, byIdx.get(check.idx)!));
       const ids = await insertStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
       report.accepted += ids.length;
     }
     for (const item of chunk) addProblems(report, item.problems);
-  }
+  });
   report.batchId = batchId;
   await finishChangeBatch(tx, batchId, report.accepted, { errors: report.errors.length, notes: report.notes.length });
 }
 
 async function importReleases(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
-  const prepared = prepareReleases(records, organisations, request.today);
-  duplicateRefs(prepared);
   const batchId = await recordChangeBatch(tx, { kind: 'import-releases', sourceName: request.fileName, madeBy: request.actor });
   await createReleaseStage(tx);
   const touched = new Set<number>();
-  for (const chunk of chunks(prepared, CHUNK)) {
-    const stageable = chunk.filter((p) => p.value && p.problems.every((x) => x.severity !== 'error'));
+  await runChunks(records, (record, idx) => prepareRelease(record, idx, organisations, request.today), async (chunk) => {
+    const stageable = chunk.filter((p) => p.value && !hasError(p));
     const byIdx = new Map(stageable.map((p) => [p.value!.idx, p]));
     const checks = stageable.length > 0 ? await stageAndCheckReleases(tx, stageable.map((p) => p.value!), request.repair ?? false) : [];
     for (const check of checks) byIdx.get(check.idx)?.problems.push(...releaseCheckProblems(check, byIdx.get(check.idx)!));
-    const chunkFailed = chunk.some((p) => p.problems.some((x) => x.severity === 'error'));
-    if (!chunkFailed && report.errors.length === 0 && checks.length > 0) {
+    if (!chunk.some(hasError) && report.errors.length === 0 && checks.length > 0) {
       const hazardIds = await insertStagedReleases(tx, checks.map((c) => c.idx), { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
       for (const id of hazardIds) touched.add(id);
       report.accepted += checks.length;
     }
     for (const item of chunk) addProblems(report, item.problems);
-  }
+  });
   if (report.errors.length === 0) {
     for (const ids of chunks([...touched], 5_000)) {
       const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `land release imported from ${request.fileName}`, batchId });

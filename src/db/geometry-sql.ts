@@ -27,5 +27,8 @@ export const unionAggregate = (geom: string): string => `st_union(${geom}, ${GRI
 export const areaInPart = (geom: string, part: string, wholeArea: string): string =>
   `case when st_covers(${part}, ${geom}) then ${wholeArea} else ${geodesicArea(intersection(geom, part))} end`;
 
+/** Hex WKB (wkb.ts), as a MultiPolygon in WGS84. */
+export const fromWkbHex = (hex: string): string => `st_multi(st_setsrid(st_geomfromwkb(decode(${hex}, 'hex')), 4326))`;
+
 /** GeoJSON text from a client, as a 2D MultiPolygon in WGS84. */
 export const fromGeoJson = (text: string): string => `st_multi(st_force2d(st_setsrid(st_geomfromgeojson(${text}), 4326)))`;

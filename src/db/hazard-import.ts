@@ -2,7 +2,7 @@
 // (validity, distance to the country, border crossing, duplicates), split by administrative unit, and
 // inserted, all inside the caller's transaction.
 import type { Queryable } from './engine.ts';
-import { geodesicArea, difference, fromGeoJson, polygonal } from './geometry-sql.ts';
+import { geodesicArea, difference, fromWkbHex, polygonal } from './geometry-sql.ts';
 import { UNASSIGNED, unitSplitSelect, recomputeHazardTotals } from './accounting.ts';
 
 export interface StagedHazard {
@@ -15,7 +15,8 @@ export interface StagedHazard {
   operator_code: string | null;
   village_code: string | null;
   notes: string | null;
-  geometry: string;
+  /** Hex WKB of the polygon (wkb.ts). */
+  wkb: string;
 }
 
 export interface StagedGeometryCheck {
@@ -65,9 +66,9 @@ export async function stageAndCheckHazards(tx: Queryable, records: StagedHazard[
   // The CTEs are materialized so that each geometry is parsed once, not once per use.
   await tx.query(
     `with parsed as materialized (
-       select r.*, ${fromGeoJson('r.geometry')} as geom
+       select r.*, ${fromWkbHex('r.wkb')} as geom
        from json_to_recordset($1::json) as r(idx integer, ref text, type text, contamination text[], source text,
-              recorded_on date, operator_code text, village_code text, notes text, geometry text)
+              recorded_on date, operator_code text, village_code text, notes text, wkb text)
      ),
      checked as materialized (
        select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p

@@ -2,7 +2,7 @@
 // hazard exists, the released land touches it, how much lies outside), inserted, inside the caller's
 // transaction. Accounting is refreshed by the caller once all chunks are in.
 import type { Queryable } from './engine.ts';
-import { difference, fromGeoJson, geodesicArea, polygonal } from './geometry-sql.ts';
+import { difference, fromWkbHex, geodesicArea, polygonal } from './geometry-sql.ts';
 
 export interface StagedRelease {
   idx: number;
@@ -14,7 +14,8 @@ export interface StagedRelease {
   start_date: string;
   end_date: string;
   devices: unknown[];
-  geometry: string;
+  /** Hex WKB of the polygon (wkb.ts). */
+  wkb: string;
 }
 
 export interface StagedReleaseCheck {
@@ -45,9 +46,9 @@ export async function stageAndCheckReleases(tx: Queryable, records: StagedReleas
   // usual case, which needs no overlay).
   await tx.query(
     `with parsed as materialized (
-       select r.*, ${fromGeoJson('r.geometry')} as geom
+       select r.*, ${fromWkbHex('r.wkb')} as geom
        from json_to_recordset($1::json) as r(idx integer, ref text, hazard_ref text, kind text, method text,
-              operator_code text, start_date date, end_date date, devices jsonb, geometry text)
+              operator_code text, start_date date, end_date date, devices jsonb, wkb text)
      ),
      checked as materialized (
        select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p

@@ -13,19 +13,43 @@ export type GeometryCheck =
 const isPosition = (value: unknown): value is Position =>
   Array.isArray(value) && value.length >= 2 && value.every((n) => typeof n === 'number' && Number.isFinite(n));
 
+function isPositionList(ring: unknown): ring is Position[] {
+  if (!Array.isArray(ring)) return false;
+  for (const position of ring) if (!isPosition(position)) return false;
+  return true;
+}
+
+/** Whether the ring has at least 3 distinct vertices; stops at the third (rings have hundreds). */
+function hasThreeDistinct(ring: Position[]): boolean {
+  const [a] = ring;
+  if (!a) return false;
+  let b: Position | undefined;
+  for (const p of ring) {
+    if (p[0] === a[0] && p[1] === a[1]) continue;
+    if (!b) {
+      b = p;
+      continue;
+    }
+    if (p[0] !== b[0] || p[1] !== b[1]) return true;
+  }
+  return false;
+}
+
+function distinctCount(ring: Position[]): number {
+  return new Set(ring.map((p) => `${p[0]},${p[1]}`)).size;
+}
+
 function ringProblem(ring: unknown, label: string): GeometryCheck | null {
-  if (!Array.isArray(ring) || !ring.every(isPosition)) {
+  if (!isPositionList(ring)) {
     return { ok: false, code: 'geometry.malformed', reason: `${label} is not a list of [longitude, latitude] positions` };
   }
-  const positions = ring as Position[];
-  const first = positions[0];
-  const last = positions.at(-1);
+  const first = ring[0];
+  const last = ring.at(-1);
   if (!first || !last || first[0] !== last[0] || first[1] !== last[1]) {
     return { ok: false, code: 'geometry.unclosed-ring', reason: `${label} does not end where it starts` };
   }
-  const distinct = new Set(positions.map((p) => `${p[0]},${p[1]}`));
-  if (distinct.size < 3) {
-    return { ok: false, code: 'geometry.too-few-vertices', reason: `${label} has ${distinct.size} distinct vertices; a polygon needs at least 3` };
+  if (!hasThreeDistinct(ring)) {
+    return { ok: false, code: 'geometry.too-few-vertices', reason: `${label} has ${distinctCount(ring)} distinct vertices; a polygon needs at least 3` };
   }
   return null;
 }
