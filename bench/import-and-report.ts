@@ -11,12 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openServer, type Database } from '../src/db/engine.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { loadReferenceData } from '../src/db/reference-data.ts';
 import { importRecords } from '../src/app/import-records.ts';
 import { landReleaseReport } from '../src/app/land-release-report.ts';
 import { openClearway } from '../src/app/open.ts';
-import { startPostgresServer } from '../test/support/postgres-server.ts';
+import { createTemplateDatabase, startPostgresServer } from '../test/support/postgres-server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -75,12 +73,8 @@ async function main(): Promise<void> {
   const server = engines.includes('server') ? await startPostgresServer() : null;
   const postgisVersion = server
     ? await (async () => {
-        const admin = await openServer(server.url('postgres'), { maxConnections: 1 });
-        await admin.query('create database clearway_template');
-        await admin.close();
-        const template = await openServer(server.url('clearway_template'));
-        await migrate(template);
-        await loadReferenceData(template);
+        await createTemplateDatabase(server);
+        const template = await openServer(server.url('clearway_template'), { maxConnections: 1 });
         const v = (await template.query<{ v: string }>(`select version() || ' / PostGIS ' || postgis_lib_version() as v`)).rows[0]!.v;
         await template.close();
         return v;

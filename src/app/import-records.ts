@@ -5,7 +5,7 @@ import { createHazardStage, stageAndCheckHazards, assignStagedUnits, insertStage
 import { createReleaseStage, stageAndCheckReleases, insertStagedReleases, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
 import { refreshAccounting } from '../db/accounting.ts';
 import { recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
-import { checkDates, parseHazardProperties, parseReleaseProperties, type RecordPlace } from '../domain/exchange-format.ts';
+import { checkDates, parseHazardProperties, parseReleaseProperties, type Parsed, type RecordPlace } from '../domain/exchange-format.ts';
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { readerFor } from '../formats/registry.ts';
@@ -89,44 +89,53 @@ async function knownVillages(db: Queryable, codes: string[]): Promise<Set<string
   return new Set(result.rows.map((r) => r.code));
 }
 
-function prepareHazard(record: RawRecord, idx: number, organisations: Set<string>, today: string): Prepared<StagedHazard> {
+interface ReadRecord<P> {
+  at: RecordPlace;
+  ref?: string;
+  problems: RecordProblem[];
+  /** Present when the properties and the geometry could both be read. */
+  ok?: { properties: P; wkb: string };
+}
+
+/** What every record goes through: its properties against the schema, its geometry's shape. */
+function readRecord<P extends { ref: string }>(record: RawRecord, parse: (raw: Record<string, unknown>, at: RecordPlace) => Parsed<P>): ReadRecord<P> {
   const at = place(record);
-  const parsed = parseHazardProperties(record.properties, at);
+  const parsed = parse(record.properties, at);
   const rawRef = typeof record.properties.ref === 'string' ? record.properties.ref.trim() || undefined : undefined;
   const ref = parsed.ok ? parsed.value.ref : rawRef;
   const problems = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
   const geometry = geometryProblems(record, ref);
   problems.push(...geometry.problems);
-  if (!parsed.ok || !geometry.wkb) return { place: at, ref, problems };
-  const p = parsed.value;
+  if (!parsed.ok || !geometry.wkb) return { at, ref, problems };
+  return { at, ref, problems, ok: { properties: parsed.value, wkb: geometry.wkb } };
+}
+
+function unknownOperator(code: string, ref: string, at: RecordPlace): RecordProblem {
+  return { severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${code}` };
+}
+
+function prepareHazard(record: RawRecord, idx: number, organisations: Set<string>, today: string): Prepared<StagedHazard> {
+  const { at, ref, problems, ok } = readRecord(record, parseHazardProperties);
+  if (!ok) return { place: at, ref, problems };
+  const p = ok.properties;
   problems.push(...checkDates([{ field: 'recorded_on', value: p.recorded_on }], today, { ref, ...at }));
-  if (p.operator && !organisations.has(p.operator)) {
-    problems.push({ severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${p.operator}` });
-  }
+  if (p.operator && !organisations.has(p.operator)) problems.push(unknownOperator(p.operator, p.ref, at));
   const value: StagedHazard = {
     idx, ref: p.ref, type: p.type, contamination: [...new Set(p.contamination)].sort(), source: p.source, recorded_on: p.recorded_on,
-    operator_code: p.operator ?? null, village_code: p.village_code ?? null, notes: p.notes ?? null, wkb: geometry.wkb,
+    operator_code: p.operator ?? null, village_code: p.village_code ?? null, notes: p.notes ?? null, wkb: ok.wkb,
   };
   return { place: at, ref, value, problems };
 }
 
 function prepareRelease(record: RawRecord, idx: number, organisations: Set<string>, today: string): Prepared<StagedRelease> {
-  const at = place(record);
-  const parsed = parseReleaseProperties(record.properties, at);
-  const rawRef = typeof record.properties.ref === 'string' ? record.properties.ref.trim() || undefined : undefined;
-  const ref = parsed.ok ? parsed.value.ref : rawRef;
-  const problems = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
-  const geometry = geometryProblems(record, ref);
-  problems.push(...geometry.problems);
-  if (!parsed.ok || !geometry.wkb) return { place: at, ref, problems };
-  const p = parsed.value;
+  const { at, ref, problems, ok } = readRecord(record, parseReleaseProperties);
+  if (!ok) return { place: at, ref, problems };
+  const p = ok.properties;
   problems.push(...checkDates([{ field: 'start_date', value: p.start_date }, { field: 'end_date', value: p.end_date }], today, { ref, ...at }));
-  if (!organisations.has(p.operator)) {
-    problems.push({ severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${p.operator}` });
-  }
+  if (!organisations.has(p.operator)) problems.push(unknownOperator(p.operator, p.ref, at));
   const value: StagedRelease = {
     idx, ref: p.ref, hazard_ref: p.hazard_ref, kind: p.kind, method: p.method, operator_code: p.operator,
-    start_date: p.start_date, end_date: p.end_date, devices: p.devices ?? [], wkb: geometry.wkb,
+    start_date: p.start_date, end_date: p.end_date, devices: p.devices ?? [], wkb: ok.wkb,
   };
   return { place: at, ref, value, problems };
 }

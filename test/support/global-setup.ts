@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { openEmbedded, openServer, dumpEmbedded } from '../../src/db/engine.ts';
+import { openEmbedded, dumpEmbedded } from '../../src/db/engine.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { loadReferenceData } from '../../src/db/reference-data.ts';
-import { startPostgresServer } from './postgres-server.ts';
+import { createTemplateDatabase, startPostgresServer } from './postgres-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -36,13 +36,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => fs.rmSync(dir, { recursive: true, force: true });
   }
   const server = await startPostgresServer();
-  const admin = await openServer(server.url('postgres'), { maxConnections: 1 });
-  await admin.query('create database clearway_template');
-  await admin.close();
-  const template = await openServer(server.url('clearway_template'));
-  await migrate(template);
-  await loadReferenceData(template);
-  await template.close();
+  await createTemplateDatabase(server);
   project.provide('templateTarball', '');
   project.provide('serverUrl', server.url('postgres'));
   return async () => server.stop();

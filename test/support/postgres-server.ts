@@ -5,6 +5,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { openServer } from '../../src/db/engine.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { loadReferenceData } from '../../src/db/reference-data.ts';
 
 export interface PostgresServer {
   url(database: string): string;
@@ -61,4 +64,18 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       }
     },
   };
+}
+
+/** Creates database `name` on the server with the schema and the reference data, to copy from. */
+export async function createTemplateDatabase(server: PostgresServer, name = 'clearway_template'): Promise<void> {
+  const admin = await openServer(server.url('postgres'), { maxConnections: 1 });
+  await admin.query(`create database ${name}`);
+  await admin.close();
+  const template = await openServer(server.url(name));
+  try {
+    await migrate(template);
+    await loadReferenceData(template);
+  } finally {
+    await template.close();
+  }
 }
