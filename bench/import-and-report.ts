@@ -4,7 +4,7 @@
 //
 //   node --max-old-space-size=12000 --import tsx bench/import-and-report.ts [--sizes 10000,100000] [--engines server,embedded]
 //
-// Prints a table and writes bench/results/import-and-report-<date>.json. Not a test: figures, not verdicts.
+// Prints a table and writes bench/results/import-and-report-<date and time>.json. Not a test: figures, not verdicts.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   }
   const resultsDir = path.join(root, 'bench', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, `import-and-report-${new Date().toISOString().slice(0, 10)}.json`);
+  const file = path.join(resultsDir, `import-and-report-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`);
   fs.writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30) }, server: postgisVersion, rows }, null, 2)}\n`);
   console.log(`saved ${path.relative(root, file)}`);
 }

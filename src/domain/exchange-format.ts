@@ -105,9 +105,9 @@ const FIELD_CODES: Record<string, ProblemCode> = {
   ref: 'field.invalid',
 };
 
-/** Empty strings and nulls mean "not given" in spreadsheets and in GeoJSON alike. */
+/** Blank strings and nulls mean "not given" in spreadsheets and in GeoJSON alike. */
 function withoutBlanks(properties: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(properties).filter(([, value]) => value !== null && value !== ''));
+  return Object.fromEntries(Object.entries(properties).filter(([, value]) => value !== null && !(typeof value === 'string' && value.trim() === '')));
 }
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
