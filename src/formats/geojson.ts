@@ -30,7 +30,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function readGeoJson(text: string): RawRecord[] {
-  const document = parseJson(text);
+  // Files saved by some Windows tools start with a byte-order mark, which JSON does not allow.
+  const document = parseJson(text.replace(/^\uFEFF/, ''));
   if (!isObject(document)) throw new ClearwayError('file.malformed', 'The GeoJSON file holds no object');
   let features: unknown[];
   if (document.type === 'FeatureCollection') {

@@ -243,3 +243,11 @@ describe('the official record keeps every version', () => {
     ]);
   });
 });
+
+describe('files as people save them', () => {
+  it('reads GeoJSON that starts with a byte-order mark', async () => {
+    const text = `\uFEFF${collection([hazardFeature({ ref: 'BOM-1' }, circle(103.4, 13.4, 200))])}`;
+    const report = await importText(db, 'hazards', text, { dryRun: true });
+    expect(report).toMatchObject({ errors: [], accepted: 1 });
+  });
+});
