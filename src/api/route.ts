@@ -2,7 +2,7 @@
 // OpenAPI document (openapi.ts), so the document cannot drift from what the server accepts.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Database } from '../db/engine.ts';
+import type { Database } from '../app/open.ts';
 
 export interface RouteContext {
   db: Database;

@@ -61,6 +61,7 @@ const importReportSchema = z.object({
   stored: z.boolean(),
   records: z.number().int(),
   accepted: z.number().int(),
+  errorCount: z.number().int().describe('every error found; errors lists the first 1,000'),
   errors: z.array(z.object({ severity: z.string(), code: z.string(), ref: z.string().optional(), feature: z.number().optional(), line: z.number().optional(), field: z.string().optional(), reason: z.string() })),
   notes: z.array(z.object({ severity: z.string(), code: z.string(), ref: z.string().optional(), feature: z.number().optional(), line: z.number().optional(), field: z.string().optional(), reason: z.string() })),
   batchId: z.number().nullable(),

@@ -34,6 +34,8 @@ export interface ImportReport {
   stored: boolean;
   records: number;
   accepted: number;
+  /** Every error found; `errors` lists the first MAX_LISTED_ERRORS of them. */
+  errorCount: number;
   errors: RecordProblem[];
   notes: RecordProblem[];
   batchId: number | null;
@@ -226,14 +228,18 @@ function chunks<T>(items: T[], size: number): T[][] {
 function emptyReport(request: ImportRequest, format: FormatId | null): ImportReport {
   return {
     kind: request.kind, file: request.fileName, format, dryRun: request.dryRun ?? false, stored: false, records: 0, accepted: 0,
-    errors: [], notes: [], batchId: null, statusChanges: 0, durationMs: 0,
+    errorCount: 0, errors: [], notes: [], batchId: null, statusChanges: 0, durationMs: 0,
   };
 }
 
 function addProblems(report: ImportReport, problems: RecordProblem[]): void {
   for (const problem of problems) {
-    if (problem.severity === 'note') report.notes.push(problem);
-    else if (report.errors.length < MAX_LISTED_ERRORS) report.errors.push(problem);
+    if (problem.severity === 'note') {
+      report.notes.push(problem);
+      continue;
+    }
+    report.errorCount += 1;
+    if (report.errors.length < MAX_LISTED_ERRORS) report.errors.push(problem);
   }
 }
 
@@ -248,6 +254,7 @@ function readRecords(request: ImportRequest, report: ImportReport): RawRecord[] 
   } catch (error) {
     if (!(error instanceof ClearwayError)) throw error;
     report.errors.push({ severity: 'error', code: error.code, reason: error.message });
+    report.errorCount = 1;
     return null;
   }
 }
@@ -336,7 +343,7 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
     for (const item of chunk) addProblems(report, item.problems);
   });
   report.batchId = batchId;
-  await finishChangeBatch(tx, batchId, report.accepted, { errors: report.errors.length, notes: report.notes.length });
+  await finishChangeBatch(tx, batchId, report.accepted, { errors: report.errorCount, notes: report.notes.length });
 }
 
 async function importReleases(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
@@ -362,5 +369,5 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
     }
   }
   report.batchId = batchId;
-  await finishChangeBatch(tx, batchId, report.accepted, { errors: report.errors.length, notes: report.notes.length, statusChanges: report.statusChanges });
+  await finishChangeBatch(tx, batchId, report.accepted, { errors: report.errorCount, notes: report.notes.length, statusChanges: report.statusChanges });
 }

@@ -2,6 +2,9 @@
 // reference data loaded on first use.
 import path from 'node:path';
 import { openDatabase, type Database } from '../db/engine.ts';
+
+// The API and the CLI reach the database only through app/: these are the two things they need to name.
+export { SilentEngineFailure, type Database } from '../db/engine.ts';
 import { migrate } from '../db/migrate.ts';
 import { loadReferenceData } from '../db/reference-data.ts';
 

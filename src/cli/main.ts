@@ -8,7 +8,7 @@ import { hasHazards, loadDemoData } from '../app/demo-data.ts';
 import { addOrganisation, listOrganisations } from '../app/official-record.ts';
 import { buildServer, serverConfigFromEnv } from '../api/server.ts';
 import { ensureWebBuilt } from './web-build.ts';
-import type { Database } from '../db/engine.ts';
+import type { Database } from '../app/open.ts';
 import { REPORT_DIMENSIONS, type ReportDimension } from '../domain/land-release-figures.ts';
 import { describeProblem, ClearwayError } from '../domain/problems.ts';
 import { organisationCodeSchema } from '../domain/exchange-format.ts';
@@ -39,7 +39,7 @@ function printImportReport(report: ImportReport): void {
     ? `stored ${report.accepted} of ${report.records} ${report.kind}`
     : report.dryRun && report.errors.length === 0
       ? `dry run: all ${report.records} ${report.kind} would be accepted; nothing stored`
-      : `refused: ${report.errors.length} error(s) in ${report.records} record(s); nothing stored`;
+      : `refused: ${report.errorCount} error(s) in ${report.records} record(s)${report.errorCount > report.errors.length ? ` (the first ${report.errors.length} listed)` : ''}; nothing stored`;
   console.log(`${report.file} (${report.format ?? 'unknown format'}): ${verdict}${report.statusChanges ? `; ${report.statusChanges} hazard status change(s)` : ''} in ${(report.durationMs / 1000).toFixed(1)} s`);
   for (const problem of [...report.errors, ...report.notes]) console.log(`  ${describeProblem(problem)}`);
 }

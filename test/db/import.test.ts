@@ -251,3 +251,13 @@ describe('files as people save them', () => {
     expect(report).toMatchObject({ errors: [], accepted: 1 });
   });
 });
+
+describe('a file full of mistakes', () => {
+  it('counts every error and lists the first thousand', async () => {
+    const features = Array.from({ length: 1_200 }, (_, i) => hazardFeature({ ref: `MANY-${i}`, type: 'XHA' }, circle(103.5, 13.5, 100)));
+    const report = await importText(db, 'hazards', collection(features));
+    expect(report).toMatchObject({ stored: false, errorCount: 1_200 });
+    expect(report.errors).toHaveLength(1_000);
+    expect(report.errors[999]).toMatchObject({ ref: 'MANY-999', code: 'type.unknown' });
+  });
+});
