@@ -52,7 +52,10 @@ export function openApiDocument(routes: RouteSpec[], version: string): JsonObjec
         content: Object.fromEntries(spec.body.contentTypes.map((type) => [type, { schema: spec.body?.schema ? jsonSchema(spec.body.schema, 'input') : {} }])),
       };
     }
-    if (spec.writes) operation.security = [{ bearer: [] }];
+    if (spec.roles) {
+      operation.security = [{ bearer: [] }, { session: [] }];
+      operation.description = `Needs one of the roles: ${spec.roles.join(', ')}. With a session, send X-CSRF-Token.`;
+    }
     const path = openApiPath(spec.path);
     paths[path] = { ...(paths[path] ?? {}), [spec.method.toLowerCase()]: operation };
   }
@@ -64,6 +67,11 @@ export function openApiDocument(routes: RouteSpec[], version: string): JsonObjec
       description: 'The official record of explosive ordnance hazards and land release. Errors are application/problem+json (RFC 9457) with a stable code.',
     },
     paths,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API token (npx clearway users token create)' },
+        session: { type: 'apiKey', in: 'cookie', name: 'clearway_session', description: 'Set by POST /api/session' },
+      },
+    },
   };
 }

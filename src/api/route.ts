@@ -3,17 +3,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Database } from '../app/open.ts';
+import type { SignInLimiter } from '../app/accounts.ts';
+import type { Principal, Role } from '../domain/roles.ts';
 
 export interface RouteContext {
   db: Database;
   config: ServerConfig;
+  signInLimiter: SignInLimiter;
 }
 
 export interface ServerConfig {
   /** XYZ tile URL of an online basemap, when the office has a connection. */
   basemapUrl: string | null;
-  /** Token that allows writes through the API until accounts arrive (issue 4); no token, no writes. */
-  apiToken: string | null;
+  /** Send the session cookie only over HTTPS (set when Clearway is served behind TLS). */
+  secureCookies: boolean;
   /** Largest accepted upload, in bytes. */
   maxUploadBytes: number;
 }
@@ -28,9 +31,9 @@ export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType 
   /** What the body is, for the document (bodies are read by the handler). */
   body?: { contentTypes: string[]; description: string; schema?: z.ZodType };
   responses: Record<number, { description: string; contentType?: string; schema?: z.ZodType }>;
-  /** Routes that change the official record need the API token. */
-  writes?: boolean;
-  handler(input: { query: z.infer<Q>; params: z.infer<P>; request: FastifyRequest; reply: FastifyReply; context: RouteContext }): Promise<unknown>;
+  /** Who may call it: absent for the public record; otherwise a signed-in principal with one of these roles. */
+  roles?: readonly Role[];
+  handler(input: { query: z.infer<Q>; params: z.infer<P>; request: FastifyRequest; reply: FastifyReply; context: RouteContext; principal: Principal | null }): Promise<unknown>;
 }
 
 export function route<Q extends z.ZodType, P extends z.ZodType>(spec: RouteSpec<Q, P>): RouteSpec {

@@ -8,6 +8,9 @@ import { todayInCambodia } from '../app/open.ts';
 import { CONTAMINATION_TYPES, HAZARD_STATUSES, HAZARD_TYPES, RELEASE_KINDS, refSchema } from '../domain/exchange-format.ts';
 import { REPORT_DIMENSIONS } from '../domain/land-release-figures.ts';
 import { ClearwayError } from '../domain/problems.ts';
+import { CAN_IMPORT_TO_OFFICIAL_RECORD } from '../domain/roles.ts';
+import { signIn, signOut } from '../app/accounts.ts';
+import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './authentication.ts';
 
 const page = {
   limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('page size (at most 10,000)'),
@@ -78,7 +81,7 @@ function importRoute(kind: ImportKind): RouteSpec {
     path: `/api/imports/${kind}`,
     summary: `Import ${kind} from a GeoJSON or CSV (WKT geometry) file in the exchange format`,
     tags: ['imports'],
-    writes: true,
+    roles: CAN_IMPORT_TO_OFFICIAL_RECORD,
     query: z.object({
       dry_run: z.enum(['true', 'false']).default('false').describe('validate only, store nothing'),
       repair: z.enum(['true', 'false']).default('false').describe('repair invalid polygons and report what changed'),
@@ -93,7 +96,7 @@ function importRoute(kind: ImportKind): RouteSpec {
       422: { description: 'Refused (nothing stored) or dry run with errors: the import report', schema: importReportSchema },
       413: { description: 'Larger than the upload limit', contentType: 'application/problem+json', schema: problemSchema },
     },
-    async handler({ query, request, reply, context }) {
+    async handler({ query, request, reply, context, principal }) {
       const upload = await readUpload(request);
       const report = await importRecords(context.db, {
         kind,
@@ -102,7 +105,7 @@ function importRoute(kind: ImportKind): RouteSpec {
         text: upload.text,
         dryRun: query.dry_run === 'true',
         repair: query.repair === 'true',
-        actor: 'api',
+        actor: principal?.username ?? 'api',
         today: todayInCambodia(),
       });
       reply.code(report.errors.length > 0 ? 422 : 200);
@@ -137,7 +140,86 @@ async function readUpload(request: import('fastify').FastifyRequest): Promise<Up
   return { text: body, format: formatOf(request.headers['content-type']) };
 }
 
+const credentialsSchema = z.object({
+  username: z.string().trim().toLowerCase().min(1).max(64),
+  password: z.string().min(1).max(1024),
+}).meta({ id: 'Credentials' });
+
+const principalSchema = z.object({
+  username: z.string(),
+  role: z.string(),
+  organisation: z.string(),
+}).meta({ id: 'Principal' });
+
+function jsonBody(request: import('fastify').FastifyRequest): unknown {
+  if (typeof request.body !== 'string') throw new ClearwayError('request.invalid', 'Send a JSON body', 400, { field: 'body' });
+  try {
+    return JSON.parse(request.body) as unknown;
+  } catch {
+    throw new ClearwayError('request.invalid', 'The body is not valid JSON', 400, { field: 'body' });
+  }
+}
+
+const sessionRoutes: RouteSpec[] = [
+  route({
+    method: 'POST',
+    path: '/api/session',
+    summary: 'Sign in: sets the session cookie (HttpOnly, SameSite=Lax) and returns the CSRF token to send on changes',
+    tags: ['session'],
+    body: { contentTypes: ['application/json'], description: 'Username and password', schema: credentialsSchema },
+    responses: {
+      200: { description: 'Signed in', schema: z.object({ csrfToken: z.string(), user: principalSchema }) },
+      401: { description: 'Wrong username or password', contentType: 'application/problem+json', schema: problemSchema },
+      429: { description: 'Too many failed sign-ins; try again after Retry-After seconds', contentType: 'application/problem+json', schema: problemSchema },
+    },
+    async handler({ request, reply, context }) {
+      const { username, password } = credentialsSchema.parse(jsonBody(request));
+      const keys = [`user:${username}`, `address:${request.ip}`];
+      const wait = context.signInLimiter.retryAfter(keys);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw new ClearwayError('request.invalid', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute(s)`, 429);
+      }
+      const signedIn = await signIn(context.db, username, password);
+      if (!signedIn) {
+        context.signInLimiter.fail(keys);
+        throw new ClearwayError('request.invalid', 'Wrong username or password', 401);
+      }
+      context.signInLimiter.succeed(keys);
+      setSessionCookie(reply, signedIn.sessionToken, signedIn.expiresAt, context.config.secureCookies);
+      const { username: name, role, organisation } = signedIn.principal;
+      return { csrfToken: signedIn.csrfToken, user: { username: name, role, organisation } };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/session',
+    summary: 'Who is signed in',
+    tags: ['session'],
+    responses: { 200: { description: 'The signed-in user', schema: principalSchema }, 401: { description: 'Not signed in', contentType: 'application/problem+json', schema: problemSchema } },
+    async handler({ principal }) {
+      if (!principal) throw new ClearwayError('request.invalid', 'Not signed in', 401);
+      return { username: principal.username, role: principal.role, organisation: principal.organisation };
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/session',
+    summary: 'Sign out (with the X-CSRF-Token header)',
+    tags: ['session'],
+    responses: { 204: { description: 'Signed out' } },
+    async handler({ request, reply, context, principal }) {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token && principal) await signOut(context.db, token);
+      clearSessionCookie(reply, context.config.secureCookies);
+      reply.code(204);
+      return null;
+    },
+  }),
+];
+
 export const ROUTES: RouteSpec[] = [
+  ...sessionRoutes,
   route({
     method: 'GET',
     path: '/api/health',

@@ -1,14 +1,16 @@
 // The HTTP server: the API under /api, the web app at /. Errors leave as problem+json (RFC 9457).
 import fs from 'node:fs';
 import path from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyCompress from '@fastify/compress';
+import fastifyCookie from '@fastify/cookie';
 import { z } from 'zod';
 import { SilentEngineFailure, type Database } from '../app/open.ts';
+import { SignInLimiter } from '../app/accounts.ts';
+import { authenticate, requireRole } from './authentication.ts';
 import { ClearwayError, PROBLEM_CODES, type ProblemCode } from '../domain/problems.ts';
 import { openApiDocument } from './openapi.ts';
 import { ROUTES } from './routes.ts';
@@ -20,32 +22,16 @@ function problem(status: number, code: ProblemCode, detail: string, extra: Recor
   return { type: `https://clearway.dev/problems/${code}`, title: PROBLEM_CODES[code], status, code, detail, ...extra };
 }
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function checkWriteAccess(request: FastifyRequest, config: ServerConfig): void {
-  if (!config.apiToken) {
-    throw new ClearwayError('request.invalid', 'Writes through the API are switched off: set CLEARWAY_API_TOKEN on the server', 403);
-  }
-  const header = request.headers.authorization ?? '';
-  const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-  if (!token || !sameToken(token, config.apiToken)) {
-    throw new ClearwayError('request.invalid', 'This route needs Authorization: Bearer <token>', 401);
-  }
-}
-
 export async function buildServer(db: Database, config: ServerConfig, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: config.maxUploadBytes });
-  const context: RouteContext = { db, config };
+  const context: RouteContext = { db, config, signInLimiter: new SignInLimiter() };
 
   // Bodies arrive as text; handlers decide how to read them (an import reports a malformed file as a
   // record-level problem, not as a failed request).
   app.addContentTypeParser(['application/json', 'application/geo+json', 'text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
   // Field offices have weak links: the province outlines alone are 2 MB of GeoJSON, 0.4 MB compressed.
   await app.register(fastifyCompress, { global: true, threshold: 1024 });
+  await app.register(fastifyCookie);
   await app.register(fastifyMultipart, { limits: { fileSize: config.maxUploadBytes, files: 1 }, throwFileSizeLimit: true });
 
   app.setErrorHandler((error, request, reply) => {
@@ -73,10 +59,11 @@ export async function buildServer(db: Database, config: ServerConfig, options: {
       method: spec.method,
       url: spec.path,
       handler: async (request, reply) => {
-        if (spec.writes) checkWriteAccess(request, config);
+        const principal = await authenticate(request, db);
+        if (spec.roles) requireRole(principal, spec.roles);
         const query = spec.query ? spec.query.parse(request.query) : {};
         const params = spec.params ? spec.params.parse(request.params) : {};
-        return spec.handler({ query, params, request, reply, context });
+        return spec.handler({ query, params, request, reply, context, principal });
       },
     });
   }
@@ -110,7 +97,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
   const megabytes = Number(env.CLEARWAY_MAX_UPLOAD_MB ?? 100);
   return {
     basemapUrl: env.CLEARWAY_BASEMAP_URL || null,
-    apiToken: env.CLEARWAY_API_TOKEN || null,
+    secureCookies: env.CLEARWAY_SECURE_COOKIES === 'true',
     maxUploadBytes: (Number.isFinite(megabytes) && megabytes > 0 ? megabytes : 100) * 1_048_576,
   };
 }

@@ -7,6 +7,12 @@ import { referenceDir } from '../db/reference-data.ts';
 import { generateDemoData, DEFAULT_SEED, type ProvinceCollection } from '../demo/generate-demo-data.ts';
 import { importRecords, type ImportReport } from './import-records.ts';
 import { todayInCambodia } from './open.ts';
+import { addUser } from './accounts.ts';
+import type { Role } from '../domain/roles.ts';
+
+async function userExists(db: Database, username: string): Promise<boolean> {
+  return (await db.query('select 1 from app_user where username = $1', [username])).rows.length > 0;
+}
 
 export function loadProvinceOutlines(): ProvinceCollection {
   return JSON.parse(fs.readFileSync(path.join(referenceDir, 'provinces.geojson'), 'utf8')) as ProvinceCollection;
@@ -21,6 +27,22 @@ async function villagesByProvince(db: Database): Promise<Record<string, string[]
   const byProvince: Record<string, string[]> = {};
   for (const row of result.rows) (byProvince[row.province] ??= []).push(row.code);
   return byProvince;
+}
+
+/** One account per role, for trying Clearway; created only with the demo data. */
+export const DEMO_PASSWORD = 'demo-password';
+export const DEMO_USERS: { username: string; role: Role; organisation: string; displayName: string }[] = [
+  { username: 'admin', role: 'administrator', organisation: 'CMAA', displayName: 'Administrator (demo)' },
+  { username: 'cmaa.officer', role: 'authority_data_officer', organisation: 'CMAA', displayName: 'CMAA data officer (demo)' },
+  { username: 'cmaa.reviewer', role: 'authority_reviewer', organisation: 'CMAA', displayName: 'CMAA reviewer (demo)' },
+  { username: 'cmac.officer', role: 'operator_data_officer', organisation: 'CMAC', displayName: 'CMAC data officer (demo)' },
+  { username: 'halo.officer', role: 'operator_data_officer', organisation: 'HALO', displayName: 'HALO data officer (demo)' },
+  { username: 'halo.viewer', role: 'operator_viewer', organisation: 'HALO', displayName: 'HALO viewer (demo)' },
+  { username: 'donor.viewer', role: 'donor_viewer', organisation: 'UNDP', displayName: 'Donor viewer (demo)' },
+];
+
+export async function hasDemoData(db: Database): Promise<boolean> {
+  return (await db.query(`select 1 from change_batch where made_by = 'demo' limit 1`)).rows.length > 0;
 }
 
 export async function hasHazards(db: Database): Promise<boolean> {
@@ -44,5 +66,8 @@ export async function loadDemoData(db: Database, options: { hazardCount?: number
   if (!hazards.stored) throw new Error(`Demo hazards were refused: ${JSON.stringify(hazards.errors.slice(0, 5))}`);
   const releases = await importRecords(db, { kind: 'releases', fileName: 'demo-releases.geojson', text: JSON.stringify(data.releases), actor: 'demo', today });
   if (!releases.stored) throw new Error(`Demo releases were refused: ${JSON.stringify(releases.errors.slice(0, 5))}`);
+  for (const user of DEMO_USERS) {
+    if (!(await userExists(db, user.username))) await addUser(db, { ...user, password: DEMO_PASSWORD }, 'demo');
+  }
   return { hazards, releases };
 }

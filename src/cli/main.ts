@@ -6,6 +6,9 @@ import { importRecords, type ImportKind, type ImportReport } from '../app/import
 import { landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
 import { hasHazards, loadDemoData } from '../app/demo-data.ts';
 import { addOrganisation, listOrganisations } from '../app/official-record.ts';
+import { addUser, createApiToken, listUsers, revokeApiToken } from '../app/accounts.ts';
+import { DEMO_PASSWORD, DEMO_USERS, hasDemoData } from '../app/demo-data.ts';
+import { ROLES, type Role } from '../domain/roles.ts';
 import { buildServer, serverConfigFromEnv } from '../api/server.ts';
 import { ensureWebBuilt } from './web-build.ts';
 import type { Database } from '../app/open.ts';
@@ -44,6 +47,17 @@ function printImportReport(report: ImportReport): void {
   for (const problem of [...report.errors, ...report.notes]) console.log(`  ${describeProblem(problem)}`);
 }
 
+/** A password from the CLEARWAY_PASSWORD variable or standard input: never from the command line, which others can read. */
+async function readPassword(): Promise<string> {
+  if (process.env.CLEARWAY_PASSWORD) return process.env.CLEARWAY_PASSWORD;
+  if (process.stdin.isTTY) process.stderr.write('Password (then Enter, Ctrl+D): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
+
 async function serve(program: Command, options: { port: string; host: string; demo: boolean }): Promise<number> {
   const started = Date.now();
   const settings = config(program);
@@ -54,6 +68,9 @@ async function serve(program: Command, options: { port: string; host: string; de
     console.log('Loading the demo data (first start only)...');
     const demo = await loadDemoData(db);
     console.log(`Demo data: ${demo.hazards.accepted} hazards, ${demo.releases.accepted} land releases.`);
+  }
+  if (await hasDemoData(db)) {
+    console.log(`Demo accounts (demo data only), all with the password "${DEMO_PASSWORD}": ${DEMO_USERS.map((u) => u.username).join(', ')}.`);
   }
   const app = await buildServer(db, serverConfigFromEnv());
   const port = Number(options.port);
@@ -168,6 +185,52 @@ function buildProgram(result: { code: number }): Command {
     .action(async () => {
       await withDatabase(program, async (db) => {
         for (const o of await listOrganisations(db)) console.log(`${o.code.padEnd(8)} ${o.kind.padEnd(10)} ${o.name}`);
+      });
+    });
+  const users = program.command('users').description('accounts and API tokens');
+  users
+    .command('add')
+    .description('add an account (the password comes from CLEARWAY_PASSWORD or standard input)')
+    .argument('<username>', 'e.g. cmaa.officer')
+    .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
+    .requiredOption('--org <code>', 'organisation short code')
+    .option('--name <name>', 'display name')
+    .action(async (username: string, options: { role: Role; org: string; name?: string }) => {
+      const password = await readPassword();
+      await withDatabase(program, async (db) => {
+        await addUser(db, { username, displayName: options.name, role: options.role, organisation: options.org, password }, cliActor());
+        console.log(`Added ${username} (${options.role}, ${options.org}).`);
+      });
+    });
+  users
+    .command('list')
+    .description('list the accounts')
+    .action(async () => {
+      await withDatabase(program, async (db) => {
+        for (const u of await listUsers(db)) console.log(`${u.username.padEnd(20)} ${u.role.padEnd(24)} ${u.organisation_code.padEnd(8)} ${u.disabled_at ? 'disabled' : ''}`);
+      });
+    });
+  const token = users.command('token').description('API tokens for machine clients (Authorization: Bearer)');
+  token
+    .command('create')
+    .description('create a token for an account; it is printed once')
+    .argument('<username>')
+    .requiredOption('--name <name>', 'what the token is for')
+    .action(async (username: string, options: { name: string }) => {
+      await withDatabase(program, async (db) => {
+        const created = await createApiToken(db, username, options.name, cliActor());
+        console.log(`Token ${created.id} for ${username}: ${created.token}`);
+        console.log('It is shown only now; revoke it with `npx clearway users token revoke ID`.');
+      });
+    });
+  token
+    .command('revoke')
+    .description('revoke a token')
+    .argument('<id>')
+    .action(async (id: string) => {
+      await withDatabase(program, async (db) => {
+        await revokeApiToken(db, Number(id), cliActor());
+        console.log(`Revoked token ${id}.`);
       });
     });
   return program;

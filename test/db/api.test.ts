@@ -4,18 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import type { Database } from '../../src/db/engine.ts';
 import { ROUTES } from '../../src/api/routes.ts';
+import { addUser, createApiToken } from '../../src/app/accounts.ts';
 import { createTestDatabase, engineUnderTest } from '../support/test-database.ts';
 import { circle, collection, count, hazardFeature, importFixture } from '../support/fixtures.ts';
 
 let db: Database;
 let app: FastifyInstance;
-const TOKEN = 'test-token-0123456789';
+let TOKEN: string;
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase());
   await importFixture(db, 'hazards', 'hazards-small.geojson');
   await importFixture(db, 'releases', 'releases-small.geojson');
-  app = await buildServer(db, { basemapUrl: null, apiToken: TOKEN, maxUploadBytes: 256 * 1024 });
+  await addUser(db, { username: 'cmaa.officer', role: 'authority_data_officer', organisation: 'CMAA', password: 'a-long-password' }, 'test');
+  TOKEN = (await createApiToken(db, 'cmaa.officer', 'api test', 'test')).token;
+  app = await buildServer(db, { basemapUrl: null, secureCookies: false, maxUploadBytes: 256 * 1024 });
 });
 afterAll(async () => {
   await app?.close();
@@ -35,6 +38,7 @@ describe('the API', () => {
     const document = (await get('/api/openapi.json')).json() as { openapi: string; paths: Record<string, Record<string, { parameters: { name: string; schema: { enum?: string[] } }[] }>> };
     expect(document.openapi).toBe('3.1.0');
     for (const spec of ROUTES) expect(document.paths[spec.path.replace(/:(\w+)/g, '{$1}')]?.[spec.method.toLowerCase()]).toBeDefined();
+    expect(document.paths['/api/session']).toHaveProperty('post');
     const hazards = document.paths['/api/hazards']!.get!;
     expect(hazards.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['province', 'type', 'status', 'contamination', 'bbox', 'limit', 'offset']));
     expect(hazards.parameters.find((p) => p.name === 'type')!.schema.enum).toEqual(['SHA', 'CHA']);

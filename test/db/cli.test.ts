@@ -19,10 +19,15 @@ interface Run {
 }
 
 function clearway(...args: string[]): Promise<Run> {
+  return clearwayWith({}, ...args);
+}
+
+function clearwayWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/clearway.mjs', ...args], { cwd: root, env, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, ['bin/clearway.mjs', ...args], { cwd: root, env: { ...env, ...extraEnv }, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
+    child.stdin?.end();
   });
 }
 
@@ -80,5 +85,19 @@ describe('the clearway command', () => {
     expect(duplicate.stderr).toContain('already exists');
     const invalid = await clearway('orgs', 'add', 'bad code', 'x');
     expect(invalid.code).toBe(1);
+  });
+
+  it('adds the first administrator with a password from the environment, and makes an API token', async () => {
+    const added = await clearwayWith({ CLEARWAY_PASSWORD: 'first-admin-password' }, 'users', 'add', 'admin', '--role', 'administrator', '--org', 'CMAA');
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toContain('Added admin (administrator, CMAA).');
+    const list = await clearway('users', 'list');
+    expect(list.stdout).toMatch(/^admin\s+administrator\s+CMAA/m);
+    expect(list.stdout).not.toContain('first-admin-password');
+    const token = await clearway('users', 'token', 'create', 'admin', '--name', 'backup script');
+    expect(token.stdout).toMatch(/^Token \d+ for admin: cw_[A-Za-z0-9_-]{40,}$/m);
+    const refused = await clearwayWith({ CLEARWAY_PASSWORD: 'short' }, 'users', 'add', 'someone', '--role', 'operator_viewer', '--org', 'HALO');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('at least 10 characters');
   });
 });

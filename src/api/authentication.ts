@@ -1,0 +1,46 @@
+// Who is calling: a browser session (cookie, and X-CSRF-Token on every change) or a machine client
+// (Authorization: Bearer). Anyone else is anonymous and sees only the published official record.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { principalFromApiToken, principalFromSession } from '../app/accounts.ts';
+import type { Database } from '../app/open.ts';
+import { ClearwayError } from '../domain/problems.ts';
+import type { Principal, Role } from '../domain/roles.ts';
+
+export const SESSION_COOKIE = 'clearway_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function authenticate(request: FastifyRequest, db: Database): Promise<Principal | null> {
+  const header = request.headers.authorization;
+  if (header) {
+    const token = /^Bearer (\S+)$/.exec(header)?.[1];
+    const principal = token ? await principalFromApiToken(db, token) : null;
+    if (!principal) throw new ClearwayError('request.invalid', 'The API token is not valid (revoked, mistyped, or not a Bearer token)', 401);
+    return principal;
+  }
+  const sessionToken = request.cookies[SESSION_COOKIE];
+  if (!sessionToken) return null;
+  const session = await principalFromSession(db, sessionToken);
+  // An expired session is simply no session: the page offers to sign in again.
+  if (!session) return null;
+  const { csrfToken, ...principal } = session;
+  // A cookie is sent by the browser whoever made the page; the CSRF token proves the page was ours.
+  if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== csrfToken) {
+    throw new ClearwayError('request.invalid', 'Changes made with a session need the X-CSRF-Token header returned at sign-in', 403);
+  }
+  return principal;
+}
+
+export function requireRole(principal: Principal | null, roles: readonly Role[]): asserts principal is Principal {
+  if (!principal) throw new ClearwayError('request.invalid', 'Sign in first (POST /api/session) or send Authorization: Bearer <token>', 401);
+  if (!roles.includes(principal.role)) {
+    throw new ClearwayError('request.invalid', `A ${principal.role} may not do this; it needs one of: ${roles.join(', ')}`, 403);
+  }
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: string, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: new Date(expiresAt) });
+}
+
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+}
