@@ -11,6 +11,8 @@ import { ClearwayError } from '../domain/problems.ts';
 import { CAN_IMPORT_TO_OFFICIAL_RECORD } from '../domain/roles.ts';
 import { signIn, signOut } from '../app/accounts.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './authentication.ts';
+import { jsonBody, readUpload } from './request-body.ts';
+import { SUBMISSION_ROUTES } from './submission-routes.ts';
 
 const page = {
   limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('page size (at most 10,000)'),
@@ -114,32 +116,6 @@ function importRoute(kind: ImportKind): RouteSpec {
   });
 }
 
-interface Upload {
-  text: string;
-  fileName?: string;
-  format?: 'geojson' | 'csv';
-}
-
-function formatOf(contentType: string | undefined, fileName?: string): 'geojson' | 'csv' | undefined {
-  if (fileName?.toLowerCase().endsWith('.csv') || contentType?.startsWith('text/csv')) return 'csv';
-  if (fileName || contentType?.includes('json')) return 'geojson';
-  return undefined;
-}
-
-async function readUpload(request: import('fastify').FastifyRequest): Promise<Upload> {
-  if (request.isMultipart()) {
-    const file = await request.file();
-    if (!file) throw new ClearwayError('request.invalid', 'The multipart request has no "file" field', 400, { field: 'file' });
-    const text = (await file.toBuffer()).toString('utf8');
-    return { text, fileName: file.filename, format: formatOf(file.mimetype, file.filename) };
-  }
-  const body = request.body;
-  if (typeof body !== 'string' || body.length === 0) {
-    throw new ClearwayError('request.invalid', 'Send the file as the request body (GeoJSON or CSV) or as the multipart field "file"', 400, { field: 'body' });
-  }
-  return { text: body, format: formatOf(request.headers['content-type']) };
-}
-
 const credentialsSchema = z.object({
   username: z.string().trim().toLowerCase().min(1).max(64),
   password: z.string().min(1).max(1024),
@@ -150,15 +126,6 @@ const principalSchema = z.object({
   role: z.string(),
   organisation: z.string(),
 }).meta({ id: 'Principal' });
-
-function jsonBody(request: import('fastify').FastifyRequest): unknown {
-  if (typeof request.body !== 'string') throw new ClearwayError('request.invalid', 'Send a JSON body', 400, { field: 'body' });
-  try {
-    return JSON.parse(request.body) as unknown;
-  } catch {
-    throw new ClearwayError('request.invalid', 'The body is not valid JSON', 400, { field: 'body' });
-  }
-}
 
 const sessionRoutes: RouteSpec[] = [
   route({
@@ -220,6 +187,7 @@ const sessionRoutes: RouteSpec[] = [
 
 export const ROUTES: RouteSpec[] = [
   ...sessionRoutes,
+  ...SUBMISSION_ROUTES,
   route({
     method: 'GET',
     path: '/api/health',

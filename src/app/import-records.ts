@@ -24,6 +24,8 @@ export interface ImportRequest {
   actor: string;
   /** Today's date (YYYY-MM-DD) in the authority's time zone: dates after it are errors. */
   today: string;
+  /** The submission this import applies, when it is an approval. */
+  submissionId?: number;
 }
 
 export interface ImportReport {
@@ -259,6 +261,12 @@ function readRecords(request: ImportRequest, report: ImportReport): RawRecord[] 
   }
 }
 
+async function runImport(tx: Queryable, records: RawRecord[], request: ImportRequest, report: ImportReport): Promise<void> {
+  const organisations = await knownOrganisations(tx);
+  if (request.kind === 'hazards') await importHazards(tx, records, organisations, request, report);
+  else await importReleases(tx, records, organisations, request, report);
+}
+
 export async function importRecords(db: Database, request: ImportRequest): Promise<ImportReport> {
   const started = Date.now();
   const report = emptyReport(request, null);
@@ -267,10 +275,8 @@ export async function importRecords(db: Database, request: ImportRequest): Promi
   report.records = records.length;
   try {
     await db.transaction(async (tx) => {
-      const organisations = await knownOrganisations(tx);
-      if (request.kind === 'hazards') await importHazards(tx, records, organisations, request, report);
-      else await importReleases(tx, records, organisations, request, report);
-      if (report.errors.length > 0 || report.dryRun) throw new RollBack();
+      await runImport(tx, records, request, report);
+      if (report.errorCount > 0 || report.dryRun) throw new RollBack();
       report.stored = true;
     });
   } catch (error) {
@@ -279,8 +285,30 @@ export async function importRecords(db: Database, request: ImportRequest): Promi
     report.batchId = null;
     report.statusChanges = 0;
   }
-  if (!report.stored) report.accepted = report.errors.length === 0 ? report.accepted : 0;
+  if (!report.stored) report.accepted = report.errorCount === 0 ? report.accepted : 0;
   report.durationMs = Date.now() - started;
+  return report;
+}
+
+/** An import inside a larger change (an approval) was refused: the caller's transaction must roll back. */
+export class ImportRefused extends Error {
+  constructor(readonly report: ImportReport) {
+    super(`The import was refused: ${report.errorCount} error(s)`);
+    this.name = 'ImportRefused';
+  }
+}
+
+/** Imports inside the caller's transaction; throws ImportRefused (so the caller rolls back) on any error. */
+export async function importWithin(tx: Queryable, request: ImportRequest): Promise<ImportReport> {
+  const started = Date.now();
+  const report = emptyReport({ ...request, dryRun: false }, null);
+  const records = readRecords(request, report);
+  if (!records) throw new ImportRefused(report);
+  report.records = records.length;
+  await runImport(tx, records, request, report);
+  report.durationMs = Date.now() - started;
+  if (report.errorCount > 0) throw new ImportRefused(report);
+  report.stored = true;
   return report;
 }
 
@@ -319,7 +347,7 @@ async function runChunks<T>(
 }
 
 async function importHazards(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
-  const batchId = await recordChangeBatch(tx, { kind: 'import-hazards', sourceName: request.fileName, madeBy: request.actor });
+  const batchId = await recordChangeBatch(tx, { kind: 'import-hazards', sourceName: request.fileName, madeBy: request.actor, submissionId: request.submissionId });
   await createHazardStage(tx);
   await runChunks(records, (record, idx) => prepareHazard(record, idx, organisations, request.today), async (chunk) => {
     const villages = await knownVillages(tx, chunk.flatMap((p) => (p.value?.village_code ? [p.value.village_code] : [])));
@@ -347,7 +375,7 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
 }
 
 async function importReleases(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
-  const batchId = await recordChangeBatch(tx, { kind: 'import-releases', sourceName: request.fileName, madeBy: request.actor });
+  const batchId = await recordChangeBatch(tx, { kind: 'import-releases', sourceName: request.fileName, madeBy: request.actor, submissionId: request.submissionId });
   await createReleaseStage(tx);
   const touched = new Set<number>();
   await runChunks(records, (record, idx) => prepareRelease(record, idx, organisations, request.today), async (chunk) => {

@@ -4,10 +4,10 @@ import type { Queryable } from './engine.ts';
 
 export type BatchKind = 'import-hazards' | 'import-releases' | 'demo' | 'accounting';
 
-export async function recordChangeBatch(tx: Queryable, batch: { kind: BatchKind; sourceName: string | null; madeBy: string }): Promise<number> {
+export async function recordChangeBatch(tx: Queryable, batch: { kind: BatchKind; sourceName: string | null; madeBy: string; submissionId?: number }): Promise<number> {
   const result = await tx.query<{ id: number }>(
-    `insert into change_batch (kind, source_name, made_by) values ($1, $2, $3) returning id`,
-    [batch.kind, batch.sourceName, batch.madeBy],
+    `insert into change_batch (kind, source_name, made_by, submission_id) values ($1, $2, $3, $4) returning id`,
+    [batch.kind, batch.sourceName, batch.madeBy, batch.submissionId ?? null],
   );
   const id = result.rows[0]?.id;
   if (id === undefined) throw new Error('change_batch insert returned no id');

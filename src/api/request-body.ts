@@ -1,0 +1,39 @@
+// Reading request bodies: an uploaded file (raw body or multipart field "file") or a JSON document.
+import type { FastifyRequest } from 'fastify';
+import { ClearwayError } from '../domain/problems.ts';
+
+export interface UploadedFile {
+  text: string;
+  fileName?: string;
+  format?: 'geojson' | 'csv';
+}
+
+function formatOf(contentType: string | undefined, fileName?: string): 'geojson' | 'csv' | undefined {
+  if (fileName?.toLowerCase().endsWith('.csv') || contentType?.startsWith('text/csv')) return 'csv';
+  if (fileName || contentType?.includes('json')) return 'geojson';
+  return undefined;
+}
+
+export async function readUpload(request: FastifyRequest): Promise<UploadedFile> {
+  if (request.isMultipart()) {
+    const file = await request.file();
+    if (!file) throw new ClearwayError('request.invalid', 'The multipart request has no "file" field', 400, { field: 'file' });
+    const text = (await file.toBuffer()).toString('utf8');
+    return { text, fileName: file.filename, format: formatOf(file.mimetype, file.filename) };
+  }
+  const body = request.body;
+  if (typeof body !== 'string' || body.length === 0) {
+    throw new ClearwayError('request.invalid', 'Send the file as the request body (GeoJSON or CSV) or as the multipart field "file"', 400, { field: 'body' });
+  }
+  return { text: body, format: formatOf(request.headers['content-type']) };
+}
+
+export function jsonBody(request: FastifyRequest): unknown {
+  if (typeof request.body !== 'string') throw new ClearwayError('request.invalid', 'Send a JSON body', 400, { field: 'body' });
+  try {
+    return JSON.parse(request.body) as unknown;
+  } catch {
+    throw new ClearwayError('request.invalid', 'The body is not valid JSON', 400, { field: 'body' });
+  }
+}
+

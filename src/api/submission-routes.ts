@@ -1,0 +1,157 @@
+// The submission workflow over HTTP: operators submit, the authority approves, returns or rejects.
+import { z } from 'zod';
+import { route, problemSchema, type RouteSpec } from './route.ts';
+import { jsonBody, readUpload } from './request-body.ts';
+import * as submissions from '../app/submissions.ts';
+import { ClearwayError } from '../domain/problems.ts';
+import { ROLES, type Principal } from '../domain/roles.ts';
+import { REVIEWING_ROLES, SUBMISSION_STATES, SUBMITTING_ROLES } from '../domain/submission-workflow.ts';
+import type { FastifyRequest } from 'fastify';
+
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+const kindQuery = z.object({ kind: z.enum(['hazards', 'releases']).default('hazards').describe('what the file holds') });
+const problem = (description: string) => ({ description, contentType: 'application/problem+json', schema: problemSchema });
+
+const submissionSchema = z.object({
+  id: z.number().int(),
+  organisation: z.string(),
+  kind: z.enum(['hazards', 'releases']),
+  state: z.enum(SUBMISSION_STATES),
+  file_name: z.string(),
+  validation: z.object({ records: z.number(), accepted: z.number(), errorCount: z.number(), errors: z.array(z.unknown()), notes: z.array(z.unknown()) }),
+  created_by: z.string(),
+  submitted_by: z.string().nullable(),
+  decided_by: z.string().nullable(),
+  decision: z.unknown(),
+}).meta({ id: 'Submission' });
+
+const itemsSchema = z.object({ items: z.array(z.object({ type: z.literal('Feature') }).loose()).min(1) });
+const returnSchema = z.object({ reasons: z.array(z.object({ item: z.string().min(1), reason: z.string().trim().min(1) })).min(1) }).meta({ id: 'ReturnReasons' });
+const rejectSchema = z.object({ reason: z.string().trim().min(1) }).meta({ id: 'RejectReason' });
+
+/** A file (raw body or multipart "file"), or JSON {items: [GeoJSON Feature]} made into a FeatureCollection. */
+async function uploadOf(request: FastifyRequest, kind: 'hazards' | 'releases'): Promise<submissions.Upload> {
+  const contentType = request.headers['content-type'] ?? '';
+  if (!request.isMultipart() && contentType.startsWith('application/json')) {
+    const body = jsonBody(request);
+    const items = itemsSchema.safeParse(body);
+    if (items.success) {
+      return { kind, fileName: `form-${kind}.geojson`, format: 'geojson', text: JSON.stringify({ type: 'FeatureCollection', features: items.data.items }) };
+    }
+  }
+  const upload = await readUpload(request);
+  return { kind, fileName: upload.fileName ?? `upload.${upload.format === 'csv' ? 'csv' : 'geojson'}`, format: upload.format, text: upload.text };
+}
+
+const signedIn = (principal: Principal | null): Principal => {
+  if (!principal) throw new ClearwayError('request.invalid', 'Sign in first', 401);
+  return principal;
+};
+
+export const SUBMISSION_ROUTES: RouteSpec[] = [
+  route({
+    method: 'POST',
+    path: '/api/submissions',
+    summary: 'Create a draft from a file (body or multipart "file") or JSON {items}; it is validated at once',
+    tags: ['submissions'],
+    roles: SUBMITTING_ROLES,
+    query: kindQuery,
+    body: { contentTypes: ['multipart/form-data', 'application/geo+json', 'text/csv', 'application/json'], description: 'The file, or {items: [Feature]}' },
+    responses: { 201: { description: 'The draft with its validation report', schema: submissionSchema }, 403: problem('Not a submitting role') },
+    async handler({ query, request, reply, context, principal }) {
+      const submission = await submissions.createSubmission(context.db, signedIn(principal), await uploadOf(request, query.kind));
+      reply.code(201);
+      return submission;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/submissions',
+    summary: 'Submissions you may see (operators: their organisation; the authority: every submitted one)',
+    tags: ['submissions'],
+    roles: ROLES,
+    query: z.object({ state: z.enum(SUBMISSION_STATES).optional() }),
+    responses: { 200: { description: 'Submissions, newest first', schema: z.array(submissionSchema) } },
+    async handler({ query, context, principal }) {
+      return submissions.listSubmissions(context.db, signedIn(principal), query.state);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/submissions/:id',
+    summary: 'One submission with its validation report',
+    tags: ['submissions'],
+    roles: ROLES,
+    params: idParams,
+    responses: { 200: { description: 'The submission', schema: submissionSchema }, 404: problem('No such submission that you may see') },
+    async handler({ params, context, principal }) {
+      return submissions.getSubmission(context.db, signedIn(principal), params.id);
+    },
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/submissions/:id',
+    summary: 'Replace the file of a draft or returned submission (validated again; back to draft)',
+    tags: ['submissions'],
+    roles: SUBMITTING_ROLES,
+    params: idParams,
+    body: { contentTypes: ['multipart/form-data', 'application/geo+json', 'text/csv', 'application/json'], description: 'The corrected file, or {items}' },
+    responses: { 200: { description: 'The draft', schema: submissionSchema }, 409: problem('No longer editable') },
+    async handler({ params, request, context, principal }) {
+      const current = await submissions.getSubmission(context.db, signedIn(principal), params.id);
+      return submissions.replaceSubmissionFile(context.db, signedIn(principal), params.id, await uploadOf(request, current.kind));
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/submissions/:id/submit',
+    summary: 'Submit a draft (or a corrected returned submission) for review',
+    tags: ['submissions'],
+    roles: SUBMITTING_ROLES,
+    params: idParams,
+    responses: { 200: { description: 'Submitted', schema: submissionSchema }, 409: problem('Not in a state that can be submitted'), 422: problem('The file has validation errors') },
+    async handler({ params, context, principal }) {
+      return submissions.submitSubmission(context.db, signedIn(principal), params.id);
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/submissions/:id/approve',
+    summary: 'Approve: apply every item to the official record as new versions, in one transaction (never by the submitter)',
+    tags: ['submissions'],
+    roles: REVIEWING_ROLES,
+    params: idParams,
+    responses: { 200: { description: 'Approved and applied', schema: submissionSchema }, 403: problem('The submitter cannot approve (four eyes)'), 409: problem('Not submitted, or items conflict with the official record now: nothing applied') },
+    async handler({ params, context, principal }) {
+      return submissions.approveSubmission(context.db, signedIn(principal), params.id);
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/submissions/:id/return',
+    summary: 'Return to the operator with reasons per item',
+    tags: ['submissions'],
+    roles: REVIEWING_ROLES,
+    params: idParams,
+    body: { contentTypes: ['application/json'], description: '{reasons: [{item, reason}]}', schema: returnSchema },
+    responses: { 200: { description: 'Returned', schema: submissionSchema }, 403: problem('The submitter cannot return it (four eyes)') },
+    async handler({ params, request, context, principal }) {
+      const { reasons } = returnSchema.parse(jsonBody(request));
+      return submissions.returnSubmission(context.db, signedIn(principal), params.id, reasons);
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/submissions/:id/reject',
+    summary: 'Reject with a reason',
+    tags: ['submissions'],
+    roles: REVIEWING_ROLES,
+    params: idParams,
+    body: { contentTypes: ['application/json'], description: '{reason}', schema: rejectSchema },
+    responses: { 200: { description: 'Rejected', schema: submissionSchema }, 403: problem('The submitter cannot reject it (four eyes)') },
+    async handler({ params, request, context, principal }) {
+      const { reason } = rejectSchema.parse(jsonBody(request));
+      return submissions.rejectSubmission(context.db, signedIn(principal), params.id, reason);
+    },
+  }),
+];

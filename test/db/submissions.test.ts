@@ -1,0 +1,135 @@
+// Operators submit, the authority approves: the workflow as its people meet it, on the engine under test.
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/api/server.ts';
+import { addUser, createApiToken } from '../../src/app/accounts.ts';
+import type { Database } from '../../src/db/engine.ts';
+import type { Role } from '../../src/domain/roles.ts';
+import { createTestDatabase } from '../support/test-database.ts';
+import { circle, collection, count, hazardFeature } from '../support/fixtures.ts';
+
+let db: Database;
+let app: FastifyInstance;
+const tokens: Record<string, string> = {};
+
+const PEOPLE: [string, Role, string][] = [
+  ['halo.officer', 'operator_data_officer', 'HALO'],
+  ['halo.viewer', 'operator_viewer', 'HALO'],
+  ['cmac.officer', 'operator_data_officer', 'CMAC'],
+  ['cmaa.reviewer', 'authority_reviewer', 'CMAA'],
+  ['admin', 'administrator', 'CMAA'],
+  ['donor.viewer', 'donor_viewer', 'UNDP'],
+];
+
+beforeAll(async () => {
+  ({ db } = await createTestDatabase());
+  for (const [username, role, organisation] of PEOPLE) {
+    await addUser(db, { username, role, organisation, password: 'a-long-password' }, 'test');
+    tokens[username] = (await createApiToken(db, username, 'test', 'test')).token;
+  }
+  app = await buildServer(db, { basemapUrl: null, secureCookies: false, maxUploadBytes: 1024 * 1024 });
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.close();
+});
+
+function call(who: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: string, contentType = 'application/json') {
+  return app.inject({ method, url, payload, headers: { authorization: `Bearer ${tokens[who]}`, ...(payload ? { 'content-type': contentType } : {}) } });
+}
+
+const hazards = (...refs: string[]) => collection(refs.map((ref, i) => hazardFeature({ ref, operator: 'HALO' }, circle(102.9 + i * 0.01, 13.2, 150))));
+
+describe('a HALO officer submits and the authority reviews', () => {
+  let id: number;
+
+  it('validates an upload at once and refuses to submit it with errors', async () => {
+    const bad = collection([hazardFeature({ ref: 'SUB-1', type: 'XHA' }, circle(102.9, 13.2, 150))]);
+    const draft = await call('halo.officer', 'POST', '/api/submissions?kind=hazards', bad, 'application/geo+json');
+    expect(draft.statusCode).toBe(201);
+    const body = draft.json() as { id: number; state: string; validation: { errorCount: number; errors: { code: string; ref: string }[] } };
+    expect(body).toMatchObject({ state: 'draft', organisation: 'HALO', created_by: 'halo.officer' });
+    expect(body.validation.errors).toEqual([expect.objectContaining({ code: 'type.unknown', ref: 'SUB-1' })]);
+    id = body.id;
+    const submit = await call('halo.officer', 'POST', `/api/submissions/${id}/submit`);
+    expect(submit.statusCode).toBe(422);
+  });
+
+  it('takes the corrected file, submits it, and leaves the official record untouched', async () => {
+    const fixed = await call('halo.officer', 'PUT', `/api/submissions/${id}`, hazards('SUB-1', 'SUB-2'), 'application/geo+json');
+    expect(fixed.json()).toMatchObject({ state: 'draft', validation: { errorCount: 0, accepted: 2 } });
+    const submitted = await call('halo.officer', 'POST', `/api/submissions/${id}/submit`);
+    expect(submitted.json()).toMatchObject({ state: 'submitted', submitted_by: 'halo.officer' });
+    expect(await count(db, `hazard where ref like 'SUB-%'`)).toBe(0);
+  });
+
+  it('shows it to its organisation and the authority, to no other operator, and to no donor', async () => {
+    expect((await call('halo.viewer', 'GET', `/api/submissions/${id}`)).statusCode).toBe(200);
+    expect((await call('cmaa.reviewer', 'GET', '/api/submissions?state=submitted')).json()).toEqual([expect.objectContaining({ id })]);
+    const other = await call('cmac.officer', 'GET', `/api/submissions/${id}`);
+    expect(other.statusCode).toBe(404);
+    expect(other.body).not.toContain('SUB-1');
+    expect((await call('cmac.officer', 'GET', '/api/submissions')).json()).toEqual([]);
+    expect((await call('donor.viewer', 'GET', '/api/submissions')).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: '/api/submissions' })).statusCode).toBe(401);
+  });
+
+  it('lets only a reviewer decide: an operator cannot approve', async () => {
+    expect((await call('halo.officer', 'POST', `/api/submissions/${id}/approve`)).statusCode).toBe(403);
+    expect((await call('halo.viewer', 'POST', `/api/submissions/${id}/approve`)).statusCode).toBe(403);
+  });
+
+  it('returns it with reasons per item, and the operator resubmits', async () => {
+    const returned = await call('cmaa.reviewer', 'POST', `/api/submissions/${id}/return`, JSON.stringify({ reasons: [{ item: 'SUB-2', reason: 'source should be the 2019 NTS report' }] }));
+    expect(returned.json()).toMatchObject({ state: 'returned', decided_by: 'cmaa.reviewer', decision: { reasons: [{ item: 'SUB-2', reason: 'source should be the 2019 NTS report' }] } });
+    const again = await call('halo.officer', 'POST', `/api/submissions/${id}/submit`);
+    expect(again.json()).toMatchObject({ state: 'submitted', decided_by: null });
+  });
+
+  it('applies every item on approval as new versions that trace back to the submission', async () => {
+    const approved = await call('cmaa.reviewer', 'POST', `/api/submissions/${id}/approve`);
+    expect(approved.statusCode).toBe(200);
+    expect(approved.json()).toMatchObject({ state: 'approved', decided_by: 'cmaa.reviewer' });
+    const rows = await db.query<{ ref: string; changed_by: string; submission_id: number }>(
+      `select h.ref, h.changed_by, b.submission_id from hazard h join change_batch b on b.id = h.batch_id where h.ref like 'SUB-%' order by h.ref`,
+    );
+    expect(rows.rows).toEqual([
+      { ref: 'SUB-1', changed_by: 'cmaa.reviewer', submission_id: id },
+      { ref: 'SUB-2', changed_by: 'cmaa.reviewer', submission_id: id },
+    ]);
+    expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${id}/approve`)).statusCode).toBe(409);
+  });
+});
+
+describe('four eyes and conflicts', () => {
+  it('never lets the person who submitted approve, whatever their role', async () => {
+    const draft = (await call('admin', 'POST', '/api/submissions?kind=hazards', hazards('EYES-1'), 'application/geo+json')).json() as { id: number };
+    expect((await call('admin', 'POST', `/api/submissions/${draft.id}/submit`)).statusCode).toBe(200);
+    const own = await call('admin', 'POST', `/api/submissions/${draft.id}/approve`);
+    expect(own.statusCode).toBe(403);
+    expect(own.json()).toMatchObject({ detail: expect.stringContaining('Four eyes') });
+    expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/approve`)).json()).toMatchObject({ state: 'approved' });
+  });
+
+  it('stops an approval whose items the official record gained since, naming them, and applies nothing', async () => {
+    const first = (await call('halo.officer', 'POST', '/api/submissions?kind=hazards', hazards('RACE-1'), 'application/geo+json')).json() as { id: number };
+    const second = (await call('cmac.officer', 'POST', '/api/submissions?kind=hazards', hazards('RACE-1', 'RACE-2'), 'application/geo+json')).json() as { id: number };
+    await call('halo.officer', 'POST', `/api/submissions/${first.id}/submit`);
+    await call('cmac.officer', 'POST', `/api/submissions/${second.id}/submit`);
+    expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${first.id}/approve`)).statusCode).toBe(200);
+    const conflict = await call('cmaa.reviewer', 'POST', `/api/submissions/${second.id}/approve`);
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json()).toMatchObject({ conflicts: [{ ref: 'RACE-1', code: 'ref.exists' }] });
+    expect(await count(db, `hazard where ref = 'RACE-2'`)).toBe(0);
+    expect((await call('cmaa.reviewer', 'GET', `/api/submissions/${second.id}`)).json()).toMatchObject({ state: 'submitted' });
+  });
+
+  it('rejects with a reason', async () => {
+    const draft = (await call('cmac.officer', 'POST', '/api/submissions?kind=hazards', JSON.stringify({ items: JSON.parse(hazards('REJ-1')).features }))).json() as { id: number; file_name: string };
+    expect(draft.file_name).toBe('form-hazards.geojson');
+    await call('cmac.officer', 'POST', `/api/submissions/${draft.id}/submit`);
+    const rejected = await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/reject`, JSON.stringify({ reason: 'duplicate of HZ-BB-0002' }));
+    expect(rejected.json()).toMatchObject({ state: 'rejected', decision: { reason: 'duplicate of HZ-BB-0002' } });
+    expect((await call('cmac.officer', 'POST', `/api/submissions/${draft.id}/submit`)).statusCode).toBe(409);
+  });
+});
