@@ -1,0 +1,175 @@
+// Every role against every route, for its own organisation's data and another's: the allowed calls succeed,
+// the rest get 401, 403 or 404, and no refused answer carries the data it guards. The expected outcomes are
+// written here from the rules (issue 4, DOMAIN.md), not read from the code.
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/api/server.ts';
+import { ROUTES } from '../../src/api/routes.ts';
+import { addUser, createApiToken } from '../../src/app/accounts.ts';
+import type { Database } from '../../src/db/engine.ts';
+import { ROLES, type Role } from '../../src/domain/roles.ts';
+import { createTestDatabase } from '../support/test-database.ts';
+import { circle, collection, hazardFeature, importFixture } from '../support/fixtures.ts';
+
+let db: Database;
+let app: FastifyInstance;
+const tokens = new Map<string, string>();
+let sequence = 0;
+
+/** Who calls: each role at its own organisation, an operator officer of another organisation, and nobody. */
+const CALLERS = [...ROLES, 'other_operator', 'anonymous'] as const;
+type Caller = (typeof CALLERS)[number];
+const ORGANISATION: Record<Role, string> = {
+  administrator: 'CMAA',
+  authority_data_officer: 'CMAA',
+  authority_reviewer: 'CMAA',
+  operator_data_officer: 'HALO',
+  operator_viewer: 'HALO',
+  donor_viewer: 'UNDP',
+};
+
+beforeAll(async () => {
+  ({ db } = await createTestDatabase());
+  await importFixture(db, 'hazards', 'hazards-small.geojson');
+  await importFixture(db, 'releases', 'releases-small.geojson');
+  for (const role of ROLES) {
+    await addUser(db, { username: role.replace(/_/g, '.'), role, organisation: ORGANISATION[role], password: 'a-long-password' }, 'test');
+    tokens.set(role, (await createApiToken(db, role.replace(/_/g, '.'), 'matrix', 'test')).token);
+  }
+  await addUser(db, { username: 'other.operator', role: 'operator_data_officer', organisation: 'CMAC', password: 'a-long-password' }, 'test');
+  tokens.set('other_operator', (await createApiToken(db, 'other.operator', 'matrix', 'test')).token);
+  app = await buildServer(db, { basemapUrl: null, secureCookies: false, maxUploadBytes: 1024 * 1024 });
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.close();
+});
+
+function call(caller: Caller, method: string, url: string, payload?: string, contentType = 'application/json'): Promise<LightMyRequestResponse> {
+  const token = tokens.get(caller);
+  return app.inject({
+    method: method as 'GET',
+    url,
+    payload,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': contentType } : {}) },
+  });
+}
+
+const newRef = () => `MX-${++sequence}`;
+const hazardFile = (ref: string) => collection([hazardFeature({ ref }, circle(103.1 + (sequence % 50) * 0.01, 13.6, 120))]);
+
+/** A submission prepared by `by` (a submitting caller), left in `state`. */
+async function submissionIn(by: 'operator_data_officer' | 'other_operator', state: 'draft' | 'submitted'): Promise<{ id: number; ref: string }> {
+  const ref = newRef();
+  const created = await call(by, 'POST', '/api/submissions?kind=hazards', hazardFile(ref), 'application/geo+json');
+  const id = (created.json() as { id: number }).id;
+  if (state === 'submitted') expect((await call(by, 'POST', `/api/submissions/${id}/submit`)).statusCode).toBe(200);
+  return { id, ref };
+}
+
+const refused = (response: LightMyRequestResponse, secret: string) => {
+  expect([401, 403, 404]).toContain(response.statusCode);
+  expect(response.headers['content-type']).toContain('application/problem+json');
+  expect(response.body).not.toContain(secret);
+};
+
+const PUBLIC_READS = [
+  '/api/health', '/api/config', '/api/organisations', '/api/admin-units?level=province', '/api/hazards', '/api/hazards?format=geojson',
+  '/api/hazards/HZ-PL-0001', '/api/hazards/HZ-PL-0001/history', '/api/releases', '/api/releases/LR-0001/history',
+  '/api/reports/land-release?by=province', '/api/openapi.json',
+];
+
+const SUBMITTERS: readonly Caller[] = ['administrator', 'authority_data_officer', 'operator_data_officer', 'other_operator'];
+const REVIEWERS: readonly Caller[] = ['administrator', 'authority_reviewer'];
+const AUTHORITY: readonly Caller[] = ['administrator', 'authority_data_officer', 'authority_reviewer'];
+
+describe('the access matrix', () => {
+  it('covers every route the server has', () => {
+    const covered = new Set([
+      ...PUBLIC_READS.map((url) => `GET ${url.split('?')[0]!.replace('HZ-PL-0001', ':ref').replace('LR-0001', ':ref')}`),
+      'POST /api/imports/hazards', 'POST /api/imports/releases', 'POST /api/session', 'GET /api/session', 'DELETE /api/session',
+      'POST /api/submissions', 'GET /api/submissions', 'GET /api/submissions/:id', 'PUT /api/submissions/:id',
+      'POST /api/submissions/:id/submit', 'POST /api/submissions/:id/approve', 'POST /api/submissions/:id/return', 'POST /api/submissions/:id/reject',
+    ]);
+    const missing = ROUTES.map((r) => `${r.method} ${r.path}`).filter((route) => !covered.has(route));
+    expect(missing).toEqual([]);
+  });
+
+  it.each(CALLERS)('lets %s read the published official record', async (caller) => {
+    for (const url of PUBLIC_READS) expect((await call(caller, 'GET', url)).statusCode, url).toBe(200);
+  });
+
+  it.each(CALLERS)('lets %s import straight into the official record only if it is the authority\'s data work', async (caller) => {
+    const ref = newRef();
+    for (const kind of ['hazards', 'releases'] as const) {
+      const response = await call(caller, 'POST', `/api/imports/${kind}?dry_run=true`, hazardFile(ref), 'application/geo+json');
+      if (caller === 'administrator' || caller === 'authority_data_officer') expect([200, 422]).toContain(response.statusCode);
+      else refused(response, ref);
+    }
+  });
+
+  it.each(CALLERS)('lets %s create a submission only in a submitting role', async (caller) => {
+    const ref = newRef();
+    const response = await call(caller, 'POST', '/api/submissions?kind=hazards', hazardFile(ref), 'application/geo+json');
+    if (SUBMITTERS.includes(caller)) expect(response.statusCode).toBe(201);
+    else refused(response, ref);
+  });
+
+  it.each(CALLERS)('shows %s only the submissions it may see', async (caller) => {
+    const ownDraft = await submissionIn('operator_data_officer', 'draft');
+    const ownSubmitted = await submissionIn('operator_data_officer', 'submitted');
+    const otherDraft = await submissionIn('other_operator', 'draft');
+    const otherSubmitted = await submissionIn('other_operator', 'submitted');
+    // What each caller may open: operators their organisation's; the authority all submitted ones; others none.
+    const expected: Record<string, boolean> = {
+      [ownDraft.ref]: caller === 'operator_data_officer' || caller === 'operator_viewer',
+      [ownSubmitted.ref]: caller === 'operator_data_officer' || caller === 'operator_viewer' || AUTHORITY.includes(caller),
+      [otherDraft.ref]: caller === 'other_operator',
+      [otherSubmitted.ref]: caller === 'other_operator' || AUTHORITY.includes(caller),
+    };
+    const list = await call(caller, 'GET', '/api/submissions');
+    for (const [submission, ref] of [[ownDraft, ownDraft.ref], [ownSubmitted, ownSubmitted.ref], [otherDraft, otherDraft.ref], [otherSubmitted, otherSubmitted.ref]] as const) {
+      const one = await call(caller, 'GET', `/api/submissions/${submission.id}`);
+      if (expected[ref]) {
+        expect(one.statusCode, `${caller} opens ${ref}`).toBe(200);
+        expect(list.json()).toEqual(expect.arrayContaining([expect.objectContaining({ id: submission.id })]));
+      } else {
+        refused(one, ref);
+        if (list.statusCode === 200) expect((list.json() as { id: number }[]).map((s) => s.id)).not.toContain(submission.id);
+        else refused(list, ref);
+      }
+    }
+  });
+
+  it.each(CALLERS)('lets %s change or submit only its own organisation\'s drafts', async (caller) => {
+    const own = await submissionIn('operator_data_officer', 'draft');
+    const replaced = await call(caller, 'PUT', `/api/submissions/${own.id}`, hazardFile(own.ref), 'application/geo+json');
+    const submitted = await call(caller, 'POST', `/api/submissions/${own.id}/submit`);
+    if (caller === 'operator_data_officer') {
+      expect(replaced.statusCode).toBe(200);
+      expect(submitted.statusCode).toBe(200);
+    } else {
+      refused(replaced, own.ref);
+      refused(submitted, own.ref);
+    }
+  });
+
+  it.each(CALLERS)('lets %s decide on a submission only as a reviewer', async (caller) => {
+    for (const [action, body] of [['approve', undefined], ['return', JSON.stringify({ reasons: [{ item: 'x', reason: 'y' }] })], ['reject', JSON.stringify({ reason: 'no' })]] as const) {
+      const target = await submissionIn('other_operator', 'submitted');
+      const response = await call(caller, 'POST', `/api/submissions/${target.id}/${action}`, body);
+      if (REVIEWERS.includes(caller)) expect(response.statusCode, `${caller} ${action}`).toBe(200);
+      else refused(response, target.ref);
+    }
+  });
+
+  it('never lets the submitter decide, even an administrator', async () => {
+    const ref = newRef();
+    const created = (await call('administrator', 'POST', '/api/submissions?kind=hazards', hazardFile(ref), 'application/geo+json')).json() as { id: number };
+    await call('administrator', 'POST', `/api/submissions/${created.id}/submit`);
+    for (const action of ['approve', 'reject'] as const) {
+      const response = await call('administrator', 'POST', `/api/submissions/${created.id}/${action}`, action === 'reject' ? JSON.stringify({ reason: 'mine' }) : undefined);
+      expect(response.statusCode).toBe(403);
+    }
+  });
+});
