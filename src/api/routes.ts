@@ -4,6 +4,7 @@ import { route, problemSchema, type RouteSpec } from './route.ts';
 import * as record from '../app/official-record.ts';
 import { importRecords, type ImportKind } from '../app/import-records.ts';
 import { landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
+import { readAuditLog, releasesBehind } from '../app/traceability.ts';
 import { todayInCambodia } from '../app/open.ts';
 import { CONTAMINATION_TYPES, HAZARD_STATUSES, HAZARD_TYPES, RELEASE_KINDS, refSchema } from '../domain/exchange-format.ts';
 import { REPORT_DIMENSIONS } from '../domain/land-release-figures.ts';
@@ -328,6 +329,30 @@ export const ROUTES: RouteSpec[] = [
         return landReleaseCsv(report);
       }
       return report;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/reports/land-release/releases',
+    summary: 'The releases behind one row of the land release report, with the batch and submission each came from',
+    tags: ['reports'],
+    query: z.object({ by: z.enum(REPORT_DIMENSIONS).default('province'), unit: z.string().min(1).max(64).describe('the row\'s unit_code'), ...page }),
+    responses: { 200: { description: 'A page of releases: {items, total, limit, offset}' }, 400: invalid },
+    async handler({ query, context }) {
+      const result = await releasesBehind(context.db, query.by, query.unit, query);
+      return { ...result, limit: query.limit, offset: query.offset };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/audit',
+    summary: 'The audit log: who did what, when, from which batch (newest first)',
+    tags: ['audit'],
+    roles: ['administrator', 'authority_data_officer', 'authority_reviewer'],
+    query: z.object({ entity: z.string().optional(), ref: z.string().optional(), actor: z.string().optional(), ...page }),
+    responses: { 200: { description: 'Audit events' }, 401: invalid, 403: invalid },
+    async handler({ query, context }) {
+      return readAuditLog(context.db, query);
     },
   }),
   importRoute('hazards'),

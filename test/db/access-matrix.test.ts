@@ -76,7 +76,7 @@ const refused = (response: LightMyRequestResponse, secret: string) => {
 const PUBLIC_READS = [
   '/api/health', '/api/config', '/api/organisations', '/api/admin-units?level=province', '/api/hazards', '/api/hazards?format=geojson',
   '/api/hazards/HZ-PL-0001', '/api/hazards/HZ-PL-0001/history', '/api/releases', '/api/releases/LR-0001/history',
-  '/api/reports/land-release?by=province', '/api/openapi.json',
+  '/api/reports/land-release?by=province', '/api/reports/land-release/releases?by=province&unit=24', '/api/openapi.json',
 ];
 
 const SUBMITTERS: readonly Caller[] = ['administrator', 'authority_data_officer', 'operator_data_officer', 'other_operator'];
@@ -87,7 +87,7 @@ describe('the access matrix', () => {
   it('covers every route the server has', () => {
     const covered = new Set([
       ...PUBLIC_READS.map((url) => `GET ${url.split('?')[0]!.replace('HZ-PL-0001', ':ref').replace('LR-0001', ':ref')}`),
-      'POST /api/imports/hazards', 'POST /api/imports/releases', 'POST /api/session', 'GET /api/session', 'DELETE /api/session',
+      'POST /api/imports/hazards', 'POST /api/imports/releases', 'GET /api/audit', 'POST /api/session', 'GET /api/session', 'DELETE /api/session',
       'POST /api/submissions', 'GET /api/submissions', 'GET /api/submissions/:id', 'PUT /api/submissions/:id',
       'POST /api/submissions/:id/submit', 'POST /api/submissions/:id/approve', 'POST /api/submissions/:id/return', 'POST /api/submissions/:id/reject',
     ]);
@@ -106,6 +106,12 @@ describe('the access matrix', () => {
       if (caller === 'administrator' || caller === 'authority_data_officer') expect([200, 422]).toContain(response.statusCode);
       else refused(response, ref);
     }
+  });
+
+  it.each(CALLERS)('lets %s read the audit log only at the authority', async (caller) => {
+    const response = await call(caller, 'GET', '/api/audit?limit=5');
+    if (AUTHORITY.includes(caller)) expect(response.statusCode).toBe(200);
+    else refused(response, 'session.sign-in');
   });
 
   it.each(CALLERS)('lets %s create a submission only in a submitting role', async (caller) => {

@@ -99,6 +99,27 @@ describe('a HALO officer submits and the authority reviews', () => {
     ]);
     expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${id}/approve`)).statusCode).toBe(409);
   });
+
+  it('leads from a figure of the report to the releases and the submission behind it, and logs who did what', async () => {
+    const release = collection([{ type: 'Feature', properties: { ref: 'SUB-R1', hazard_ref: 'SUB-1', kind: 'cleared', method: 'manual', operator: 'HALO', start_date: '2024-01-01', end_date: '2024-02-01' }, geometry: { type: 'Polygon', coordinates: [circle(102.9, 13.2, 100)] } }]);
+    const draft = (await call('halo.officer', 'POST', '/api/submissions?kind=releases', release, 'application/geo+json')).json() as { id: number; validation: { errorCount: number } };
+    expect(draft.validation.errorCount).toBe(0);
+    await call('halo.officer', 'POST', `/api/submissions/${draft.id}/submit`);
+    expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/approve`)).json()).toMatchObject({ state: 'approved' });
+    const province = (await db.query<{ province_code: string }>(`select province_code from hazard where ref = 'SUB-1'`)).rows[0]!.province_code;
+    const report = (await app.inject({ method: 'GET', url: '/api/reports/land-release?by=province' })).json() as { rows: { unit_code: string; cleared_m2: number }[] };
+    const row = report.rows.find((r) => r.unit_code === province)!;
+    expect(row.cleared_m2).toBeGreaterThan(0);
+    const behind = (await app.inject({ method: 'GET', url: `/api/reports/land-release/releases?by=province&unit=${province}` })).json() as { items: { ref: string; submission_id: number; counted_m2: number }[] };
+    expect(behind.items).toEqual([expect.objectContaining({ ref: 'SUB-R1', submission_id: draft.id })]);
+    expect(behind.items[0]!.counted_m2).toBeCloseTo(row.cleared_m2, 1);
+    const log = (await call('cmaa.reviewer', 'GET', `/api/audit?entity=submission&ref=${draft.id}`)).json() as { actor: string; action: string }[];
+    expect(log.map((e) => [e.actor, e.action])).toEqual([
+      ['cmaa.reviewer', 'submission.approve'],
+      ['halo.officer', 'submission.submit'],
+      ['halo.officer', 'submission.create'],
+    ]);
+  });
 });
 
 describe('four eyes and conflicts', () => {

@@ -1,0 +1,65 @@
+// From a figure to what is behind it: the releases counted in one row of the land release report, with the
+// change batch and the submission each came from; and the audit log.
+import type { Queryable } from './engine.ts';
+import type { ReportDimension } from '../domain/land-release-figures.ts';
+import { UNASSIGNED } from './accounting.ts';
+
+export interface ReleaseBehindFigure {
+  ref: string;
+  hazard_ref: string;
+  kind: string;
+  method: string;
+  operator: string;
+  end_date: string;
+  counted_m2: number;
+  batch_id: number | null;
+  batch_source: string | null;
+  submission_id: number | null;
+}
+
+// Which releases a row of each dimension holds. By unit: releases of hazards with area in that unit (a
+// hazard spanning units appears under each).
+const ROW_CONDITION: Record<ReportDimension, string> = {
+  province: `exists (select 1 from hazard_unit_share s where s.hazard_id = r.hazard_id and s.level = 'province' and s.unit_code = $1)`,
+  district: `exists (select 1 from hazard_unit_share s where s.hazard_id = r.hazard_id and s.level = 'district' and s.unit_code = $1)`,
+  operator: `r.operator_code = $1`,
+  year: `extract(year from r.end_date)::int::text = $1`,
+  method: `r.method = $1`,
+  contamination: `array_to_string(h.contamination, '+') = $1`,
+};
+
+export async function releasesBehindFigure(db: Queryable, by: ReportDimension, unit: string, limit: number, offset: number): Promise<{ items: ReleaseBehindFigure[]; total: number }> {
+  const condition = unit === UNASSIGNED && (by === 'operator' || by === 'year' || by === 'method') ? 'false' : ROW_CONDITION[by];
+  const from = `from land_release r join hazard h on h.id = r.hazard_id join release_counted c on c.release_id = r.id
+                left join change_batch b on b.id = r.batch_id
+                where c.counted_m2 > 0 and ${condition}`;
+  const total = await db.query<{ n: number }>(`select count(*)::int as n ${from}`, [unit]);
+  const items = await db.query<ReleaseBehindFigure>(
+    `select r.ref, h.ref as hazard_ref, r.kind, r.method, r.operator_code as operator, r.end_date, c.counted_m2,
+            r.batch_id, b.source_name as batch_source, b.submission_id
+     ${from} order by r.end_date, r.ref limit $2 offset $3`,
+    [unit, limit, offset],
+  );
+  return { items: items.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+export interface AuditEvent {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  entity: string;
+  entity_ref: string | null;
+  batch_id: number | null;
+  details: unknown;
+}
+
+export async function auditEvents(db: Queryable, filter: { entity?: string; ref?: string; actor?: string; limit: number; offset: number }): Promise<AuditEvent[]> {
+  const result = await db.query<AuditEvent>(
+    `select id, at, actor, action, entity, entity_ref, batch_id, details from audit_event
+     where ($1::text is null or entity = $1) and ($2::text is null or entity_ref = $2) and ($3::text is null or actor = $3)
+     order by id desc limit $4 offset $5`,
+    [filter.entity ?? null, filter.ref ?? null, filter.actor ?? null, filter.limit, filter.offset],
+  );
+  return result.rows;
+}
