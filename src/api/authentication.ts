@@ -14,7 +14,7 @@ export async function authenticate(request: FastifyRequest, db: Database): Promi
   if (header) {
     const token = /^Bearer (\S+)$/.exec(header)?.[1];
     const principal = token ? await principalFromApiToken(db, token) : null;
-    if (!principal) throw new ClearwayError('request.invalid', 'The API token is not valid (revoked, mistyped, or not a Bearer token)', 401);
+    if (!principal) throw new ClearwayError('auth.invalid-token', 'The API token is not valid (revoked, mistyped, or not a Bearer token)', 401);
     return principal;
   }
   const sessionToken = request.cookies[SESSION_COOKIE];
@@ -25,15 +25,15 @@ export async function authenticate(request: FastifyRequest, db: Database): Promi
   const { csrfToken, ...principal } = session;
   // A cookie is sent by the browser whoever made the page; the CSRF token proves the page was ours.
   if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== csrfToken) {
-    throw new ClearwayError('request.invalid', 'Changes made with a session need the X-CSRF-Token header returned at sign-in', 403);
+    throw new ClearwayError('auth.csrf', 'Changes made with a session need the X-CSRF-Token header returned at sign-in', 403);
   }
   return principal;
 }
 
 export function requireRole(principal: Principal | null, roles: readonly Role[]): asserts principal is Principal {
-  if (!principal) throw new ClearwayError('request.invalid', 'Sign in first (POST /api/session) or send Authorization: Bearer <token>', 401);
+  if (!principal) throw new ClearwayError('auth.required', 'Sign in first (POST /api/session) or send Authorization: Bearer <token>', 401);
   if (!roles.includes(principal.role)) {
-    throw new ClearwayError('request.invalid', `A ${principal.role} may not do this; it needs one of: ${roles.join(', ')}`, 403);
+    throw new ClearwayError('auth.forbidden', `A ${principal.role} may not do this; it needs one of: ${roles.join(', ')}`, 403);
   }
 }
 

@@ -146,12 +146,12 @@ const sessionRoutes: RouteSpec[] = [
       const wait = context.signInLimiter.retryAfter(keys);
       if (wait > 0) {
         reply.header('retry-after', String(wait));
-        throw new ClearwayError('request.invalid', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute(s)`, 429);
+        throw new ClearwayError('auth.rate-limited', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute(s)`, 429);
       }
       const signedIn = await signIn(context.db, username, password);
       if (!signedIn) {
         context.signInLimiter.fail(keys);
-        throw new ClearwayError('request.invalid', 'Wrong username or password', 401);
+        throw new ClearwayError('auth.wrong-credentials', 'Wrong username or password', 401);
       }
       context.signInLimiter.succeed(keys);
       setSessionCookie(reply, signedIn.sessionToken, signedIn.expiresAt, context.config.secureCookies);
@@ -166,7 +166,7 @@ const sessionRoutes: RouteSpec[] = [
     tags: ['session'],
     responses: { 200: { description: 'The signed-in user', schema: principalSchema }, 401: { description: 'Not signed in', contentType: 'application/problem+json', schema: problemSchema } },
     async handler({ principal }) {
-      if (!principal) throw new ClearwayError('request.invalid', 'Not signed in', 401);
+      if (!principal) throw new ClearwayError('auth.required', 'Not signed in', 401);
       return { username: principal.username, role: principal.role, organisation: principal.organisation };
     },
   }),

@@ -44,7 +44,7 @@ async function uploadOf(request: FastifyRequest, kind: 'hazards' | 'releases'): 
 }
 
 const signedIn = (principal: Principal | null): Principal => {
-  if (!principal) throw new ClearwayError('request.invalid', 'Sign in first', 401);
+  if (!principal) throw new ClearwayError('auth.required', 'Sign in first', 401);
   return principal;
 };
 

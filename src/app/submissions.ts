@@ -62,7 +62,7 @@ const SELECT = `
 function visibility(principal: Principal): { sql: string; params: unknown[] } {
   if (OPERATOR_ROLES.includes(principal.role)) return { sql: 's.organisation_code = $1', params: [principal.organisation] };
   if (AUTHORITY_ROLES.includes(principal.role)) return { sql: `(s.state <> 'draft' or s.organisation_code = $1)`, params: [principal.organisation] };
-  throw new ClearwayError('request.invalid', `A ${principal.role} does not see submissions`, 403);
+  throw new ClearwayError('auth.forbidden', `A ${principal.role} does not see submissions`, 403);
 }
 
 async function validate(db: Database, upload: Upload, actor: string): Promise<{ validation: Validation; format: string }> {
@@ -72,7 +72,7 @@ async function validate(db: Database, upload: Upload, actor: string): Promise<{ 
 }
 
 function requireRole(principal: Principal, roles: readonly Role[]): void {
-  if (!roles.includes(principal.role)) throw new ClearwayError('request.invalid', `A ${principal.role} may not do this; it needs one of: ${roles.join(', ')}`, 403);
+  if (!roles.includes(principal.role)) throw new ClearwayError('auth.forbidden', `A ${principal.role} may not do this; it needs one of: ${roles.join(', ')}`, 403);
 }
 
 export async function createSubmission(db: Database, principal: Principal, upload: Upload): Promise<Submission> {
@@ -111,8 +111,8 @@ export async function getSubmission(db: Queryable, principal: Principal, id: num
 export async function replaceSubmissionFile(db: Database, principal: Principal, id: number, upload: Upload): Promise<Submission> {
   requireRole(principal, SUBMITTING_ROLES);
   const current = await getSubmission(db, principal, id);
-  if (current.organisation !== principal.organisation) throw new ClearwayError('request.invalid', 'Only the organisation that prepared a submission may change it', 403);
-  if (!EDITABLE_STATES.includes(current.state)) throw new ClearwayError('request.invalid', `A submission in state ${current.state} can no longer be changed`, 409);
+  if (current.organisation !== principal.organisation) throw new ClearwayError('auth.forbidden', 'Only the organisation that prepared a submission may change it', 403);
+  if (!EDITABLE_STATES.includes(current.state)) throw new ClearwayError('workflow.transition', `A submission in state ${current.state} can no longer be changed`, 409);
   const { validation, format } = await validate(db, { ...upload, kind: current.kind }, principal.username);
   await db.transaction(async (tx) => {
     await tx.query(
@@ -150,12 +150,12 @@ async function lockForMove(tx: Queryable, principal: Principal, id: number, acti
   const locked = result.rows[0];
   if (!locked) throw new ClearwayError('not-found', `No submission ${id} that you may see`, 404, { id });
   const problem = moveProblem(action, locked.state);
-  if (problem) throw new ClearwayError('request.invalid', problem, 409, { state: locked.state });
+  if (problem) throw new ClearwayError('workflow.transition', problem, 409, { state: locked.state });
   if (action === 'submit' && locked.organisation_code !== principal.organisation) {
-    throw new ClearwayError('request.invalid', 'Only the organisation that prepared a submission may submit it', 403);
+    throw new ClearwayError('auth.forbidden', 'Only the organisation that prepared a submission may submit it', 403);
   }
   if (transition.fourEyes && locked.submitted_by === principal.userId) {
-    throw new ClearwayError('request.invalid', 'Four eyes: the person who submitted cannot decide on the same submission', 403);
+    throw new ClearwayError('workflow.four-eyes', 'Four eyes: the person who submitted cannot decide on the same submission', 403);
   }
   return locked;
 }
@@ -172,7 +172,7 @@ async function finish(db: Database, principal: Principal, id: number, action: Su
 export async function submitSubmission(db: Database, principal: Principal, id: number): Promise<Submission> {
   return finish(db, principal, id, 'submit', async (tx, locked) => {
     if (locked.error_count > 0) {
-      throw new ClearwayError('request.invalid', `The submission has ${locked.error_count} validation error(s): correct the file first`, 422, { errors: locked.error_count });
+      throw new ClearwayError('workflow.has-errors', `The submission has ${locked.error_count} validation error(s): correct the file first`, 422, { errors: locked.error_count });
     }
     // A resubmission starts a new review: the earlier decision's reasons stay readable in `decision` and the log.
     await tx.query(`update submission set state = 'submitted', submitted_by = $2, submitted_at = now(), decided_by = null, decided_at = null, updated_at = now() where id = $1`, [id, principal.userId]);
@@ -201,7 +201,7 @@ export async function approveSubmission(db: Database, principal: Principal, id: 
   } catch (error) {
     if (!(error instanceof ImportRefused)) throw error;
     const items = error.report.errors.map((e) => ({ ref: e.ref, feature: e.feature, line: e.line, code: e.code, reason: e.reason }));
-    throw new ClearwayError('request.invalid', `Approval stopped: ${error.report.errorCount} item(s) conflict with the official record as it is now; nothing was applied`, 409, { conflicts: items });
+    throw new ClearwayError('workflow.conflict', `Approval stopped: ${error.report.errorCount} item(s) conflict with the official record as it is now; nothing was applied`, 409, { conflicts: items });
   }
 }
 

@@ -43,6 +43,18 @@ export const PROBLEM_CODES = {
   'geometry.crosses-border': 'The hazard crosses the national border',
   'release.outside-hazard': 'Part of the released land lies outside its hazard and was not counted',
   'village.other-unit': 'The named village lies in another province or district than the geometry',
+  // Accounts and permissions
+  'auth.required': 'Sign in or send an API token',
+  'auth.invalid-token': 'The API token is not valid',
+  'auth.wrong-credentials': 'Wrong username or password',
+  'auth.rate-limited': 'Too many failed sign-ins',
+  'auth.csrf': 'The CSRF token is missing or wrong',
+  'auth.forbidden': 'Your role or organisation may not do this',
+  // The submission workflow
+  'workflow.transition': 'The submission is not in a state that allows this',
+  'workflow.four-eyes': 'The person who submitted cannot decide on the same submission',
+  'workflow.has-errors': 'The submission has validation errors',
+  'workflow.conflict': 'Items conflict with the official record as it is now',
   // Requests and the engine
   'request.invalid': 'The request is not valid',
   'not-found': 'Not found',

@@ -70,7 +70,7 @@ describe('signing in', () => {
     const headers = { 'content-type': 'application/geo+json' };
     const without = await app.inject({ method: 'POST', url: '/api/imports/hazards?dry_run=true', payload: hazardFile('CSRF-1'), headers, cookies: { clearway_session: cookie } });
     expect(without.statusCode).toBe(403);
-    expect(without.json()).toMatchObject({ detail: expect.stringContaining('X-CSRF-Token') });
+    expect(without.json()).toMatchObject({ code: 'auth.csrf', detail: expect.stringContaining('X-CSRF-Token') });
     const withToken = await app.inject({ method: 'POST', url: '/api/imports/hazards?dry_run=true', payload: hazardFile('CSRF-1'), headers: { ...headers, 'x-csrf-token': csrfToken }, cookies: { clearway_session: cookie } });
     expect(withToken.statusCode).toBe(200);
     expect(withToken.json()).toMatchObject({ dryRun: true, accepted: 1 });
@@ -95,6 +95,7 @@ describe('signing in', () => {
     for (let i = 0; i < 4; i++) await signIn('halo.viewer', 'still wrong');
     const limited = await signIn('halo.viewer', PASSWORD);
     expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ code: 'auth.rate-limited' });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
@@ -107,7 +108,7 @@ describe('roles on the import routes', () => {
     const viewer = await createApiToken(db, 'halo.viewer', 'test', 'test');
     const forbidden = await app.inject({ method: 'POST', url: '/api/imports/hazards', payload: hazardFile('ROLE-1'), headers: { 'content-type': 'application/geo+json', authorization: `Bearer ${viewer.token}` } });
     expect(forbidden.statusCode).toBe(403);
-    expect(forbidden.json()).toMatchObject({ status: 403, code: 'request.invalid' });
+    expect(forbidden.json()).toMatchObject({ status: 403, code: 'auth.forbidden' });
     expect((await db.query(`select 1 from hazard where ref = 'ROLE-1'`)).rows).toHaveLength(0);
   });
 

@@ -53,6 +53,7 @@ describe('a HALO officer submits and the authority reviews', () => {
     id = body.id;
     const submit = await call('halo.officer', 'POST', `/api/submissions/${id}/submit`);
     expect(submit.statusCode).toBe(422);
+    expect(submit.json()).toMatchObject({ code: 'workflow.has-errors' });
   });
 
   it('takes the corrected file, submits it, and leaves the official record untouched', async () => {
@@ -128,7 +129,7 @@ describe('four eyes and conflicts', () => {
     expect((await call('admin', 'POST', `/api/submissions/${draft.id}/submit`)).statusCode).toBe(200);
     const own = await call('admin', 'POST', `/api/submissions/${draft.id}/approve`);
     expect(own.statusCode).toBe(403);
-    expect(own.json()).toMatchObject({ detail: expect.stringContaining('Four eyes') });
+    expect(own.json()).toMatchObject({ code: 'workflow.four-eyes', detail: expect.stringContaining('Four eyes') });
     expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/approve`)).json()).toMatchObject({ state: 'approved' });
   });
 
@@ -140,7 +141,7 @@ describe('four eyes and conflicts', () => {
     expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${first.id}/approve`)).statusCode).toBe(200);
     const conflict = await call('cmaa.reviewer', 'POST', `/api/submissions/${second.id}/approve`);
     expect(conflict.statusCode).toBe(409);
-    expect(conflict.json()).toMatchObject({ conflicts: [{ ref: 'RACE-1', code: 'ref.exists' }] });
+    expect(conflict.json()).toMatchObject({ code: 'workflow.conflict', conflicts: [{ ref: 'RACE-1', code: 'ref.exists' }] });
     expect(await count(db, `hazard where ref = 'RACE-2'`)).toBe(0);
     expect((await call('cmaa.reviewer', 'GET', `/api/submissions/${second.id}`)).json()).toMatchObject({ state: 'submitted' });
   });
