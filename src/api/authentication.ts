@@ -1,5 +1,6 @@
 // Who is calling: a browser session (cookie, and X-CSRF-Token on every change) or a machine client
 // (Authorization: Bearer). Anyone else is anonymous and sees only the published official record.
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalFromApiToken, principalFromSession } from '../app/accounts.ts';
 import type { Database } from '../app/open.ts';
@@ -7,6 +8,13 @@ import { ClearwayError } from '../domain/problems.ts';
 import type { Principal, Role } from '../domain/roles.ts';
 
 export const SESSION_COOKIE = 'clearway_session';
+
+function sameSecret(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export async function authenticate(request: FastifyRequest, db: Database): Promise<Principal | null> {
@@ -24,7 +32,7 @@ export async function authenticate(request: FastifyRequest, db: Database): Promi
   if (!session) return null;
   const { csrfToken, ...principal } = session;
   // A cookie is sent by the browser whoever made the page; the CSRF token proves the page was ours.
-  if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== csrfToken) {
+  if (!SAFE_METHODS.has(request.method) && !sameSecret(request.headers['x-csrf-token'], csrfToken)) {
     throw new ClearwayError('auth.csrf', 'Changes made with a session need the X-CSRF-Token header returned at sign-in', 403);
   }
   return principal;

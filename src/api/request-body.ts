@@ -29,7 +29,12 @@ export async function readUpload(request: FastifyRequest): Promise<UploadedFile>
 }
 
 export function jsonBody(request: FastifyRequest): unknown {
-  if (typeof request.body !== 'string') throw new ClearwayError('request.invalid', 'Send a JSON body', 400, { field: 'body' });
+  // Only application/json: an HTML form can send text/plain across sites without any CORS check, and must
+  // not be able to forge a JSON request (a sign-in into someone else's account, say).
+  const contentType = request.headers['content-type'] ?? '';
+  if (typeof request.body !== 'string' || !contentType.startsWith('application/json')) {
+    throw new ClearwayError('request.invalid', 'Send a JSON body with Content-Type: application/json', 415, { field: 'body' });
+  }
   try {
     return JSON.parse(request.body) as unknown;
   } catch {

@@ -9,7 +9,8 @@ import type { Principal, Role } from '../domain/roles.ts';
 export interface RouteContext {
   db: Database;
   config: ServerConfig;
-  signInLimiter: SignInLimiter;
+  /** Failed sign-ins per username (tight: guessing one password) and per address (loose: an office shares one). */
+  signInLimits: { user: SignInLimiter; address: SignInLimiter };
 }
 
 export interface ServerConfig {
@@ -19,6 +20,8 @@ export interface ServerConfig {
   secureCookies: boolean;
   /** Largest accepted upload, in bytes. */
   maxUploadBytes: number;
+  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (for sign-in limits). */
+  trustProxy?: boolean;
 }
 
 export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {
@@ -33,6 +36,8 @@ export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType 
   responses: Record<number, { description: string; contentType?: string; schema?: z.ZodType }>;
   /** Who may call it: absent for the public record; otherwise a signed-in principal with one of these roles. */
   roles?: readonly Role[];
+  /** Sign-in itself: a stale session cookie must not stand in the way of signing in again. */
+  skipAuthentication?: boolean;
   handler(input: { query: z.infer<Q>; params: z.infer<P>; request: FastifyRequest; reply: FastifyReply; context: RouteContext; principal: Principal | null }): Promise<unknown>;
 }
 

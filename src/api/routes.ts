@@ -140,20 +140,25 @@ const sessionRoutes: RouteSpec[] = [
       401: { description: 'Wrong username or password', contentType: 'application/problem+json', schema: problemSchema },
       429: { description: 'Too many failed sign-ins; try again after Retry-After seconds', contentType: 'application/problem+json', schema: problemSchema },
     },
+    skipAuthentication: true,
     async handler({ request, reply, context }) {
+      // Browsers say where a request comes from; a sign-in posted by another site is refused.
+      if (request.headers['sec-fetch-site'] === 'cross-site') throw new ClearwayError('auth.forbidden', 'Sign in from Clearway itself', 403);
       const { username, password } = credentialsSchema.parse(jsonBody(request));
-      const keys = [`user:${username}`, `address:${request.ip}`];
-      const wait = context.signInLimiter.retryAfter(keys);
+      const { user, address } = context.signInLimits;
+      const wait = Math.max(user.retryAfter([username]), address.retryAfter([request.ip]));
       if (wait > 0) {
         reply.header('retry-after', String(wait));
         throw new ClearwayError('auth.rate-limited', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute(s)`, 429);
       }
+      // Counted as a failure before the password is checked, so that many attempts sent at once cannot all
+      // pass the limit while scrypt works; a success takes back its own count for that username.
+      user.fail([username]);
+      address.fail([request.ip]);
       const signedIn = await signIn(context.db, username, password);
-      if (!signedIn) {
-        context.signInLimiter.fail(keys);
-        throw new ClearwayError('auth.wrong-credentials', 'Wrong username or password', 401);
-      }
-      context.signInLimiter.succeed(keys);
+      if (!signedIn) throw new ClearwayError('auth.wrong-credentials', 'Wrong username or password', 401);
+      user.succeed([username]);
+      address.forgetOne(request.ip);
       setSessionCookie(reply, signedIn.sessionToken, signedIn.expiresAt, context.config.secureCookies);
       const { username: name, role, organisation } = signedIn.principal;
       return { csrfToken: signedIn.csrfToken, user: { username: name, role, organisation } };

@@ -9,7 +9,7 @@ import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import { z } from 'zod';
 import { SilentEngineFailure, type Database } from '../app/open.ts';
-import { SignInLimiter } from '../app/accounts.ts';
+import { prepareSignIn, SignInLimiter } from '../app/accounts.ts';
 import { authenticate, requireRole } from './authentication.ts';
 import { ClearwayError, PROBLEM_CODES, type ProblemCode } from '../domain/problems.ts';
 import { openApiDocument } from './openapi.ts';
@@ -23,8 +23,14 @@ function problem(status: number, code: ProblemCode, detail: string, extra: Recor
 }
 
 export async function buildServer(db: Database, config: ServerConfig, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: config.maxUploadBytes });
-  const context: RouteContext = { db, config, signInLimiter: new SignInLimiter() };
+  const app = Fastify({
+    // Errors of the server itself are logged; request bodies (passwords, files) never are.
+    logger: options.logger ? { level: 'warn' } : false,
+    bodyLimit: config.maxUploadBytes,
+    trustProxy: config.trustProxy ?? false,
+  });
+  const context: RouteContext = { db, config, signInLimits: { user: new SignInLimiter(5), address: new SignInLimiter(50) } };
+  prepareSignIn();
 
   // Bodies arrive as text; handlers decide how to read them (an import reports a malformed file as a
   // record-level problem, not as a failed request).
@@ -59,7 +65,7 @@ export async function buildServer(db: Database, config: ServerConfig, options: {
       method: spec.method,
       url: spec.path,
       handler: async (request, reply) => {
-        const principal = await authenticate(request, db);
+        const principal = spec.skipAuthentication ? null : await authenticate(request, db);
         if (spec.roles) requireRole(principal, spec.roles);
         const query = spec.query ? spec.query.parse(request.query) : {};
         const params = spec.params ? spec.params.parse(request.params) : {};
@@ -98,6 +104,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
   return {
     basemapUrl: env.CLEARWAY_BASEMAP_URL || null,
     secureCookies: env.CLEARWAY_SECURE_COOKIES === 'true',
+    trustProxy: env.CLEARWAY_TRUST_PROXY === 'true',
     maxUploadBytes: (Number.isFinite(megabytes) && megabytes > 0 ? megabytes : 100) * 1_048_576,
   };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { route, problemSchema, type RouteSpec } from './route.ts';
 import { jsonBody, readUpload } from './request-body.ts';
 import * as submissions from '../app/submissions.ts';
+import { reviewSubmission } from '../app/submission-review.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import { ROLES, type Principal } from '../domain/roles.ts';
 import { REVIEWING_ROLES, SUBMISSION_STATES, SUBMITTING_ROLES } from '../domain/submission-workflow.ts';
@@ -86,6 +87,19 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
     responses: { 200: { description: 'The submission', schema: submissionSchema }, 404: problem('No such submission that you may see') },
     async handler({ params, context, principal }) {
       return submissions.getSubmission(context.db, signedIn(principal), params.id);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/submissions/:id/items',
+    summary: 'Review: each item beside the official record it would change (same ref) or overlap (m2), with its problems',
+    tags: ['submissions'],
+    roles: ROLES,
+    params: idParams,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(5_000).default(500), offset: z.coerce.number().int().min(0).default(0) }),
+    responses: { 200: { description: 'A page of items: {items, total, limit, offset}' }, 404: problem('No such submission that you may see') },
+    async handler({ params, query, context, principal }) {
+      return reviewSubmission(context.db, signedIn(principal), params.id, query);
     },
   }),
   route({

@@ -112,6 +112,23 @@ export async function signIn(db: Database, username: string, password: string): 
 let dummy: Promise<string> | null = null;
 const dummyHash = (): Promise<string> => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
 
+/** Computes the dummy hash ahead, so the first sign-in of an unknown user takes no longer than later ones. */
+export function prepareSignIn(): void {
+  void dummyHash();
+}
+
+/** Disables an account: its sessions end and its tokens are revoked at once. */
+export async function disableUser(db: Database, username: string, actor: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const user = await tx.query<{ id: number }>('update app_user set disabled_at = now() where username = $1 and disabled_at is null returning id', [username]);
+    const id = user.rows[0]?.id;
+    if (id === undefined) throw new ClearwayError('not-found', `no active user has the username ${username}`, 404, { field: 'username' });
+    await tx.query('delete from user_session where user_id = $1', [id]);
+    await tx.query('update api_token set revoked_at = now() where user_id = $1 and revoked_at is null', [id]);
+    await recordAuditEvent(tx, { actor, action: 'user.disable', entity: 'app_user', entityRef: username });
+  });
+}
+
 export async function signOut(db: Database, sessionToken: string): Promise<void> {
   await db.transaction(async (tx) => {
     const removed = await tx.query<{ username: string }>(
@@ -169,8 +186,8 @@ export async function revokeApiToken(db: Database, id: number, actor: string): P
 }
 
 /**
- * Failed sign-ins, counted per username and per address in this process: after 5 failures in 15 minutes
- * further attempts are refused until the window passes, which makes guessing passwords impractically slow.
+ * Failed sign-ins counted per key (a username, an address) in this process: after `maxFailures` in the
+ * window, further attempts are refused until it passes, which makes guessing passwords impractically slow.
  */
 export class SignInLimiter {
   private readonly failures = new Map<string, number[]>();
@@ -205,5 +222,13 @@ export class SignInLimiter {
 
   succeed(keys: string[]): void {
     for (const key of keys) this.failures.delete(key);
+  }
+
+  /** Takes back one attempt (counted before the password was checked) that turned out right. */
+  forgetOne(key: string): void {
+    const recent = this.recent(key);
+    recent.pop();
+    if (recent.length > 0) this.failures.set(key, recent);
+    else this.failures.delete(key);
   }
 }

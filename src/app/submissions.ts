@@ -80,8 +80,8 @@ export async function createSubmission(db: Database, principal: Principal, uploa
   const { validation, format } = await validate(db, upload, principal.username);
   const id = await db.transaction(async (tx) => {
     const inserted = await tx.query<{ id: number }>(
-      `insert into submission (organisation_code, kind, file_name, format, content, validation, created_by)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7) returning id`,
+      `insert into submission (organisation_code, kind, file_name, format, content, validation, created_by, content_by)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7, $7) returning id`,
       [principal.organisation, upload.kind, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId],
     );
     const newId = inserted.rows[0]!.id;
@@ -107,6 +107,16 @@ export async function getSubmission(db: Queryable, principal: Principal, id: num
   return row;
 }
 
+/** The file as received, for those who may see the submission. */
+export async function submissionContent(db: Queryable, principal: Principal, id: number): Promise<{ content: string }> {
+  const seen = visibility(principal);
+  const params = [...seen.params, id];
+  const result = await db.query<{ content: string }>(`select s.content from submission s where ${seen.sql} and s.id = $${params.length}`, params);
+  const row = result.rows[0];
+  if (!row) throw new ClearwayError('not-found', `No submission ${id} that you may see`, 404, { id });
+  return row;
+}
+
 /** The preparing organisation replaces the file of a draft or returned submission; it is validated again. */
 export async function replaceSubmissionFile(db: Database, principal: Principal, id: number, upload: Upload): Promise<Submission> {
   requireRole(principal, SUBMITTING_ROLES);
@@ -115,10 +125,15 @@ export async function replaceSubmissionFile(db: Database, principal: Principal, 
   if (!EDITABLE_STATES.includes(current.state)) throw new ClearwayError('workflow.transition', `A submission in state ${current.state} can no longer be changed`, 409);
   const { validation, format } = await validate(db, { ...upload, kind: current.kind }, principal.username);
   await db.transaction(async (tx) => {
-    await tx.query(
-      `update submission set file_name = $2, format = $3, content = $4, validation = $5::jsonb, state = 'draft', updated_at = now() where id = $1`,
-      [id, upload.fileName, format, upload.text, JSON.stringify(validation)],
+    // Checked again as it is written: the submission may have been submitted or decided while the new file
+    // was being validated, and a decided submission's file is never replaced.
+    const replaced = await tx.query(
+      `update submission set file_name = $2, format = $3, content = $4, validation = $5::jsonb, state = 'draft', content_by = $6,
+              updated_at = now()
+       where id = $1 and organisation_code = $7 and state = any($8::text[])`,
+      [id, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId, principal.organisation, [...EDITABLE_STATES]],
     );
+    if (replaced.rowCount === 0) throw new ClearwayError('workflow.transition', `Submission ${id} changed state while the new file was being checked; it can no longer be changed`, 409);
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.replace-file', entity: 'submission', entityRef: String(id), details: { file: upload.fileName, errors: validation.errorCount } });
   });
   return getSubmission(db, principal, id);
@@ -128,6 +143,7 @@ interface Locked {
   state: SubmissionState;
   organisation_code: string;
   submitted_by: number | null;
+  content_by: number;
   kind: ImportKind;
   file_name: string;
   format: string;
@@ -142,7 +158,7 @@ async function lockForMove(tx: Queryable, principal: Principal, id: number, acti
   const seen = visibility(principal);
   const params = [...seen.params, id];
   const result = await tx.query<Locked>(
-    `select s.state, s.organisation_code, s.submitted_by, s.kind, s.file_name, s.format, s.content,
+    `select s.state, s.organisation_code, s.submitted_by, s.content_by, s.kind, s.file_name, s.format, s.content,
             (s.validation ->> 'errorCount')::int as error_count
      from submission s where ${seen.sql} and s.id = $${params.length} for update`,
     params,
@@ -154,8 +170,8 @@ async function lockForMove(tx: Queryable, principal: Principal, id: number, acti
   if (action === 'submit' && locked.organisation_code !== principal.organisation) {
     throw new ClearwayError('auth.forbidden', 'Only the organisation that prepared a submission may submit it', 403);
   }
-  if (transition.fourEyes && locked.submitted_by === principal.userId) {
-    throw new ClearwayError('workflow.four-eyes', 'Four eyes: the person who submitted cannot decide on the same submission', 403);
+  if (transition.fourEyes && (locked.submitted_by === principal.userId || locked.content_by === principal.userId)) {
+    throw new ClearwayError('workflow.four-eyes', 'Four eyes: whoever submitted or wrote the file cannot decide on the same submission', 403);
   }
   return locked;
 }

@@ -6,7 +6,7 @@ import { importRecords, type ImportKind, type ImportReport } from '../app/import
 import { landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
 import { hasHazards, loadDemoData } from '../app/demo-data.ts';
 import { addOrganisation, listOrganisations } from '../app/official-record.ts';
-import { addUser, createApiToken, listUsers, revokeApiToken } from '../app/accounts.ts';
+import { addUser, createApiToken, disableUser, listUsers, revokeApiToken } from '../app/accounts.ts';
 import { DEMO_PASSWORD, DEMO_USERS, hasDemoData } from '../app/demo-data.ts';
 import { ROLES, type Role } from '../domain/roles.ts';
 import { buildServer, serverConfigFromEnv } from '../api/server.ts';
@@ -72,7 +72,7 @@ async function serve(program: Command, options: { port: string; host: string; de
   if (await hasDemoData(db)) {
     console.log(`Demo accounts (demo data only), all with the password "${DEMO_PASSWORD}": ${DEMO_USERS.map((u) => u.username).join(', ')}.`);
   }
-  const app = await buildServer(db, serverConfigFromEnv());
+  const app = await buildServer(db, serverConfigFromEnv(), { logger: true });
   const port = Number(options.port);
   await app.listen({ port, host: options.host });
   const shown = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
@@ -208,6 +208,16 @@ function buildProgram(result: { code: number }): Command {
     .action(async () => {
       await withDatabase(program, async (db) => {
         for (const u of await listUsers(db)) console.log(`${u.username.padEnd(20)} ${u.role.padEnd(24)} ${u.organisation_code.padEnd(8)} ${u.disabled_at ? 'disabled' : ''}`);
+      });
+    });
+  users
+    .command('disable')
+    .description('disable an account: its sessions end and its API tokens are revoked')
+    .argument('<username>')
+    .action(async (username: string) => {
+      await withDatabase(program, async (db) => {
+        await disableUser(db, username, cliActor());
+        console.log(`Disabled ${username}; its sessions and tokens no longer work.`);
       });
     });
   const token = users.command('token').description('API tokens for machine clients (Authorization: Bearer)');

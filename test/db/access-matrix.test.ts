@@ -88,7 +88,7 @@ describe('the access matrix', () => {
     const covered = new Set([
       ...PUBLIC_READS.map((url) => `GET ${url.split('?')[0]!.replace('HZ-PL-0001', ':ref').replace('LR-0001', ':ref')}`),
       'POST /api/imports/hazards', 'POST /api/imports/releases', 'GET /api/audit', 'POST /api/session', 'GET /api/session', 'DELETE /api/session',
-      'POST /api/submissions', 'GET /api/submissions', 'GET /api/submissions/:id', 'PUT /api/submissions/:id',
+      'POST /api/submissions', 'GET /api/submissions', 'GET /api/submissions/:id', 'GET /api/submissions/:id/items', 'PUT /api/submissions/:id',
       'POST /api/submissions/:id/submit', 'POST /api/submissions/:id/approve', 'POST /api/submissions/:id/return', 'POST /api/submissions/:id/reject',
     ]);
     const missing = ROUTES.map((r) => `${r.method} ${r.path}`).filter((route) => !covered.has(route));
@@ -136,11 +136,14 @@ describe('the access matrix', () => {
     const list = await call(caller, 'GET', '/api/submissions');
     for (const [submission, ref] of [[ownDraft, ownDraft.ref], [ownSubmitted, ownSubmitted.ref], [otherDraft, otherDraft.ref], [otherSubmitted, otherSubmitted.ref]] as const) {
       const one = await call(caller, 'GET', `/api/submissions/${submission.id}`);
+      const items = await call(caller, 'GET', `/api/submissions/${submission.id}/items`);
       if (expected[ref]) {
         expect(one.statusCode, `${caller} opens ${ref}`).toBe(200);
+        expect(items.statusCode, `${caller} reviews ${ref}`).toBe(200);
         expect(list.json()).toEqual(expect.arrayContaining([expect.objectContaining({ id: submission.id })]));
       } else {
         refused(one, ref);
+        refused(items, ref);
         if (list.statusCode === 200) expect((list.json() as { id: number }[]).map((s) => s.id)).not.toContain(submission.id);
         else refused(list, ref);
       }

@@ -2,7 +2,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
-import { addUser, createApiToken, revokeApiToken, SignInLimiter, verifyPassword } from '../../src/app/accounts.ts';
+import { addUser, createApiToken, disableUser, revokeApiToken, SignInLimiter, verifyPassword } from '../../src/app/accounts.ts';
 import type { Database } from '../../src/db/engine.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 import { circle, collection, hazardFeature } from '../support/fixtures.ts';
@@ -97,6 +97,39 @@ describe('signing in', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.json()).toMatchObject({ code: 'auth.rate-limited' });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
+describe('sign-in cannot be forged or flooded', () => {
+  it('refuses a sign-in posted as a form (text/plain) or from another site', async () => {
+    const form = await app.inject({ method: 'POST', url: '/api/session', payload: JSON.stringify({ username: 'cmaa.officer', password: PASSWORD }), headers: { 'content-type': 'text/plain' } });
+    expect(form.statusCode).toBe(415);
+    expect(form.cookies).toEqual([]);
+    const crossSite = await app.inject({ method: 'POST', url: '/api/session', payload: JSON.stringify({ username: 'cmaa.officer', password: PASSWORD }), headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.statusCode).toBe(403);
+  });
+
+  it('lets a browser with an old session cookie sign in again', async () => {
+    const response = await app.inject({ method: 'POST', url: '/api/session', payload: JSON.stringify({ username: 'cmaa.officer', password: PASSWORD }), headers: { 'content-type': 'application/json' }, cookies: { clearway_session: 'stale-or-foreign' } });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('counts attempts sent all at once', async () => {
+    await addUser(db, { username: 'flood.target', role: 'operator_viewer', organisation: 'HALO', password: PASSWORD }, 'test');
+    const answers = await Promise.all(Array.from({ length: 12 }, () => signIn('flood.target', 'guess-guess-guess')));
+    const codes = answers.map((a) => a.statusCode);
+    expect(codes.filter((c) => c === 401).length).toBeLessThanOrEqual(5);
+    expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('ends the sessions and tokens of a disabled account at once', async () => {
+    await addUser(db, { username: 'leaving.officer', role: 'operator_data_officer', organisation: 'HALO', password: PASSWORD }, 'test');
+    const cookie = sessionCookie(await signIn('leaving.officer', PASSWORD)).value;
+    const token = (await createApiToken(db, 'leaving.officer', 'test', 'test')).token;
+    await disableUser(db, 'leaving.officer', 'test');
+    expect((await app.inject({ method: 'GET', url: '/api/session', cookies: { clearway_session: cookie } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/hazards', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    expect((await signIn('leaving.officer', PASSWORD)).statusCode).toBe(401);
   });
 });
 

@@ -18,6 +18,7 @@ const PEOPLE: [string, Role, string][] = [
   ['cmac.officer', 'operator_data_officer', 'CMAC'],
   ['cmaa.reviewer', 'authority_reviewer', 'CMAA'],
   ['admin', 'administrator', 'CMAA'],
+  ['cmaa.officer', 'authority_data_officer', 'CMAA'],
   ['donor.viewer', 'donor_viewer', 'UNDP'],
 ];
 
@@ -101,6 +102,30 @@ describe('a HALO officer submits and the authority reviews', () => {
     expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${id}/approve`)).statusCode).toBe(409);
   });
 
+  it('shows the reviewer each item beside the official record it would change or overlap', async () => {
+    const file = collection([
+      hazardFeature({ ref: 'SUB-1', type: 'SHA' }, circle(102.9, 13.2, 150)),
+      hazardFeature({ ref: 'NEAR-1' }, circle(102.9005, 13.2, 150)),
+      hazardFeature({ ref: 'FAR-1' }, circle(103.3, 13.4, 150)),
+    ]);
+    const draft = (await call('halo.officer', 'POST', '/api/submissions?kind=hazards', file, 'application/geo+json')).json() as { id: number };
+    const review = await call('halo.officer', 'GET', `/api/submissions/${draft.id}/items`);
+    expect(review.statusCode).toBe(200);
+    const { items, total } = review.json() as { total: number; items: { ref: string; reconciliation: string; before: { version: number; attributes: { type: string } } | null; overlaps: { ref: string; overlap_m2: number }[]; problems: { code: string }[] }[] };
+    expect(total).toBe(3);
+    const [same, near, far] = items;
+    expect(same).toMatchObject({ ref: 'SUB-1', reconciliation: 'update', before: { version: 1, attributes: { type: 'CHA' } } });
+    expect(same!.problems.map((p) => p.code)).toEqual(['ref.exists']);
+    expect(near).toMatchObject({ ref: 'NEAR-1', reconciliation: 'new', before: null });
+    const expected = (await db.query<{ a: number }>(
+      `select st_area(st_intersection(h.geom, st_geomfromgeojson($1))::geography) as a from hazard h where h.ref = 'SUB-1'`,
+      [JSON.stringify({ type: 'Polygon', coordinates: [circle(102.9005, 13.2, 150)] })],
+    )).rows[0]!.a;
+    expect(near!.overlaps[0]!.ref).toBe('SUB-1');
+    expect(Math.abs(near!.overlaps[0]!.overlap_m2 - expected) / expected).toBeLessThan(1e-5);
+    expect(far).toMatchObject({ ref: 'FAR-1', reconciliation: 'new', overlaps: [] });
+  });
+
   it('leads from a figure of the report to the releases and the submission behind it, and logs who did what', async () => {
     const release = collection([{ type: 'Feature', properties: { ref: 'SUB-R1', hazard_ref: 'SUB-1', kind: 'cleared', method: 'manual', operator: 'HALO', start_date: '2024-01-01', end_date: '2024-02-01' }, geometry: { type: 'Polygon', coordinates: [circle(102.9, 13.2, 100)] } }]);
     const draft = (await call('halo.officer', 'POST', '/api/submissions?kind=releases', release, 'application/geo+json')).json() as { id: number; validation: { errorCount: number } };
@@ -131,6 +156,15 @@ describe('four eyes and conflicts', () => {
     expect(own.statusCode).toBe(403);
     expect(own.json()).toMatchObject({ code: 'workflow.four-eyes', detail: expect.stringContaining('Four eyes') });
     expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/approve`)).json()).toMatchObject({ state: 'approved' });
+  });
+
+  it('never lets whoever wrote the file decide, even when a colleague submitted it', async () => {
+    const draft = (await call('admin', 'POST', '/api/submissions?kind=hazards', hazards('AUTHOR-1'), 'application/geo+json')).json() as { id: number };
+    expect((await call('cmaa.officer', 'POST', `/api/submissions/${draft.id}/submit`)).statusCode).toBe(200);
+    const own = await call('admin', 'POST', `/api/submissions/${draft.id}/approve`);
+    expect(own.statusCode).toBe(403);
+    expect(own.json()).toMatchObject({ code: 'workflow.four-eyes' });
+    await expect(db.query(`update submission set decided_by = content_by where id = $1`, [draft.id])).rejects.toThrow(/submission_four_eyes/);
   });
 
   it('stops an approval whose items the official record gained since, naming them, and applies nothing', async () => {

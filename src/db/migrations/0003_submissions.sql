@@ -12,6 +12,8 @@ create table submission (
   content text not null,
   validation jsonb not null,
   created_by bigint not null references app_user (id),
+  -- Who wrote the file as it stands (the creator, or whoever replaced it last).
+  content_by bigint not null references app_user (id),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   submitted_by bigint references app_user (id),
@@ -24,8 +26,9 @@ create table submission (
   batch_id bigint references change_batch (id),
   constraint submission_kind_known check (kind in ('hazards', 'releases')),
   constraint submission_state_known check (state in ('draft', 'submitted', 'approved', 'returned', 'rejected')),
-  -- Four eyes: whoever submitted never decides.
-  constraint submission_four_eyes check (decided_by is null or submitted_by is null or decided_by <> submitted_by)
+  -- Four eyes: whoever submitted the file, or wrote it, never decides on it.
+  constraint submission_four_eyes check (
+    decided_by is null or (decided_by <> content_by and (submitted_by is null or decided_by <> submitted_by)))
 );
 create index submission_state_idx on submission (state);
 create index submission_organisation_idx on submission (organisation_code);

@@ -1,0 +1,72 @@
+// The review page's data: each item of a submission beside what it would change in the official record
+// (the same ref: an update; overlapping hazards: candidates to reconcile with, with the overlap in m2).
+import type { Database } from '../db/engine.ts';
+import { officialCounterparts, type OfficialCounterpart, type Overlap } from '../db/review.ts';
+import { polygonToWkbHex } from '../db/wkb.ts';
+import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
+import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
+import type { Principal } from '../domain/roles.ts';
+import { readerFor } from '../formats/registry.ts';
+import type { FormatId, RawRecord } from '../formats/records.ts';
+import { getSubmission, submissionContent } from './submissions.ts';
+
+export interface ReviewItem {
+  item: number;
+  feature?: number;
+  line?: number;
+  ref: string | null;
+  /** new: no official record has this ref; update: it would change the official record with this ref. */
+  reconciliation: 'new' | 'update';
+  after: { properties: Record<string, unknown>; geometry: unknown };
+  before: OfficialCounterpart | null;
+  overlaps: Overlap[];
+  problems: RecordProblem[];
+}
+
+export interface SubmissionReview {
+  id: number;
+  kind: 'hazards' | 'releases';
+  total: number;
+  limit: number;
+  offset: number;
+  items: ReviewItem[];
+}
+
+function samePlace(problem: RecordProblem, record: RawRecord): boolean {
+  return (record.feature !== undefined && problem.feature === record.feature) || (record.line !== undefined && problem.line === record.line);
+}
+
+export async function reviewSubmission(db: Database, principal: Principal, id: number, page: { limit: number; offset: number }): Promise<SubmissionReview> {
+  const submission = await getSubmission(db, principal, id);
+  const { content } = await submissionContent(db, principal, id);
+  let records: RawRecord[] = [];
+  try {
+    records = readerFor(submission.file_name, submission.format as FormatId).read(content);
+  } catch (error) {
+    // An unreadable file has no items to review; its validation report already says why.
+    if (!(error instanceof ClearwayError)) throw error;
+  }
+  const pageRecords = records.slice(page.offset, page.offset + page.limit);
+  const inputs = pageRecords.map((record, i) => {
+    const check = checkPolygonGeometry(record.geometry);
+    const ref = typeof record.properties.ref === 'string' ? record.properties.ref.trim() : null;
+    return { idx: page.offset + i, ref, wkb: check.ok ? polygonToWkbHex(check.geometry) : null };
+  });
+  const { existing, overlaps } = await db.transaction((tx) => officialCounterparts(tx, submission.kind, inputs));
+  const problems = [...submission.validation.errors, ...submission.validation.notes];
+  const items = pageRecords.map((record, i): ReviewItem => {
+    const idx = page.offset + i;
+    const before = existing.get(idx) ?? null;
+    return {
+      item: idx,
+      ...(record.feature !== undefined ? { feature: record.feature } : { line: record.line }),
+      ref: inputs[i]!.ref,
+      reconciliation: before ? 'update' : 'new',
+      after: { properties: record.properties, geometry: record.geometry },
+      before,
+      overlaps: overlaps.get(idx) ?? [],
+      problems: problems.filter((p) => samePlace(p, record)),
+    };
+  });
+  return { id, kind: submission.kind, total: records.length, limit: page.limit, offset: page.offset, items };
+}

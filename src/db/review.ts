@@ -1,0 +1,61 @@
+// What a submission would change, item by item, against the official record as it is now: the record with
+// the same ref (the item would update it), or official hazards its geometry overlaps (a candidate to
+// reconcile with), with the overlap in m2.
+import type { Queryable } from './engine.ts';
+import { fromWkbHex, geodesicArea, intersection } from './geometry-sql.ts';
+
+export interface ReviewItemInput {
+  idx: number;
+  ref: string | null;
+  wkb: string | null;
+}
+
+export interface OfficialCounterpart {
+  ref: string;
+  version: number;
+  attributes: Record<string, unknown>;
+  geometry: unknown;
+}
+
+export interface Overlap {
+  ref: string;
+  overlap_m2: number;
+}
+
+export async function officialCounterparts(tx: Queryable, kind: 'hazards' | 'releases', items: ReviewItemInput[]): Promise<{ existing: Map<number, OfficialCounterpart>; overlaps: Map<number, Overlap[]> }> {
+  await tx.query(`create temp table if not exists review_item (idx integer primary key, ref text, geom geometry(MultiPolygon, 4326)) on commit drop`);
+  await tx.query('truncate review_item');
+  await tx.query(
+    `insert into review_item (idx, ref, geom)
+     select r.idx, r.ref, case when r.wkb is null then null else ${fromWkbHex('r.wkb')} end
+     from json_to_recordset($1::json) as r(idx integer, ref text, wkb text)`,
+    [JSON.stringify(items)],
+  );
+  const table = kind === 'hazards' ? 'hazard' : 'land_release';
+  const attributes = kind === 'hazards'
+    ? `json_build_object('type', o.type, 'status', o.status, 'contamination', o.contamination, 'source', o.source, 'recorded_on', o.recorded_on,
+         'operator', o.operator_code, 'village_code', o.village_code, 'notes', o.notes, 'area_m2', o.area_m2)`
+    : `json_build_object('hazard_id', o.hazard_id, 'kind', o.kind, 'method', o.method, 'operator', o.operator_code, 'start_date', o.start_date,
+         'end_date', o.end_date, 'devices', o.devices, 'area_m2', o.area_m2)`;
+  const existing = await tx.query<{ idx: number } & OfficialCounterpart>(
+    `select i.idx, o.ref, o.version, ${attributes} as attributes, st_asgeojson(o.geom, 6)::json as geometry
+     from review_item i join ${table} o on o.ref = i.ref`,
+  );
+  const overlaps = new Map<number, Overlap[]>();
+  if (kind === 'hazards') {
+    // Only valid polygons can be measured; an invalid item already carries its validation error.
+    const found = await tx.query<{ idx: number } & Overlap>(
+      `select i.idx, h.ref, ${geodesicArea(intersection('i.geom', 'h.geom'))} as overlap_m2
+       from review_item i join hazard h on st_intersects(i.geom, h.geom)
+       where i.geom is not null and st_isvalid(i.geom) and h.ref is distinct from i.ref
+       order by i.idx, overlap_m2 desc`,
+    );
+    for (const row of found.rows) {
+      if (row.overlap_m2 <= 0) continue;
+      const list = overlaps.get(row.idx) ?? [];
+      if (list.length < 5) list.push({ ref: row.ref, overlap_m2: row.overlap_m2 });
+      overlaps.set(row.idx, list);
+    }
+  }
+  return { existing: new Map(existing.rows.map(({ idx, ...counterpart }) => [idx, counterpart])), overlaps };
+}
