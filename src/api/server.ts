@@ -16,7 +16,8 @@ import { openApiDocument } from './openapi.ts';
 import { ROUTES } from './routes.ts';
 import type { RouteContext, ServerConfig } from './route.ts';
 
-export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const webDistDir = path.join(repositoryRoot, 'web', 'dist');
 
 function problem(status: number, code: ProblemCode, detail: string, extra: Record<string, unknown> = {}) {
   return { type: `https://clearway.dev/problems/${code}`, title: PROBLEM_CODES[code], status, code, detail, ...extra };
@@ -74,7 +75,7 @@ export async function buildServer(db: Database, config: ServerConfig, options: {
     });
   }
 
-  const packageVersion = (JSON.parse(fs.readFileSync(path.resolve(webDistDir, '../../package.json'), 'utf8')) as { version: string }).version;
+  const packageVersion = (JSON.parse(fs.readFileSync(path.join(repositoryRoot, 'package.json'), 'utf8')) as { version: string }).version;
   const document = openApiDocument(ROUTES, packageVersion);
   app.get('/api/openapi.json', async () => document);
 

@@ -17,9 +17,9 @@ async function recomputeCountedReleases(tx: Queryable, hazardIds: number[]): Pro
   await tx.query(
     `with clipped as (
        select r.id, r.hazard_id, r.ref, r.end_date, r.area_m2, h.area_m2 as hazard_m2,
-              case when st_covers(h.geom, r.geom) then r.geom else ${intersection('r.geom', 'h.geom')} end as geom,
-              st_covers(h.geom, r.geom) as inside
+              case when c.inside then r.geom else ${intersection('r.geom', 'h.geom')} end as geom, c.inside
        from land_release r join hazard h on h.id = r.hazard_id
+       cross join lateral (select st_covers(h.geom, r.geom) as inside) c
        where r.hazard_id = any($1::bigint[])
      ),
      ranked as (
@@ -27,9 +27,12 @@ async function recomputeCountedReleases(tx: Queryable, hazardIds: number[]): Pro
        from clipped c
      ),
      counted as (
+       -- Earlier releases are subtracted as submitted, not clipped: the piece is already inside the hazard,
+       -- so the result is the same, and the hazard index finds them without rescanning this batch.
        select k.*,
               case when k.rank = 1 then k.geom
-                   else ${difference('k.geom', `(select ${unionAggregate('e.geom')} from ranked e where e.hazard_id = k.hazard_id and e.rank < k.rank)`)}
+                   else ${difference('k.geom', `(select ${unionAggregate('e.geom')} from land_release e
+                          where e.hazard_id = k.hazard_id and (e.end_date, e.ref) < (k.end_date, k.ref))`)}
               end as counted_geom
        from ranked k
      ),

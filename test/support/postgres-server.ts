@@ -2,12 +2,14 @@
 // folder, started on 127.0.0.1 and a free port, stopped and removed at the end.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { openServer } from '../../src/db/engine.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { loadReferenceData } from '../../src/db/reference-data.ts';
+import { freePort } from './free-port.ts';
+
+export { freePort };
 
 export interface PostgresServer {
   url(database: string): string;
@@ -22,18 +24,6 @@ function findServerBin(): string {
     if (fs.existsSync(path.join(bin, 'initdb')) && fs.existsSync(`/usr/share/postgresql/${major}/extension/postgis.control`)) return bin;
   }
   throw new Error('No PostgreSQL >= 15 server with PostGIS found: run `npm test` (it installs postgresql-15 and postgresql-15-postgis-3 when root) or install them yourself.');
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPostgresServer(): Promise<PostgresServer> {
