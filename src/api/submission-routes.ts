@@ -4,6 +4,8 @@ import { route, problemSchema, type RouteSpec } from './route.ts';
 import { jsonBody, readUpload } from './request-body.ts';
 import * as submissions from '../app/submissions.ts';
 import { reviewSubmission } from '../app/submission-review.ts';
+import { reconcileSubmission } from '../app/submission-reconciliation.ts';
+import { RECONCILIATION_ACTIONS } from '../domain/reconciliation.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import { ROLES, type Principal } from '../domain/roles.ts';
 import { REVIEWING_ROLES, SUBMISSION_STATES, SUBMITTING_ROLES } from '../domain/submission-workflow.ts';
@@ -28,6 +30,13 @@ const submissionSchema = z.object({
 
 const itemsSchema = z.object({ items: z.array(z.object({ type: z.literal('Feature') }).loose()).min(1) });
 const returnSchema = z.object({ reasons: z.array(z.object({ item: z.string().min(1), reason: z.string().trim().min(1) })).min(1) }).meta({ id: 'ReturnReasons' });
+const reconciliationSchema = z.object({
+  items: z.array(z.object({
+    item: z.number().int().min(0).describe('the item\'s index in the submission (0-based), as the review lists it'),
+    action: z.enum(RECONCILIATION_ACTIONS),
+    targets: z.array(z.object({ ref: z.string().min(1), version: z.number().int().min(1).describe('the version you reviewed') })).max(100),
+  })).min(1).max(10_000),
+}).meta({ id: 'Reconciliation' });
 const rejectSchema = z.object({ reason: z.string().trim().min(1) }).meta({ id: 'RejectReason' });
 
 /** A file (raw body or multipart "file"), or JSON {items: [GeoJSON Feature]} made into a FeatureCollection. */
@@ -138,6 +147,25 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
     responses: { 200: { description: 'Approved and applied', schema: submissionSchema }, 403: problem('The submitter cannot approve (four eyes)'), 409: problem('Not submitted, or items conflict with the official record now: nothing applied') },
     async handler({ params, context, principal }) {
       return submissions.approveSubmission(context.db, signedIn(principal), params.id);
+    },
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/submissions/:id/reconciliation',
+    summary: 'Reconcile items: new, update of an official record (by ref or an overlap), or combine several hazards into one',
+    tags: ['submissions'],
+    roles: REVIEWING_ROLES,
+    params: idParams,
+    body: { contentTypes: ['application/json'], description: '{items: [{item, action, targets: [{ref, version}]}]}; items not named keep their reconciliation', schema: reconciliationSchema },
+    responses: {
+      200: { description: 'Every item\'s reconciliation: {items: [{item, ref, action, targets, chosen}]}' },
+      403: problem('Not a reviewer, or the submitter (four eyes)'),
+      409: problem('Not submitted, or a target changed since it was seen'),
+      422: problem('A reconciliation that is not possible, naming the items'),
+    },
+    async handler({ params, request, context, principal }) {
+      const { items } = reconciliationSchema.parse(jsonBody(request));
+      return { items: await reconcileSubmission(context.db, signedIn(principal), params.id, items) };
     },
   }),
   route({

@@ -1,9 +1,11 @@
 // Import of hazards and land releases from a file: read, check every record, and store them all in one
 // transaction, or store nothing and say what is wrong with which record, which field, and why.
 import type { Database, Queryable } from '../db/engine.ts';
-import { createHazardStage, stageAndCheckHazards, assignStagedUnits, insertStagedHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
-import { createReleaseStage, stageAndCheckReleases, insertStagedReleases, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
+import { createHazardStage, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
+import { createReleaseStage, stageAndCheckReleases, writeStagedReleases, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
 import { refreshAccounting } from '../db/accounting.ts';
+import { combineHazards, type Combination } from '../db/reconciliation.ts';
+import { retiredTargets, writtenTarget, type Reconciliation } from '../domain/reconciliation.ts';
 import { recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
 import { checkDates, parseHazardProperties, parseReleaseProperties, type Parsed, type RecordPlace } from '../domain/exchange-format.ts';
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
@@ -26,6 +28,11 @@ export interface ImportRequest {
   today: string;
   /** The submission this import applies, when it is an approval. */
   submissionId?: number;
+  /**
+   * How each record (by its index in the file) meets the official record, when it is an approval; the
+   * caller has checked the targets' versions. Without it every record is new.
+   */
+  reconciliation?: Map<number, Reconciliation>;
 }
 
 export interface ImportReport {
@@ -118,7 +125,14 @@ function unknownOperator(code: string, ref: string, at: RecordPlace): RecordProb
   return { severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${code}` };
 }
 
-function prepareHazard(record: RawRecord, idx: number, organisations: Set<string>, today: string): Prepared<StagedHazard> {
+/** The official record this record writes into, from its reconciliation; null when it is new. */
+function targetOf(idx: number, ref: string, reconciliation: Map<number, Reconciliation> | undefined): string | null {
+  const decision = reconciliation?.get(idx);
+  return decision ? writtenTarget({ idx, ref }, decision) : null;
+}
+
+function prepareHazard(record: RawRecord, idx: number, organisations: Set<string>, request: ImportRequest): Prepared<StagedHazard> {
+  const today = request.today;
   const { at, ref, problems, ok } = readRecord(record, parseHazardProperties);
   if (!ok) return { place: at, ref, problems };
   const p = ok.properties;
@@ -127,11 +141,13 @@ function prepareHazard(record: RawRecord, idx: number, organisations: Set<string
   const value: StagedHazard = {
     idx, ref: p.ref, type: p.type, contamination: [...new Set(p.contamination)].sort(), source: p.source, recorded_on: p.recorded_on,
     operator_code: p.operator ?? null, village_code: p.village_code ?? null, notes: p.notes ?? null, wkb: ok.wkb,
+    target_ref: targetOf(idx, p.ref, request.reconciliation),
   };
   return { place: at, ref, value, problems };
 }
 
-function prepareRelease(record: RawRecord, idx: number, organisations: Set<string>, today: string): Prepared<StagedRelease> {
+function prepareRelease(record: RawRecord, idx: number, organisations: Set<string>, request: ImportRequest): Prepared<StagedRelease> {
+  const today = request.today;
   const { at, ref, problems, ok } = readRecord(record, parseReleaseProperties);
   if (!ok) return { place: at, ref, problems };
   const p = ok.properties;
@@ -140,6 +156,7 @@ function prepareRelease(record: RawRecord, idx: number, organisations: Set<strin
   const value: StagedRelease = {
     idx, ref: p.ref, hazard_ref: p.hazard_ref, kind: p.kind, method: p.method, operator_code: p.operator,
     start_date: p.start_date, end_date: p.end_date, devices: p.devices ?? [], wkb: ok.wkb,
+    target_ref: targetOf(idx, p.ref, request.reconciliation),
   };
   return { place: at, ref, value, problems };
 }
@@ -198,6 +215,11 @@ function releaseCheckProblems(check: StagedReleaseCheck, item: Prepared<StagedRe
   if (check.ref_exists) problems.push({ severity: 'error', code: 'ref.exists', ...base, field: 'ref', reason: `land release ${check.ref} is already in the official record` });
   if (check.hazard_id === null) {
     problems.push({ severity: 'error', code: 'hazard.unknown', ...base, field: 'hazard_ref', reason: `no hazard has the ref ${check.hazard_ref}` });
+  } else if (check.hazard_combined_into !== null) {
+    problems.push({
+      severity: 'error', code: 'hazard.combined', ...base, field: 'hazard_ref',
+      reason: `hazard ${check.hazard_ref} was combined into ${check.hazard_combined_into}: name that hazard instead`,
+    });
   }
   if (!check.valid) {
     const selfIntersection = /self-intersection/i.test(check.invalid_reason ?? '');
@@ -349,7 +371,8 @@ async function runChunks<T>(
 async function importHazards(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
   const batchId = await recordChangeBatch(tx, { kind: 'import-hazards', sourceName: request.fileName, madeBy: request.actor, submissionId: request.submissionId });
   await createHazardStage(tx);
-  await runChunks(records, (record, idx) => prepareHazard(record, idx, organisations, request.today), async (chunk) => {
+  const updated: number[] = [];
+  await runChunks(records, (record, idx) => prepareHazard(record, idx, organisations, request), async (chunk) => {
     const villages = await knownVillages(tx, chunk.flatMap((p) => (p.value?.village_code ? [p.value.village_code] : [])));
     for (const item of chunk) {
       const village = item.value?.village_code;
@@ -365,26 +388,49 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
     if (!chunk.some(hasError) && report.errors.length === 0 && checks.length > 0) {
       await assignStagedUnits(tx, checks);
       for (const check of checks) byIdx.get(check.idx)?.problems.push(...villageProblems(check, byIdx.get(check.idx)!));
-      const ids = await insertStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
-      report.accepted += ids.length;
+      const written = await writeStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
+      report.accepted += written.inserted.length + written.updated.length;
+      updated.push(...written.updated);
     }
     for (const item of chunk) addProblems(report, item.problems);
   });
+  if (report.errors.length === 0) {
+    // Combined hazards retire once every item is written, so the hazard that replaces them exists.
+    const combined = await combineHazards(tx, combinations(records, request.reconciliation), { changedBy: request.actor, reason: `combined by ${request.fileName}`, batchId });
+    const refresh = [...new Set([...updated, ...combined])];
+    for (const ids of chunks(refresh, 5_000)) {
+      const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `hazard updated from ${request.fileName}`, batchId });
+      report.statusChanges += result.statusChanges;
+    }
+  }
   report.batchId = batchId;
-  await finishChangeBatch(tx, batchId, report.accepted, { errors: report.errorCount, notes: report.notes.length });
+  await finishChangeBatch(tx, batchId, report.accepted, { errors: report.errorCount, notes: report.notes.length, statusChanges: report.statusChanges });
+}
+
+/** The combines among the reconciled records: the hazard each one keeps (or makes) and those it retires. */
+function combinations(records: RawRecord[], reconciliation: Map<number, Reconciliation> | undefined): Combination[] {
+  if (!reconciliation) return [];
+  const found: Combination[] = [];
+  for (const [idx, decision] of reconciliation) {
+    const raw = records[idx]?.properties.ref;
+    const ref = typeof raw === 'string' ? raw.trim() : null;
+    if (decision.action !== 'combine' || ref === null) continue;
+    found.push({ keptRef: writtenTarget({ idx, ref }, decision) ?? ref, retiredRefs: retiredTargets({ idx, ref }, decision) });
+  }
+  return found;
 }
 
 async function importReleases(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
   const batchId = await recordChangeBatch(tx, { kind: 'import-releases', sourceName: request.fileName, madeBy: request.actor, submissionId: request.submissionId });
   await createReleaseStage(tx);
   const touched = new Set<number>();
-  await runChunks(records, (record, idx) => prepareRelease(record, idx, organisations, request.today), async (chunk) => {
+  await runChunks(records, (record, idx) => prepareRelease(record, idx, organisations, request), async (chunk) => {
     const stageable = chunk.filter((p) => p.value && !hasError(p));
     const byIdx = new Map(stageable.map((p) => [p.value!.idx, p]));
     const checks = stageable.length > 0 ? await stageAndCheckReleases(tx, stageable.map((p) => p.value!), request.repair ?? false) : [];
     for (const check of checks) byIdx.get(check.idx)?.problems.push(...releaseCheckProblems(check, byIdx.get(check.idx)!));
     if (!chunk.some(hasError) && report.errors.length === 0 && checks.length > 0) {
-      const hazardIds = await insertStagedReleases(tx, checks.map((c) => c.idx), { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
+      const hazardIds = await writeStagedReleases(tx, checks.map((c) => c.idx), { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
       for (const id of hazardIds) touched.add(id);
       report.accepted += checks.length;
     }

@@ -4,19 +4,23 @@ import type { Database } from '../db/engine.ts';
 import { officialCounterparts, type OfficialCounterpart, type Overlap } from '../db/review.ts';
 import { polygonToWkbHex } from '../db/wkb.ts';
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
-import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
+import type { RecordProblem } from '../domain/problems.ts';
+import { decideItems, type DecidedItem, type Reconciliation } from '../domain/reconciliation.ts';
 import type { Principal } from '../domain/roles.ts';
-import { readerFor } from '../formats/registry.ts';
-import type { FormatId, RawRecord } from '../formats/records.ts';
-import { getSubmission, submissionContent } from './submissions.ts';
+import type { RawRecord } from '../formats/records.ts';
+import { itemRefs, readItems } from './submission-items.ts';
+import { getSubmission } from './submissions.ts';
 
 export interface ReviewItem {
   item: number;
   feature?: number;
   line?: number;
   ref: string | null;
-  /** new: no official record has this ref; update: it would change the official record with this ref. */
-  reconciliation: 'new' | 'update';
+  /**
+   * How the item meets the official record: by default an update of the record with its ref (at the
+   * version the file was prepared against), else new; or the reviewer's choice.
+   */
+  reconciliation: DecidedItem;
   after: { properties: Record<string, unknown>; geometry: unknown };
   before: OfficialCounterpart | null;
   overlaps: Overlap[];
@@ -38,14 +42,14 @@ function samePlace(problem: RecordProblem, record: RawRecord): boolean {
 
 export async function reviewSubmission(db: Database, principal: Principal, id: number, page: { limit: number; offset: number }): Promise<SubmissionReview> {
   const submission = await getSubmission(db, principal, id);
-  const { content } = await submissionContent(db, principal, id);
-  let records: RawRecord[] = [];
-  try {
-    records = readerFor(submission.file_name, submission.format as FormatId).read(content);
-  } catch (error) {
-    // An unreadable file has no items to review; its validation report already says why.
-    if (!(error instanceof ClearwayError)) throw error;
-  }
+  // Read with the same visibility as the submission itself (getSubmission has just checked it).
+  const stored = await db.query<{ content: string; basis: Record<string, number>; reconciliation: Record<string, Reconciliation> }>(
+    'select content, basis, reconciliation from submission where id = $1',
+    [id],
+  );
+  const { content, basis, reconciliation } = stored.rows[0]!;
+  const records = readItems({ file_name: submission.file_name, format: submission.format, content });
+  const decided = decideItems(itemRefs(records), basis, reconciliation);
   const pageRecords = records.slice(page.offset, page.offset + page.limit);
   const inputs = pageRecords.map((record, i) => {
     const check = checkPolygonGeometry(record.geometry);
@@ -61,7 +65,7 @@ export async function reviewSubmission(db: Database, principal: Principal, id: n
       item: idx,
       ...(record.feature !== undefined ? { feature: record.feature } : { line: record.line }),
       ref: inputs[i]!.ref,
-      reconciliation: before ? 'update' : 'new',
+      reconciliation: decided.get(idx)!,
       after: { properties: record.properties, geometry: record.geometry },
       before,
       overlaps: overlaps.get(idx) ?? [],

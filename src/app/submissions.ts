@@ -8,7 +8,10 @@ import type { Principal, Role } from '../domain/roles.ts';
 import { EDITABLE_STATES, moveProblem, SUBMITTING_ROLES, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
 import { importRecords, ImportRefused, importWithin, type ImportKind } from './import-records.ts';
 import type { FormatId } from '../formats/records.ts';
+import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
+import { basisOf, itemRefs, readItems } from './submission-items.ts';
+import { checkTargets } from './reconciliation-targets.ts';
 
 export interface Upload {
   kind: ImportKind;
@@ -65,10 +68,28 @@ function visibility(principal: Principal): { sql: string; params: unknown[] } {
   throw new ClearwayError('auth.forbidden', `A ${principal.role} does not see submissions`, 403);
 }
 
-async function validate(db: Database, upload: Upload, actor: string): Promise<{ validation: Validation; format: string }> {
-  const report = await importRecords(db, { ...upload, dryRun: true, actor, today: todayInCambodia() });
-  const { records, accepted, errorCount, errors, notes } = report;
-  return { validation: { records, accepted, errorCount, errors, notes }, format: report.format ?? upload.format ?? 'unknown' };
+/**
+ * The import's checks, run without storing, with every item whose ref is in the official record taken as
+ * an update of it (the default reconciliation): the report says so in a note, and the versions it was
+ * checked against become the submission's basis.
+ */
+async function validate(db: Database, upload: Upload, actor: string): Promise<{ validation: Validation; format: string; basis: Record<string, number> }> {
+  const records = readItems({ file_name: upload.fileName, format: upload.format ?? '', content: upload.text });
+  const basis = await basisOf(db, upload.kind, records);
+  const items = itemRefs(records);
+  const reconciliation = decideItems(items, basis, {});
+  const report = await importRecords(db, { ...upload, dryRun: true, actor, today: todayInCambodia(), reconciliation });
+  const { records: count, accepted, errorCount, errors } = report;
+  const noun = upload.kind === 'hazards' ? 'hazard' : 'land release';
+  const updates: RecordProblem[] = items.flatMap((item) => {
+    const version = item.ref === null ? undefined : basis[item.ref];
+    if (version === undefined) return [];
+    const record = records[item.idx]!;
+    const place = record.feature !== undefined ? { feature: record.feature } : { line: record.line };
+    return [{ severity: 'note' as const, code: 'record.updates' as const, ref: item.ref!, ...place, field: 'ref', reason: `updates ${noun} ${item.ref} of the official record (version ${version})` }];
+  });
+  const notes = [...updates, ...report.notes];
+  return { validation: { records: count, accepted, errorCount, errors, notes }, format: report.format ?? upload.format ?? 'unknown', basis };
 }
 
 function requireRole(principal: Principal, roles: readonly Role[]): void {
@@ -77,12 +98,12 @@ function requireRole(principal: Principal, roles: readonly Role[]): void {
 
 export async function createSubmission(db: Database, principal: Principal, upload: Upload): Promise<Submission> {
   requireRole(principal, SUBMITTING_ROLES);
-  const { validation, format } = await validate(db, upload, principal.username);
+  const { validation, format, basis } = await validate(db, upload, principal.username);
   const id = await db.transaction(async (tx) => {
     const inserted = await tx.query<{ id: number }>(
-      `insert into submission (organisation_code, kind, file_name, format, content, validation, created_by, content_by)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7, $7) returning id`,
-      [principal.organisation, upload.kind, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId],
+      `insert into submission (organisation_code, kind, file_name, format, content, validation, created_by, content_by, basis)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7, $7, $8::jsonb) returning id`,
+      [principal.organisation, upload.kind, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId, JSON.stringify(basis)],
     );
     const newId = inserted.rows[0]!.id;
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.create', entity: 'submission', entityRef: String(newId), details: { file: upload.fileName, errors: validation.errorCount } });
@@ -107,31 +128,22 @@ export async function getSubmission(db: Queryable, principal: Principal, id: num
   return row;
 }
 
-/** The file as received, for those who may see the submission. */
-export async function submissionContent(db: Queryable, principal: Principal, id: number): Promise<{ content: string }> {
-  const seen = visibility(principal);
-  const params = [...seen.params, id];
-  const result = await db.query<{ content: string }>(`select s.content from submission s where ${seen.sql} and s.id = $${params.length}`, params);
-  const row = result.rows[0];
-  if (!row) throw new ClearwayError('not-found', `No submission ${id} that you may see`, 404, { id });
-  return row;
-}
-
 /** The preparing organisation replaces the file of a draft or returned submission; it is validated again. */
 export async function replaceSubmissionFile(db: Database, principal: Principal, id: number, upload: Upload): Promise<Submission> {
   requireRole(principal, SUBMITTING_ROLES);
   const current = await getSubmission(db, principal, id);
   if (current.organisation !== principal.organisation) throw new ClearwayError('auth.forbidden', 'Only the organisation that prepared a submission may change it', 403);
   if (!EDITABLE_STATES.includes(current.state)) throw new ClearwayError('workflow.transition', `A submission in state ${current.state} can no longer be changed`, 409);
-  const { validation, format } = await validate(db, { ...upload, kind: current.kind }, principal.username);
+  const { validation, format, basis } = await validate(db, { ...upload, kind: current.kind }, principal.username);
   await db.transaction(async (tx) => {
     // Checked again as it is written: the submission may have been submitted or decided while the new file
-    // was being validated, and a decided submission's file is never replaced.
+    // was being validated, and a decided submission's file is never replaced. A new file has new items, so
+    // the reviewer's earlier reconciliation no longer applies.
     const replaced = await tx.query(
       `update submission set file_name = $2, format = $3, content = $4, validation = $5::jsonb, state = 'draft', content_by = $6,
-              updated_at = now()
+              basis = $9::jsonb, reconciliation = '{}'::jsonb, updated_at = now()
        where id = $1 and organisation_code = $7 and state = any($8::text[])`,
-      [id, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId, principal.organisation, [...EDITABLE_STATES]],
+      [id, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId, principal.organisation, [...EDITABLE_STATES], JSON.stringify(basis)],
     );
     if (replaced.rowCount === 0) throw new ClearwayError('workflow.transition', `Submission ${id} changed state while the new file was being checked; it can no longer be changed`, 409);
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.replace-file', entity: 'submission', entityRef: String(id), details: { file: upload.fileName, errors: validation.errorCount } });
@@ -139,7 +151,7 @@ export async function replaceSubmissionFile(db: Database, principal: Principal, 
   return getSubmission(db, principal, id);
 }
 
-interface Locked {
+export interface Locked {
   state: SubmissionState;
   organisation_code: string;
   submitted_by: number | null;
@@ -149,17 +161,19 @@ interface Locked {
   format: string;
   content: string;
   error_count: number;
+  basis: Record<string, number>;
+  reconciliation: Record<string, Reconciliation>;
 }
 
 /** Checks the move against the workflow's table, locking the submission so two decisions cannot race. */
-async function lockForMove(tx: Queryable, principal: Principal, id: number, action: SubmissionAction): Promise<Locked> {
+export async function lockForMove(tx: Queryable, principal: Principal, id: number, action: SubmissionAction): Promise<Locked> {
   const transition = TRANSITIONS[action];
   requireRole(principal, transition.roles);
   const seen = visibility(principal);
   const params = [...seen.params, id];
   const result = await tx.query<Locked>(
     `select s.state, s.organisation_code, s.submitted_by, s.content_by, s.kind, s.file_name, s.format, s.content,
-            (s.validation ->> 'errorCount')::int as error_count
+            (s.validation ->> 'errorCount')::int as error_count, s.basis, s.reconciliation
      from submission s where ${seen.sql} and s.id = $${params.length} for update`,
     params,
   );
@@ -197,22 +211,28 @@ export async function submitSubmission(db: Database, principal: Principal, id: n
 }
 
 /**
- * Applies every item to the official record as new versions, in one transaction with the state change.
- * If the record changed since the submission was validated (another approval added the same refs), the
- * import refuses and the approval stops, naming the items in conflict; nothing is applied.
+ * Applies every item to the official record as new versions, as reconciled (new, update, combine), in one
+ * transaction with the state change. If a record an item updates has moved on from the version the
+ * submission or the reviewer saw, or another approval added an item's ref, the approval stops and names
+ * the items in conflict; nothing is applied.
  */
 export async function approveSubmission(db: Database, principal: Principal, id: number): Promise<Submission> {
   try {
     return await finish(db, principal, id, 'approve', async (tx, locked) => {
+      const items = itemRefs(readItems(locked));
+      const decided = decideItems(items, locked.basis, locked.reconciliation);
+      await checkTargets(tx, locked.kind, items, decided);
       const report = await importWithin(tx, {
         kind: locked.kind, fileName: locked.file_name, text: locked.content, format: locked.format as FormatId,
-        actor: principal.username, today: todayInCambodia(), submissionId: id,
+        actor: principal.username, today: todayInCambodia(), submissionId: id, reconciliation: decided,
       });
       await tx.query(
         `update submission set state = 'approved', decided_by = $2, decided_at = now(), batch_id = $3, updated_at = now() where id = $1`,
         [id, principal.userId, report.batchId],
       );
-      return { batch: report.batchId, applied: report.accepted };
+      const actions = { new: 0, update: 0, combine: 0 };
+      for (const decision of decided.values()) actions[decision.action] += 1;
+      return { batch: report.batchId, applied: report.accepted, ...actions };
     });
   } catch (error) {
     if (!(error instanceof ImportRefused)) throw error;

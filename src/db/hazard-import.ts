@@ -17,6 +17,8 @@ export interface StagedHazard {
   notes: string | null;
   /** Hex WKB of the polygon (wkb.ts). */
   wkb: string;
+  /** The official hazard this record updates (reconciliation), or null for a new hazard. */
+  target_ref: string | null;
 }
 
 export interface StagedGeometryCheck {
@@ -45,7 +47,7 @@ export async function createHazardStage(tx: Queryable): Promise<void> {
     operator_code text, village_code text, notes text,
     geom geometry(MultiPolygon, 4326), invalid_reason text, repaired boolean not null default false,
     area_before_m2 double precision, area_m2 double precision, within_10km boolean, crosses_border boolean,
-    province_code text, district_code text, ok boolean not null default false) on commit drop`);
+    province_code text, district_code text, ok boolean not null default false, target_id bigint) on commit drop`);
   await tx.query(`create temp table if not exists hazard_stage_share (
     idx integer not null, level text not null, unit_code text not null, m2 double precision not null) on commit drop`);
   await tx.query('create index if not exists hazard_stage_share_idx on hazard_stage_share (idx)');
@@ -68,17 +70,18 @@ export async function stageAndCheckHazards(tx: Queryable, records: StagedHazard[
     `with parsed as materialized (
        select r.*, ${fromWkbHex('r.wkb')} as geom
        from json_to_recordset($1::json) as r(idx integer, ref text, type text, contamination text[], source text,
-              recorded_on date, operator_code text, village_code text, notes text, wkb text)
+              recorded_on date, operator_code text, village_code text, notes text, wkb text, target_ref text)
      ),
      checked as materialized (
        select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p
      )
      insert into hazard_stage (idx, ref, type, contamination, source, recorded_on, operator_code, village_code, notes,
-       geom, invalid_reason, area_m2, within_10km, crosses_border, ok)
+       geom, invalid_reason, area_m2, within_10km, crosses_border, ok, target_id)
      select c.idx, c.ref, c.type, c.contamination, c.source, c.recorded_on, c.operator_code, c.village_code, c.notes,
-            c.geom, c.reason, m.area_m2, m.within_10km, m.crosses_border, coalesce(m.area_m2 > 0, false)
+            c.geom, c.reason, m.area_m2, m.within_10km, m.crosses_border, coalesce(m.area_m2 > 0, false), t.id
      from checked c
      cross join country k
+     left join hazard t on t.ref = c.target_ref
      left join lateral (select ${measured('c.geom')}) as m(area_m2, within_10km, crosses_border) on c.reason is null`,
     [JSON.stringify(records)],
   );
@@ -98,7 +101,8 @@ export async function stageAndCheckHazards(tx: Queryable, records: StagedHazard[
     `select s.idx, s.ref, s.invalid_reason is null as valid, s.invalid_reason, s.repaired, s.area_before_m2, s.area_m2,
             case when s.ok then st_numgeometries(s.geom) end as parts, s.within_10km, null::double precision as distance_km,
             s.crosses_border, null::double precision as outside_country_m2,
-            exists (select 1 from hazard h where h.ref = s.ref) as ref_exists,
+            -- An update writes into its target; only a new hazard must bring a ref the record lacks.
+            s.target_id is null and exists (select 1 from hazard h where h.ref = s.ref) as ref_exists,
             null::text as village_province, null::text as village_district, null::text as province_code, null::text as district_code
      from hazard_stage s order by s.idx`,
   );
@@ -161,30 +165,59 @@ export async function assignStagedUnits(tx: Queryable, checks: StagedGeometryChe
   }
 }
 
-/** Inserts the staged hazards that passed every check; returns their ids. */
-export async function insertStagedHazards(
+/**
+ * Writes the staged hazards that passed every check: new ones are inserted, reconciled ones become a new
+ * version of their target (which keeps its ref). Returns the ids of both; updated hazards already have
+ * releases, so the caller refreshes their accounting.
+ */
+export async function writeStagedHazards(
   tx: Queryable,
   change: { changedBy: string; reason: string; batchId: number },
-): Promise<number[]> {
+): Promise<{ inserted: number[]; updated: number[] }> {
   const inserted = await tx.query<{ id: number }>(
     `insert into hazard (ref, type, status, contamination, source, recorded_on, operator_code, province_code,
        district_code, commune_code, village_code, notes, geom, area_m2, changed_by, change_reason, batch_id)
      select s.ref, s.type, 'open', s.contamination, s.source, s.recorded_on, s.operator_code,
             s.province_code, s.district_code, (select v.parent_code from admin_unit v where v.code = s.village_code),
             s.village_code, s.notes, s.geom, s.area_m2, $1, $2, $3
-     from hazard_stage s where s.ok
+     from hazard_stage s where s.ok and s.target_id is null
      order by s.idx
      returning id`,
     [change.changedBy, change.reason, change.batchId],
   );
   const ids = inserted.rows.map((r) => r.id);
-  if (ids.length === 0) return ids;
-  await tx.query(
-    `insert into hazard_unit_share (hazard_id, level, unit_code, original_m2, cancelled_m2, reduced_m2, cleared_m2)
-     select h.id, x.level, x.unit_code, x.m2, 0, 0, 0
-     from hazard_stage_share x join hazard_stage s on s.idx = x.idx join hazard h on h.ref = s.ref`,
+  if (ids.length > 0) {
+    await tx.query(
+      `insert into hazard_unit_share (hazard_id, level, unit_code, original_m2, cancelled_m2, reduced_m2, cleared_m2)
+       select h.id, x.level, x.unit_code, x.m2, 0, 0, 0
+       from hazard_stage_share x join hazard_stage s on s.idx = x.idx join hazard h on h.ref = s.ref
+       where s.target_id is null`,
+    );
+    await recomputeHazardTotals(tx, ids);
+  }
+  const updated = await tx.query<{ id: number }>(
+    `update hazard h set type = s.type, contamination = s.contamination, source = s.source, recorded_on = s.recorded_on,
+            operator_code = s.operator_code, province_code = s.province_code, district_code = s.district_code,
+            commune_code = (select v.parent_code from admin_unit v where v.code = s.village_code),
+            village_code = s.village_code, notes = s.notes, geom = s.geom, area_m2 = s.area_m2,
+            changed_by = $1, change_reason = $2 || case when s.ref <> h.ref then ' (submitted as ' || s.ref || ')' else '' end,
+            batch_id = $3
+     from hazard_stage s where s.ok and s.target_id = h.id
+     returning h.id`,
+    [change.changedBy, change.reason, change.batchId],
   );
-  await recomputeHazardTotals(tx, ids);
-  return ids;
+  const updatedIds = updated.rows.map((r) => r.id);
+  if (updatedIds.length > 0) {
+    await tx.query(
+      `delete from hazard_unit_share where hazard_id = any($1::bigint[])`,
+      [updatedIds],
+    );
+    await tx.query(
+      `insert into hazard_unit_share (hazard_id, level, unit_code, original_m2, cancelled_m2, reduced_m2, cleared_m2)
+       select s.target_id, x.level, x.unit_code, x.m2, 0, 0, 0
+       from hazard_stage_share x join hazard_stage s on s.idx = x.idx
+       where s.target_id is not null`,
+    );
+  }
+  return { inserted: ids, updated: updatedIds };
 }
-

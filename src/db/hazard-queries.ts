@@ -22,7 +22,9 @@ function whereClause(filter: HazardFilter): { sql: string; params: unknown[] } {
   if (filter.province) add((p) => `h.province_code = ${p}`, filter.province);
   if (filter.district) add((p) => `h.district_code = ${p}`, filter.district);
   if (filter.type) add((p) => `h.type = ${p}`, filter.type);
+  // A hazard combined into another is history: listed only when asked for by its status.
   if (filter.status) add((p) => `h.status = ${p}`, filter.status);
+  else conditions.push(`h.status <> 'combined'`);
   if (filter.contamination) add((p) => `${p} = any(h.contamination)`, filter.contamination);
   if (filter.bbox) add((p) => `h.geom && st_makeenvelope((${p}::float8[])[1], (${p}::float8[])[2], (${p}::float8[])[3], (${p}::float8[])[4], 4326)`, filter.bbox);
   return { sql: conditions.length > 0 ? `where ${conditions.join(' and ')}` : '', params };
@@ -88,7 +90,8 @@ export async function hazardDetail(db: Queryable, ref: string): Promise<HazardDe
             h.province_code, p.name_en as province_name_en, p.name_km as province_name_km,
             h.district_code, d.name_en as district_name_en, d.name_km as district_name_km,
             h.commune_code, h.village_code, v.name_en as village_name_en, v.name_km as village_name_km,
-            h.notes, h.area_m2, h.version, h.changed_at, st_asgeojson(h.geom, 6) as geometry
+            h.notes, h.area_m2, h.version, h.changed_at, (select c.ref from hazard c where c.id = h.combined_into) as combined_into,
+            st_asgeojson(h.geom, 6) as geometry
      from hazard h
      left join admin_unit p on p.code = h.province_code
      left join admin_unit d on d.code = h.district_code

@@ -1,6 +1,6 @@
 // What a submission would change, item by item, against the official record as it is now: the record with
-// the same ref (the item would update it), or official hazards its geometry overlaps (a candidate to
-// reconcile with), with the overlap in m2.
+// the same ref (the item would update it), or official records of the same kind its geometry overlaps
+// (candidates to update or, for hazards, to combine), with the overlap in m2.
 import type { Queryable } from './engine.ts';
 import { fromWkbHex, geodesicArea, intersection } from './geometry-sql.ts';
 
@@ -19,8 +19,13 @@ export interface OfficialCounterpart {
 
 export interface Overlap {
   ref: string;
+  version: number;
   overlap_m2: number;
+  geometry: unknown;
 }
+
+/** Suggestions per item: the official records it overlaps most, biggest overlap first. */
+const MAX_OVERLAPS = 5;
 
 export async function officialCounterparts(tx: Queryable, kind: 'hazards' | 'releases', items: ReviewItemInput[]): Promise<{ existing: Map<number, OfficialCounterpart>; overlaps: Map<number, Overlap[]> }> {
   await tx.query(`create temp table if not exists review_item (idx integer primary key, ref text, geom geometry(MultiPolygon, 4326)) on commit drop`);
@@ -41,21 +46,22 @@ export async function officialCounterparts(tx: Queryable, kind: 'hazards' | 'rel
     `select i.idx, o.ref, o.version, ${attributes} as attributes, st_asgeojson(o.geom, 6)::json as geometry
      from review_item i join ${table} o on o.ref = i.ref`,
   );
+  // Only valid polygons can be measured; an invalid item already carries its validation error. Hazards are
+  // compared with hazards still in the record (not combined ones), releases with releases.
+  const live = kind === 'hazards' ? `and o.status <> 'combined'` : '';
+  const found = await tx.query<{ idx: number } & Overlap>(
+    `select i.idx, o.ref, o.version, ${geodesicArea(intersection('i.geom', 'o.geom'))} as overlap_m2,
+            st_asgeojson(o.geom, 6)::json as geometry
+     from review_item i join ${table} o on st_intersects(i.geom, o.geom)
+     where i.geom is not null and st_isvalid(i.geom) and o.ref is distinct from i.ref ${live}
+     order by i.idx, overlap_m2 desc, o.ref`,
+  );
   const overlaps = new Map<number, Overlap[]>();
-  if (kind === 'hazards') {
-    // Only valid polygons can be measured; an invalid item already carries its validation error.
-    const found = await tx.query<{ idx: number } & Overlap>(
-      `select i.idx, h.ref, ${geodesicArea(intersection('i.geom', 'h.geom'))} as overlap_m2
-       from review_item i join hazard h on st_intersects(i.geom, h.geom)
-       where i.geom is not null and st_isvalid(i.geom) and h.ref is distinct from i.ref
-       order by i.idx, overlap_m2 desc`,
-    );
-    for (const row of found.rows) {
-      if (row.overlap_m2 <= 0) continue;
-      const list = overlaps.get(row.idx) ?? [];
-      if (list.length < 5) list.push({ ref: row.ref, overlap_m2: row.overlap_m2 });
-      overlaps.set(row.idx, list);
-    }
+  for (const { idx, ...row } of found.rows) {
+    if (row.overlap_m2 <= 0) continue;
+    const list = overlaps.get(idx) ?? [];
+    if (list.length < MAX_OVERLAPS) list.push(row);
+    overlaps.set(idx, list);
   }
   return { existing: new Map(existing.rows.map(({ idx, ...counterpart }) => [idx, counterpart])), overlaps };
 }

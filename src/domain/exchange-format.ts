@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { ProblemCode, RecordProblem } from './problems.ts';
 
 export const HAZARD_TYPES = ['SHA', 'CHA'] as const;
-export const HAZARD_STATUSES = ['open', 'in_progress', 'released'] as const;
+// 'combined': replaced, with others, by one hazard (reconciliation); kept as history, no longer counted.
+export const HAZARD_STATUSES = ['open', 'in_progress', 'released', 'combined'] as const;
 export const CONTAMINATION_TYPES = ['AP', 'AT', 'CMR', 'ERW', 'IED'] as const;
 export const RELEASE_KINDS = ['cancelled', 'reduced', 'cleared'] as const;
 export const RELEASE_METHODS = ['nts', 'ts', 'manual', 'mechanical', 'mdd', 'combined'] as const;

@@ -27,6 +27,7 @@ export const PROBLEM_CODES = {
   'date.end-before-start': 'The end date is before the start date',
   'device.invalid': 'A device found is not described correctly',
   'hazard.unknown': 'The hazard this release belongs to does not exist',
+  'hazard.combined': 'The hazard was combined into another one and takes no more releases',
   'release.not-touching-hazard': 'The released land does not touch its hazard',
   // Geometry
   'geometry.missing': 'The record has no geometry',
@@ -43,6 +44,7 @@ export const PROBLEM_CODES = {
   'geometry.crosses-border': 'The hazard crosses the national border',
   'release.outside-hazard': 'Part of the released land lies outside its hazard and was not counted',
   'village.other-unit': 'The named village lies in another province or district than the geometry',
+  'record.updates': 'The item updates the official record with its ref',
   // Accounts and permissions
   'auth.required': 'Sign in or send an API token',
   'auth.invalid-token': 'The API token is not valid',
@@ -55,6 +57,14 @@ export const PROBLEM_CODES = {
   'workflow.four-eyes': 'The person who submitted cannot decide on the same submission',
   'workflow.has-errors': 'The submission has validation errors',
   'workflow.conflict': 'Items conflict with the official record as it is now',
+  'workflow.reconciliation': 'The reconciliation chosen for an item is not possible',
+  // An operator's own monthly summary, compared with the official record (the discrepancy report)
+  'summary.invalid': 'The operator summary has errors; nothing was compared',
+  'summary.columns': 'The summary lacks a required column',
+  'summary.province-unknown': 'Unknown province',
+  'summary.month-invalid': 'The month is not a calendar month (YYYY-MM)',
+  'summary.area-invalid': 'The released area is not a number of m2 of at least 0',
+  'summary.duplicate': 'The same province, month and kind appear on more than one line',
   // Requests and the engine
   'request.invalid': 'The request is not valid',
   'not-found': 'Not found',

@@ -90,6 +90,7 @@ describe('the access matrix', () => {
       'POST /api/imports/hazards', 'POST /api/imports/releases', 'GET /api/audit', 'POST /api/session', 'GET /api/session', 'DELETE /api/session',
       'POST /api/submissions', 'GET /api/submissions', 'GET /api/submissions/:id', 'GET /api/submissions/:id/items', 'PUT /api/submissions/:id',
       'POST /api/submissions/:id/submit', 'POST /api/submissions/:id/approve', 'POST /api/submissions/:id/return', 'POST /api/submissions/:id/reject',
+      'PUT /api/submissions/:id/reconciliation',
     ]);
     const missing = ROUTES.map((r) => `${r.method} ${r.path}`).filter((route) => !covered.has(route));
     expect(missing).toEqual([]);
@@ -170,6 +171,13 @@ describe('the access matrix', () => {
       if (REVIEWERS.includes(caller)) expect(response.statusCode, `${caller} ${action}`).toBe(200);
       else refused(response, target.ref);
     }
+  });
+
+  it.each(CALLERS)('lets %s reconcile items only as a reviewer', async (caller) => {
+    const target = await submissionIn('other_operator', 'submitted');
+    const response = await call(caller, 'PUT', `/api/submissions/${target.id}/reconciliation`, JSON.stringify({ items: [{ item: 0, action: 'new', targets: [] }] }));
+    if (REVIEWERS.includes(caller)) expect(response.statusCode, caller).toBe(200);
+    else refused(response, target.ref);
   });
 
   it('never lets the submitter decide, even an administrator', async () => {

@@ -111,19 +111,19 @@ describe('a HALO officer submits and the authority reviews', () => {
     const draft = (await call('halo.officer', 'POST', '/api/submissions?kind=hazards', file, 'application/geo+json')).json() as { id: number };
     const review = await call('halo.officer', 'GET', `/api/submissions/${draft.id}/items`);
     expect(review.statusCode).toBe(200);
-    const { items, total } = review.json() as { total: number; items: { ref: string; reconciliation: string; before: { version: number; attributes: { type: string } } | null; overlaps: { ref: string; overlap_m2: number }[]; problems: { code: string }[] }[] };
+    const { items, total } = review.json() as { total: number; items: { ref: string; reconciliation: { action: string }; before: { version: number; attributes: { type: string } } | null; overlaps: { ref: string; overlap_m2: number }[]; problems: { code: string }[] }[] };
     expect(total).toBe(3);
     const [same, near, far] = items;
-    expect(same).toMatchObject({ ref: 'SUB-1', reconciliation: 'update', before: { version: 1, attributes: { type: 'CHA' } } });
-    expect(same!.problems.map((p) => p.code)).toEqual(['ref.exists']);
-    expect(near).toMatchObject({ ref: 'NEAR-1', reconciliation: 'new', before: null });
+    expect(same).toMatchObject({ ref: 'SUB-1', reconciliation: { action: 'update', targets: [{ ref: 'SUB-1', version: 1 }] }, before: { version: 1, attributes: { type: 'CHA' } } });
+    expect(same!.problems.map((p) => p.code)).toEqual(['record.updates']);
+    expect(near).toMatchObject({ ref: 'NEAR-1', reconciliation: { action: 'new', targets: [] }, before: null });
     const expected = (await db.query<{ a: number }>(
       `select st_area(st_intersection(h.geom, st_geomfromgeojson($1))::geography) as a from hazard h where h.ref = 'SUB-1'`,
       [JSON.stringify({ type: 'Polygon', coordinates: [circle(102.9005, 13.2, 150)] })],
     )).rows[0]!.a;
     expect(near!.overlaps[0]!.ref).toBe('SUB-1');
     expect(Math.abs(near!.overlaps[0]!.overlap_m2 - expected) / expected).toBeLessThan(1e-5);
-    expect(far).toMatchObject({ ref: 'FAR-1', reconciliation: 'new', overlaps: [] });
+    expect(far).toMatchObject({ ref: 'FAR-1', reconciliation: { action: 'new' }, overlaps: [] });
   });
 
   it('leads from a figure of the report to the releases and the submission behind it, and logs who did what', async () => {

@@ -1,0 +1,35 @@
+// The items of a submission as the file holds them, for review, reconciliation and approval.
+import type { Queryable } from '../db/engine.ts';
+import { officialVersions } from '../db/reconciliation.ts';
+import { ClearwayError } from '../domain/problems.ts';
+import type { ItemRef } from '../domain/reconciliation.ts';
+import { readerFor } from '../formats/registry.ts';
+import type { FormatId, RawRecord } from '../formats/records.ts';
+
+/** The file's records; an unreadable file has none (its validation report already says why). */
+export function readItems(file: { file_name: string; format: string; content: string }): RawRecord[] {
+  try {
+    return readerFor(file.file_name, file.format as FormatId).read(file.content);
+  } catch (error) {
+    if (!(error instanceof ClearwayError)) throw error;
+    return [];
+  }
+}
+
+export function itemRefs(records: RawRecord[]): ItemRef[] {
+  return records.map((record, idx) => {
+    const raw = record.properties.ref;
+    const ref = typeof raw === 'string' && raw.trim() ? raw.trim() : null;
+    return { idx, ref };
+  });
+}
+
+/**
+ * The version of each official record that has the ref of an item, as the record is now: what the file was
+ * prepared against. Approval later refuses to update a record that has moved on since.
+ */
+export async function basisOf(db: Queryable, kind: 'hazards' | 'releases', records: RawRecord[]): Promise<Record<string, number>> {
+  const refs = itemRefs(records).flatMap((item) => (item.ref === null ? [] : [item.ref]));
+  const versions = await officialVersions(db, kind, refs, { lock: false });
+  return Object.fromEntries([...versions.values()].map((v) => [v.ref, v.version]));
+}
