@@ -40,6 +40,8 @@ beforeAll(async () => {
     hazardFeature({ ref: 'REC-5', operator: 'HALO' }, box(LON + 0.032, LAT, LON + 0.034, LAT + 0.002)),
     hazardFeature({ ref: 'REC-6', operator: 'HALO' }, circle(LON + 0.05, LAT, 150)),
     hazardFeature({ ref: 'REC-7', operator: 'HALO' }, circle(LON + 0.06, LAT, 150)),
+    hazardFeature({ ref: 'REC-8', operator: 'HALO' }, box(LON + 0.07, LAT, LON + 0.072, LAT + 0.002)),
+    hazardFeature({ ref: 'REC-9', operator: 'HALO' }, box(LON + 0.072, LAT, LON + 0.074, LAT + 0.002)),
   ]));
   expect(official.errors).toEqual([]);
   const releases = await importText(db, 'releases', collection([
@@ -274,6 +276,26 @@ describe('several official hazards combined into one', () => {
     expect((draft.json() as { validation: { errors: unknown[] } }).validation.errors).toEqual([
       expect.objectContaining({ code: 'hazard.combined', ref: 'REL-LATE', field: 'hazard_ref', reason: 'hazard REC-4 was combined into COMB-1: name that hazard instead' }),
     ]);
+  });
+});
+
+describe('a combine that keeps one of the hazards', () => {
+  it('updates the hazard with the item\'s ref and retires the other into it', async () => {
+    const whole = box(LON + 0.07, LAT, LON + 0.074, LAT + 0.002);
+    const draft = await submitted('hazards', [hazardFeature({ ref: 'REC-8', operator: 'HALO', notes: 'one minefield' }, whole)]);
+    const chosen = await call('cmaa.reviewer', 'PUT', `/api/submissions/${draft.id}/reconciliation`, JSON.stringify({ items: [{ item: 0, action: 'combine', targets: [{ ref: 'REC-8', version: 1 }, { ref: 'REC-9', version: 1 }] }] }));
+    expect(chosen.statusCode).toBe(200);
+    expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/approve`)).statusCode).toBe(200);
+    const rows = (await db.query<{ ref: string; version: number; status: string; into: string | null; area_m2: number }>(
+      `select h.ref, h.version, h.status, c.ref as into, h.area_m2 from hazard h left join hazard c on c.id = h.combined_into where h.ref in ('REC-8', 'REC-9') order by h.ref`,
+    )).rows;
+    expect(rows.map(({ area_m2: _, ...row }) => row)).toEqual([
+      { ref: 'REC-8', version: 2, status: 'open', into: null },
+      { ref: 'REC-9', version: 2, status: 'combined', into: 'REC-8' },
+    ]);
+    expect(rows[0]!.area_m2).toBeCloseTo(await geodesicArea(whole), 2);
+    expect((await accountingOf('REC-8'))!.original_m2).toBeCloseTo(await geodesicArea(whole), 2);
+    expect(await accountingOf('REC-9')).toBeUndefined();
   });
 });
 
