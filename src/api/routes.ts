@@ -10,10 +10,11 @@ import { CONTAMINATION_TYPES, HAZARD_STATUSES, HAZARD_TYPES, RELEASE_KINDS, refS
 import { REPORT_DIMENSIONS } from '../domain/land-release-figures.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import { CAN_IMPORT_TO_OFFICIAL_RECORD } from '../domain/roles.ts';
-import { signIn, signOut } from '../app/accounts.ts';
+import { principalFromSession, signIn, signOut } from '../app/accounts.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './authentication.ts';
 import { jsonBody, readUpload } from './request-body.ts';
 import { SUBMISSION_ROUTES } from './submission-routes.ts';
+import { REPORT_ROUTES } from './report-routes.ts';
 
 const page = {
   limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('page size (at most 10,000)'),
@@ -167,12 +168,19 @@ const sessionRoutes: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/session',
-    summary: 'Who is signed in',
+    summary: 'Who is signed in, and the CSRF token of the session (so a reloaded page can keep making changes)',
     tags: ['session'],
-    responses: { 200: { description: 'The signed-in user', schema: principalSchema }, 401: { description: 'Not signed in', contentType: 'application/problem+json', schema: problemSchema } },
-    async handler({ principal }) {
+    responses: {
+      200: { description: 'The signed-in user; csrfToken is null for an API token', schema: principalSchema.extend({ csrfToken: z.string().nullable() }) },
+      401: { description: 'Not signed in', contentType: 'application/problem+json', schema: problemSchema },
+    },
+    async handler({ request, context, principal }) {
       if (!principal) throw new ClearwayError('auth.required', 'Not signed in', 401);
-      return { username: principal.username, role: principal.role, organisation: principal.organisation };
+      // The page forgets the token returned at sign-in when it is reloaded. Handing it out again on a GET is
+      // safe: another site's page can send our cookie but cannot read the answer (no CORS).
+      const token = principal.via === 'session' ? request.cookies[SESSION_COOKIE] : undefined;
+      const session = token ? await principalFromSession(context.db, token) : null;
+      return { username: principal.username, role: principal.role, organisation: principal.organisation, csrfToken: session?.csrfToken ?? null };
     },
   }),
   route({
@@ -194,6 +202,7 @@ const sessionRoutes: RouteSpec[] = [
 export const ROUTES: RouteSpec[] = [
   ...sessionRoutes,
   ...SUBMISSION_ROUTES,
+  ...REPORT_ROUTES,
   route({
     method: 'GET',
     path: '/api/health',

@@ -36,6 +36,8 @@ export async function buildServer(db: Database, config: ServerConfig, options: {
   // Bodies arrive as text; handlers decide how to read them (an import reports a malformed file as a
   // record-level problem, not as a failed request).
   app.addContentTypeParser(['application/json', 'application/geo+json', 'text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // An Excel workbook is binary: kept as bytes (an operator's summary for the discrepancy report).
+  app.addContentTypeParser('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   // Field offices have weak links: the province outlines alone are 2 MB of GeoJSON, 0.4 MB compressed.
   await app.register(fastifyCompress, { global: true, threshold: 1024 });
   await app.register(fastifyCookie);

@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { configFromEnv, openClearway, todayInCambodia, type ClearwayConfig } from '../app/open.ts';
 import { importRecords, type ImportKind, type ImportReport } from '../app/import-records.ts';
 import { landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
+import { discrepancyCsv, discrepancyReport } from '../app/discrepancy-report.ts';
 import { hasHazards, loadDemoData } from '../app/demo-data.ts';
 import { addOrganisation, listOrganisations } from '../app/official-record.ts';
 import { addUser, createApiToken, disableUser, listUsers, revokeApiToken } from '../app/accounts.ts';
@@ -13,7 +14,7 @@ import { buildServer, serverConfigFromEnv } from '../api/server.ts';
 import { ensureWebBuilt } from './web-build.ts';
 import type { Database } from '../app/open.ts';
 import { REPORT_DIMENSIONS, type ReportDimension } from '../domain/land-release-figures.ts';
-import { describeProblem, ClearwayError } from '../domain/problems.ts';
+import { describeProblem, ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { organisationCodeSchema } from '../domain/exchange-format.ts';
 
 /** Largest file the CLI reads: JavaScript strings stop near 512 MB. */
@@ -161,6 +162,30 @@ function buildProgram(result: { code: number }): Command {
       await withDatabase(program, async (db) => {
         const result = await landReleaseReport(db, options.by);
         process.stdout.write(options.format === 'csv' ? landReleaseCsv(result) : `${JSON.stringify(result, null, 2)}\n`);
+      });
+    });
+
+  report
+    .command('discrepancy')
+    .description("compare an operator's own monthly summary (XLSX or CSV: province, month, kind, released_m2) with the official record")
+    .argument('<file>', 'the summary')
+    .requiredOption('--organisation <code>', 'whose summary it is, e.g. HALO')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .action(async (file: string, options: { organisation: string; format: 'csv' | 'json' }) => {
+      if (!fs.existsSync(file)) throw new ClearwayError('file.malformed', `No file at ${file}`);
+      const bytes = fs.readFileSync(file);
+      await withDatabase(program, async (db) => {
+        try {
+          const comparison = await discrepancyReport(db, { organisation: options.organisation.trim().toUpperCase(), summary: { file: { bytes, fileName: file } }, actor: cliActor() });
+          process.stdout.write(options.format === 'csv' ? discrepancyCsv(comparison) : `${JSON.stringify(comparison, null, 2)}\n`);
+        } catch (error) {
+          // A summary with errors: each one on its own line, as an import report lists them.
+          const errors = error instanceof ClearwayError ? (error.details.errors as RecordProblem[] | undefined) : undefined;
+          if (!errors) throw error;
+          console.error(`error [${(error as ClearwayError).code}]: ${(error as ClearwayError).message}`);
+          for (const problem of errors) console.error(`  ${describeProblem(problem)}`);
+          result.code = 1;
+        }
       });
     });
 

@@ -11,12 +11,13 @@ const GEOMETRY_COLUMNS = ['wkt', 'geometry', 'geom', 'the_geom'];
 const LIST_COLUMNS = new Set(['contamination']);
 const JSON_COLUMNS = new Set(['devices']);
 
-interface CsvRow {
+export interface CsvRow {
   record: string[];
   info: { lines: number };
 }
 
-function readRows(text: string): CsvRow[] {
+/** The rows of a CSV file with the line each ends on; a file that cannot be read is a file-level problem. */
+export function readRows(text: string): CsvRow[] {
   try {
     return parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as CsvRow[];
   } catch (error) {

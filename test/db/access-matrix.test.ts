@@ -91,6 +91,7 @@ describe('the access matrix', () => {
       'POST /api/submissions', 'GET /api/submissions', 'GET /api/submissions/:id', 'GET /api/submissions/:id/items', 'PUT /api/submissions/:id',
       'POST /api/submissions/:id/submit', 'POST /api/submissions/:id/approve', 'POST /api/submissions/:id/return', 'POST /api/submissions/:id/reject',
       'PUT /api/submissions/:id/reconciliation',
+      'POST /api/reports/discrepancy',
     ]);
     const missing = ROUTES.map((r) => `${r.method} ${r.path}`).filter((route) => !covered.has(route));
     expect(missing).toEqual([]);
@@ -178,6 +179,16 @@ describe('the access matrix', () => {
     const response = await call(caller, 'PUT', `/api/submissions/${target.id}/reconciliation`, JSON.stringify({ items: [{ item: 0, action: 'new', targets: [] }] }));
     if (REVIEWERS.includes(caller)) expect(response.statusCode, caller).toBe(200);
     else refused(response, target.ref);
+  });
+
+  it.each(CALLERS)('lets %s compare an operator\'s summary with the record only for its own organisation, or as the authority', async (caller) => {
+    // HALO's release LR-0001 (Pailin, February 2018, cancelled) is what the comparison shows and a refusal must not.
+    const summary = JSON.stringify({ rows: [{ province: '24', month: '2018-02', kind: 'cancelled', released_m2: 1 }] });
+    const response = await call(caller, 'POST', '/api/reports/discrepancy?organisation=HALO', summary);
+    if (AUTHORITY.includes(caller) || caller === 'operator_data_officer' || caller === 'operator_viewer') {
+      expect(response.statusCode, caller).toBe(200);
+      expect(response.body).toContain('LR-0001');
+    } else refused(response, 'LR-0001');
   });
 
   it('never lets the submitter decide, even an administrator', async () => {

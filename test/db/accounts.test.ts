@@ -60,7 +60,8 @@ describe('signing in', () => {
     const cookie = sessionCookie(response);
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     const me = await app.inject({ method: 'GET', url: '/api/session', cookies: { clearway_session: cookie.value } });
-    expect(me.json()).toMatchObject({ username: 'cmaa.officer' });
+    // A reloaded page learns its CSRF token again from the session it still has.
+    expect(me.json()).toMatchObject({ username: 'cmaa.officer', csrfToken: body.csrfToken });
   });
 
   it('needs the CSRF token for a change made with the cookie', async () => {

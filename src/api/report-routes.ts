@@ -1,0 +1,109 @@
+// Reports that compare someone's figures with the official record: the discrepancy report (an operator's
+// own monthly summary beside the record, each difference with the records that explain it).
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { route, problemSchema, type RouteSpec } from './route.ts';
+import { jsonBody } from './request-body.ts';
+import { DISCREPANCY_ROLES, discrepancyCsv, discrepancyReport, organisationToCompare, type SummaryInput } from '../app/discrepancy-report.ts';
+import { EXPLANATION_REASONS } from '../domain/discrepancy.ts';
+import { RELEASE_KINDS } from '../domain/exchange-format.ts';
+import { ClearwayError } from '../domain/problems.ts';
+import { SUBMISSION_STATES } from '../domain/submission-workflow.ts';
+import { XLSX_MEDIA_TYPE } from '../formats/summary-table.ts';
+
+const problem = (description: string) => ({ description, contentType: 'application/problem+json', schema: problemSchema });
+
+const summaryRowSchema = z.object({
+  province: z.union([z.string(), z.number()]).describe('NCDD code (01 to 25), P-code (KH01) or English name, any case'),
+  month: z.string().describe('YYYY-MM'),
+  kind: z.enum(RELEASE_KINDS),
+  released_m2: z.number().min(0),
+});
+
+// Rows are checked one by one by the domain (each problem names its row and field), so the body itself is
+// only required to be a list of objects; the declared schema above is what a row should hold.
+const rowsBody = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(100_000) });
+
+const recordSchema = z.object({
+  ref: z.string(),
+  m2: z.number().describe('the record\'s own m2, never negative'),
+  submission_id: z.number().int().optional(),
+  state: z.enum(SUBMISSION_STATES).optional(),
+});
+
+const discrepancyReportSchema = z.object({
+  organisation: z.string(),
+  period: z.object({ from: z.string(), to: z.string() }).describe('the first and last month of the summary'),
+  totals: z.object({ operator_m2: z.number(), official_m2: z.number(), difference_m2: z.number() }),
+  rows: z.array(z.object({
+    province_code: z.string(),
+    province_name_en: z.string().nullable(),
+    province_name_km: z.string().nullable(),
+    month: z.string(),
+    kind: z.enum(RELEASE_KINDS),
+    operator_m2: z.number(),
+    official_m2: z.number(),
+    difference_m2: z.number().describe('operator_m2 - official_m2'),
+    explanations: z.array(z.object({
+      reason: z.enum(EXPLANATION_REASONS),
+      m2: z.number().describe('signed share of the difference; the explanations of a row sum to difference_m2'),
+      records: z.array(recordSchema).describe('at most 50, largest first'),
+      more: z.number().int().describe('records not listed'),
+    })),
+  })).describe('cells differing by 0.5 m2 or more, largest difference first'),
+  matching: z.number().int().describe('cells that agree within 0.5 m2'),
+}).meta({ id: 'DiscrepancyReport' });
+
+/** The summary: a file (multipart "file", or the body as CSV or XLSX), or JSON {rows}. */
+async function summaryInput(request: FastifyRequest): Promise<SummaryInput> {
+  if (request.isMultipart()) {
+    const file = await request.file();
+    if (!file) throw new ClearwayError('request.invalid', 'The multipart request has no "file" field', 400, { field: 'file' });
+    return { file: { bytes: await file.toBuffer(), fileName: file.filename, contentType: file.mimetype } };
+  }
+  const contentType = request.headers['content-type'] ?? '';
+  if (contentType.startsWith('application/json')) return { rows: rowsBody.parse(jsonBody(request)).rows };
+  const body: unknown = request.body;
+  if (Buffer.isBuffer(body) && body.length > 0) return { file: { bytes: body, contentType } };
+  if (typeof body === 'string' && body.length > 0) return { file: { bytes: Buffer.from(body, 'utf8'), contentType } };
+  throw new ClearwayError('request.invalid', 'Send the summary as the multipart field "file" (XLSX or CSV), as a CSV body, or as JSON {rows}', 400, { field: 'body' });
+}
+
+export const REPORT_ROUTES: RouteSpec[] = [
+  route({
+    method: 'POST',
+    path: '/api/reports/discrepancy',
+    summary: 'Compare an operator\'s own monthly summary (m2 released per province, month and kind) with the official record, each difference with the records that explain it',
+    tags: ['reports'],
+    roles: DISCREPANCY_ROLES,
+    query: z.object({
+      organisation: z.string().trim().toUpperCase().regex(/^[A-Z][A-Z0-9-]{1,15}$/, 'an organisation code such as HALO').optional()
+        .describe('whose summary it is: operators may only name their own (the default); the authority must name one'),
+      format: z.enum(['json', 'csv']).optional().describe('csv: one line per differing cell and reason (also chosen by Accept: text/csv)'),
+    }),
+    body: {
+      contentTypes: ['multipart/form-data', 'text/csv', XLSX_MEDIA_TYPE, 'application/json'],
+      description: 'The summary: an XLSX workbook (first worksheet) or CSV file with the columns province, month, kind, released_m2 (multipart field "file", or the body), or JSON {rows: [{province, month, kind, released_m2}]}',
+      schema: z.object({ rows: z.array(summaryRowSchema) }),
+    },
+    responses: {
+      200: { description: 'The comparison (json), or one line per differing cell and reason (csv)', schema: discrepancyReportSchema },
+      400: problem('No summary sent, or the authority did not name the organisation'),
+      403: problem('Not allowed to compare this organisation'),
+      404: problem('No such organisation'),
+      422: problem('The summary cannot be read or has errors: errors lists each with its line, field and reason; nothing was compared'),
+    },
+    async handler({ query, request, reply, context, principal }) {
+      if (!principal) throw new ClearwayError('auth.required', 'Sign in first', 401);
+      // Access is settled before the upload is read: a refused caller learns nothing from its file either.
+      const organisation = organisationToCompare(principal, query.organisation);
+      const report = await discrepancyReport(context.db, { organisation, summary: await summaryInput(request), actor: principal.username });
+      const csv = query.format === 'csv' || (query.format === undefined && (request.headers.accept ?? '').includes('text/csv'));
+      if (csv) {
+        reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="discrepancy-${organisation}-${report.period.from}-${report.period.to}.csv"`);
+        return discrepancyCsv(report);
+      }
+      return report;
+    },
+  }),
+];
