@@ -20,7 +20,11 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const engine = (process.env.CLEARWAY_TEST_ENGINE ?? 'embedded') as 'embedded' | 'server';
+  // The project's `env` reaches the test workers only, not this setup: read it from the project's config,
+  // or every project would run on the default engine (test/db/engine.test.ts checks it does not).
+  const configured = project.config.env?.['CLEARWAY_TEST_ENGINE'] ?? process.env.CLEARWAY_TEST_ENGINE ?? 'embedded';
+  if (configured !== 'embedded' && configured !== 'server') throw new Error(`CLEARWAY_TEST_ENGINE must be embedded or server, not ${configured}`);
+  const engine: 'embedded' | 'server' = configured;
   project.provide('engine', engine);
   if (engine === 'embedded') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-template-'));
