@@ -16,10 +16,13 @@ async function recomputeCountedReleases(tx: Queryable, hazardIds: number[]): Pro
   await tx.query('delete from release_counted where hazard_id = any($1::bigint[])', [hazardIds]);
   await tx.query(
     `with clipped as (
+       -- A release inside its hazard is its own piece; one covering the whole hazard is exactly the hazard
+       -- (an overlay gives it back with a few cm2 of rounding, and remaining would not reach zero).
        select r.id, r.hazard_id, r.ref, r.end_date, r.area_m2, h.area_m2 as hazard_m2,
-              case when c.inside then r.geom else ${intersection('r.geom', 'h.geom')} end as geom, c.inside
+              case when c.inside then r.geom when c.covers then h.geom else ${intersection('r.geom', 'h.geom')} end as geom,
+              c.inside, c.covers
        from land_release r join hazard h on h.id = r.hazard_id
-       cross join lateral (select st_covers(h.geom, r.geom) as inside) c
+       cross join lateral (select st_covers(h.geom, r.geom) as inside, st_covers(r.geom, h.geom) as covers) c
        where r.hazard_id = any($1::bigint[])
      ),
      ranked as (
@@ -38,8 +41,8 @@ async function recomputeCountedReleases(tx: Queryable, hazardIds: number[]): Pro
      ),
      measured as (
        select c.*,
-              case when c.inside then c.area_m2 else ${geodesicArea('c.geom')} end as inside_m2,
-              case when c.rank = 1 and c.inside then c.area_m2 else ${geodesicArea('c.counted_geom')} end as raw_counted_m2
+              case when c.inside then c.area_m2 when c.covers then c.hazard_m2 else ${geodesicArea('c.geom')} end as inside_m2,
+              case when c.rank = 1 and c.inside then c.area_m2 when c.rank = 1 and c.covers then c.hazard_m2 else ${geodesicArea('c.counted_geom')} end as raw_counted_m2
        from counted c
      ),
      capped as (

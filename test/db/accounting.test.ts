@@ -194,8 +194,11 @@ describe('nothing is silently lost when GEOS fails inside the embedded engine', 
       })).rejects.toBeInstanceOf(SilentEngineFailure);
       expect((await db.query(`select 1 from organisation where code = 'LOST'`)).rows).toHaveLength(0);
     } else {
+      // The server answers. Floating overlay differs between GEOS builds (the recorded server figure and
+      // Debian's differ by 24 m2 of 2.67 km2, 9e-6), hence the same 1e-5 as the grid overlay below.
       const area = (await floating).rows[0] as { a: number };
-      expect(area.a).toBeCloseTo(Number(pair.server_postgis_3_3_difference_area_m2), -1);
+      const recorded = Number(pair.server_postgis_3_3_difference_area_m2);
+      expect(Math.abs(area.a - recorded) / recorded).toBeLessThan(1e-5);
     }
   });
 
