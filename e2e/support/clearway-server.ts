@@ -20,19 +20,28 @@ export interface ClearwayServer {
   stop(): Promise<void>;
 }
 
+export interface Account {
+  username: string;
+  role: string;
+  organisation: string;
+  password: string;
+}
+
 export interface StartOptions {
   hazards?: string;
   releases?: string;
+  /** Accounts to add through `clearway users add`, as an administrator would. */
+  accounts?: Account[];
   /** How long to wait for /api/health after `serve` starts. */
   readyTimeoutMs?: number;
 }
 
-function runCli(args: string[]): Promise<void> {
+function runCli(args: string[], env: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [cli, ...args],
-      { cwd: repositoryRoot, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: repositoryRoot, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } },
       (error, stdout, stderr) => {
         if (error) {
           reject(new Error(`clearway ${args.join(' ')} failed: ${error.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
@@ -96,6 +105,11 @@ export async function startClearwayServer(options: StartOptions = {}): Promise<C
   try {
     await runCli(['import', 'hazards', hazards, '--data-dir', dataDir]);
     await runCli(['import', 'releases', releases, '--data-dir', dataDir]);
+    for (const account of options.accounts ?? []) {
+      // The password goes through the environment, never the command line, as the CLI asks.
+      const args = ['users', 'add', account.username, '--role', account.role, '--org', account.organisation, '--data-dir', dataDir];
+      await runCli(args, { CLEARWAY_PASSWORD: account.password });
+    }
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;

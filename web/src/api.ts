@@ -3,7 +3,8 @@
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson';
 
 export type HazardType = 'SHA' | 'CHA';
-export type HazardStatus = 'open' | 'in_progress' | 'released';
+/** combined: replaced, with others, by one hazard at a review; kept as history and no longer counted. */
+export type HazardStatus = 'open' | 'in_progress' | 'released' | 'combined';
 export type AdminLevel = 'province' | 'district';
 
 export interface Health {
@@ -61,6 +62,8 @@ export interface HazardRecord extends HazardSummary {
   village_name_en?: string | null;
   village_name_km?: string | null;
   notes: string | null;
+  /** The hazard this one was combined into, when a review combined it. */
+  combined_into?: string | null;
   /** When the current version was recorded. */
   changed_at?: string;
   geometry: Geometry;
@@ -126,13 +129,45 @@ export interface LandReleaseReport {
   total: LandReleaseAccounting;
 }
 
-/** An RFC 9457 problem as the API sends it. */
+/** One item an approval stopped at: it conflicts with the official record as it is now. */
+export interface ConflictingItem {
+  ref?: string;
+  feature?: number;
+  line?: number;
+  code: string;
+  reason: string;
+}
+
+/** One item of a submission a reconciliation cannot apply to, and why. */
+export interface RefusedItem {
+  item: number;
+  ref: string | null;
+  reason: string;
+}
+
+/** One problem with one line or field of an uploaded file (an operator summary, say). */
+export interface LineProblem {
+  code?: string;
+  line?: number;
+  field?: string;
+  reason: string;
+}
+
+/** An RFC 9457 problem as the API sends it; the details of a problem sit beside its standard members. */
 export interface Problem {
   type: string;
   title: string;
   status: number;
   code: string;
   detail?: string;
+  /** A 409 workflow.conflict names the items in conflict. */
+  conflicts?: ConflictingItem[];
+  details?: { conflicts?: ConflictingItem[] };
+  /** A 422 workflow.reconciliation names the items it refused. */
+  items?: RefusedItem[];
+  /** A 422 summary.invalid lists the file's errors (the first thousand of errorCount). */
+  errors?: LineProblem[];
+  errorCount?: number;
 }
 
 export class ApiError extends Error {
@@ -145,25 +180,59 @@ export class ApiError extends Error {
     this.status = status;
     this.problem = problem;
   }
+
+  /** The items an approval stopped at, wherever the problem puts them. */
+  get conflicts(): ConflictingItem[] {
+    return this.problem?.conflicts ?? this.problem?.details?.conflicts ?? [];
+  }
 }
 
 function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && 'title' in value && 'status' in value;
 }
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { headers: { accept: 'application/json' }, signal });
-  if (!response.ok) {
-    let problem: Problem | null = null;
-    try {
-      const body: unknown = await response.json();
-      if (isProblem(body)) problem = body;
-    } catch {
-      // Not JSON (a proxy error page, say): the status line is all we can show.
-    }
-    throw new ApiError(response.status, problem, `${response.status} ${response.statusText}`.trim());
+async function failure(response: Response): Promise<ApiError> {
+  let problem: Problem | null = null;
+  try {
+    const body: unknown = await response.json();
+    if (isProblem(body)) problem = body;
+  } catch {
+    // Not JSON (a proxy error page, say): the status line is all we can show.
   }
+  return new ApiError(response.status, problem, `${response.status} ${response.statusText}`.trim());
+}
+
+async function answer<T>(response: Response): Promise<T> {
+  if (!response.ok) throw await failure(response);
+  if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return answer<T>(await fetch(path, { headers: { accept: 'application/json' }, signal }));
+}
+
+/**
+ * A change made with the session cookie: the CSRF token returned at sign-in goes with it, which proves the
+ * request comes from Clearway's own page and not from another site the officer has open.
+ */
+export async function send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, csrfToken: string | null, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let payload: FormData | string | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  return answer<T>(await fetch(path, { method, headers, body: payload }));
+}
+
+/** A file as the multipart field "file", as every upload route reads it. */
+export function fileForm(file: File): FormData {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return form;
 }
 
 export function fetchHealth(signal?: AbortSignal): Promise<Health> {
@@ -207,4 +276,14 @@ export function fetchHazardDetails(ref: string, signal?: AbortSignal): Promise<H
 
 export function fetchLandReleaseByProvince(signal?: AbortSignal): Promise<LandReleaseReport> {
   return getJson<LandReleaseReport>('/api/reports/land-release?by=province', signal);
+}
+
+export interface Organisation {
+  code: string;
+  name: string;
+  kind: string;
+}
+
+export function fetchOrganisations(signal?: AbortSignal): Promise<Organisation[]> {
+  return getJson<Organisation[]>('/api/organisations', signal);
 }

@@ -1,15 +1,23 @@
-import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { fetchAdminUnits, fetchConfig, fetchHazardDetails, fetchHazards, fetchHealth } from './api';
-import type { Release } from './api';
-import { HazardDetails } from './hazard-details';
-import { HazardMap } from './hazard-map';
-import { HazardOverview } from './hazard-overview';
-import { LandReleaseTable } from './land-release-table';
+import { fetchAdminUnits, fetchConfig, fetchHealth } from './api';
+import type { AdminUnitCollection } from './api';
+import { AuditView } from './audit-view';
+import { DiscrepancyView } from './discrepancy-view';
 import { LanguageSwitch } from './language-switch';
+import { MapView } from './map-view';
+import { ReviewPage } from './review-page';
+import { ReviewQueue } from './review-queue';
+import { useSession } from './session';
+import { SessionBar } from './session-bar';
+import type { Session } from './session-api';
+import { SubmissionPage } from './submission-page';
+import { SubmissionsView } from './submissions-view';
+import type { Loaded } from './use-api';
 import { useApi } from './use-api';
-
-const noReleases: Release[] = [];
+import { mayOpen } from './view-access';
+import { useViewRoute } from './view-route';
+import type { ViewRoute } from './view-route';
+import { ViewTabs } from './view-tabs';
 
 function DatabaseStatus() {
   const { t } = useTranslation();
@@ -20,69 +28,85 @@ function DatabaseStatus() {
   return <span>{t('status.database', { engine: t(`status.engine.${engine}`, { defaultValue: engine }), postgres, postgis })}</span>;
 }
 
+interface ReferenceData {
+  basemapUrl: string | null | undefined;
+  provinces: Loaded<AdminUnitCollection>;
+  districts: Loaded<AdminUnitCollection>;
+}
+
+/** A view that needs an account the visitor does not have (or a role they lack): say so, and how to get in. */
+function NotAllowed({ signedIn }: { signedIn: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <main className="page">
+      <p className="notice" data-testid="not-allowed">
+        {signedIn ? t('views.notAllowed') : t('views.signInFirst')}
+      </p>
+    </main>
+  );
+}
+
+function CurrentView({ route, session, reference, navigate }: { route: ViewRoute; session: Session | null; reference: ReferenceData; navigate: (route: ViewRoute) => void }) {
+  const role = session?.user.role ?? null;
+  if (route.view === 'map') return <MapView {...reference} />;
+  if (!session || !mayOpen(route.view, role)) return <NotAllowed signedIn={session !== null} />;
+  switch (route.view) {
+    case 'submissions':
+      return <SubmissionsView session={session} onOpen={(id) => navigate({ view: 'submission', id })} />;
+    case 'submission':
+      return <SubmissionPage key={route.id} id={route.id} session={session} onBack={() => navigate({ view: 'submissions' })} />;
+    case 'review-queue':
+      return <ReviewQueue onOpen={(id) => navigate({ view: 'review', id })} />;
+    case 'review':
+      return (
+        <ReviewPage
+          key={route.id}
+          id={route.id}
+          session={session}
+          basemapUrl={reference.basemapUrl ?? null}
+          provinces={reference.provinces.state === 'ready' ? reference.provinces.data : null}
+          districts={reference.districts.state === 'ready' ? reference.districts.data : null}
+          onBack={() => navigate({ view: 'review-queue' })}
+        />
+      );
+    case 'audit':
+      return <AuditView />;
+    case 'discrepancy':
+      return <DiscrepancyView session={session} />;
+  }
+}
+
 export function App() {
   const { t } = useTranslation();
+  const { session } = useSession();
+  const [route, navigate] = useViewRoute();
+  // Reference data is loaded once for every view: the province outlines alone are 2 MB.
   const config = useApi('config', (signal) => fetchConfig(signal));
   const provinces = useApi('province', (signal) => fetchAdminUnits('province', signal));
   const districts = useApi('district', (signal) => fetchAdminUnits('district', signal));
-  const hazards = useApi('hazards', (signal) => fetchHazards({ limit: 10000 }, signal));
-  const [selectedRef, setSelectedRef] = useState<string | null>(null);
-  const [focus, setFocus] = useState<{ ref: string; nonce: number } | null>(null);
-  // Loaded here rather than in the panel: the map draws the same hazard's releases.
-  const details = useApi(selectedRef, (signal) => fetchHazardDetails(selectedRef ?? '', signal));
-  const selectedReleases =
-    details.state === 'ready' && details.data.hazard.ref === selectedRef ? details.data.releases : noReleases;
-
-  const find = useCallback((ref: string) => {
-    setSelectedRef(ref);
-    setFocus((previous) => ({ ref, nonce: (previous?.nonce ?? 0) + 1 }));
-  }, []);
-  const close = useCallback(() => setSelectedRef(null), []);
-
   // The basemap is optional: if the config cannot be read, the map still works offline without it.
-  const configReady = config.state !== 'loading';
-  const basemapUrl = config.state === 'ready' ? config.data.basemapUrl : null;
+  const basemapUrl = config.state === 'loading' ? undefined : config.state === 'ready' ? config.data.basemapUrl : null;
+  const reference: ReferenceData = { basemapUrl, provinces, districts };
 
   return (
     <div className="layout">
       <header className="topbar">
         <div className="topbar__brand">
-          <span className="topbar__name">{t('app.name')}</span>
+          <a className="topbar__name" href="#/" onClick={() => navigate({ view: 'map' })}>
+            {t('app.name')}
+          </a>
           <span className="topbar__tagline">{t('app.tagline')}</span>
         </div>
-        <LanguageSwitch />
+        <div className="topbar__end">
+          <SessionBar onSignedOut={() => navigate({ view: 'map' })} />
+          <LanguageSwitch />
+        </div>
       </header>
-      <main className="workspace">
-        <div className="workspace__map">
-          {configReady ? (
-            <HazardMap
-              basemapUrl={basemapUrl}
-              provinces={provinces.state === 'ready' ? provinces.data : null}
-              districts={districts.state === 'ready' ? districts.data : null}
-              hazards={hazards.state === 'ready' ? hazards.data : null}
-              selectedRef={selectedRef}
-              selectedReleases={selectedReleases}
-              focus={focus}
-              onSelectHazard={setSelectedRef}
-            />
-          ) : null}
-          {provinces.state === 'failed' ? (
-            <p className="map-notice error" role="alert">
-              {t('map.unitsFailed', { reason: provinces.error.message })}
-            </p>
-          ) : null}
-        </div>
-        <aside className="workspace__panel">
-          {selectedRef === null ? (
-            <HazardOverview hazards={hazards} onFind={find} />
-          ) : (
-            <HazardDetails hazardRef={selectedRef} details={details} onClose={close} />
-          )}
-        </aside>
-        <div className="workspace__report">
-          <LandReleaseTable provinces={provinces.state === 'ready' ? provinces.data : null} />
-        </div>
-      </main>
+      {session ? <ViewTabs role={session.user.role} route={route} onNavigate={navigate} /> : null}
+      {/* Until the server has said who is signed in, a protected view waits rather than asking to sign in. */}
+      {session === undefined && route.view !== 'map' ? null : (
+        <CurrentView route={route} session={session ?? null} reference={reference} navigate={navigate} />
+      )}
       <footer className="statusbar">
         <DatabaseStatus />
       </footer>

@@ -48,6 +48,12 @@ function HazardFacts({ details }: { details: HazardDetailsData }) {
       <dd>{translateTerm(t, 'source', hazard.source)}</dd>
       <dt>{t('hazard.operator')}</dt>
       <dd>{hazard.operator ?? t('common.none')}</dd>
+      {hazard.combined_into ? (
+        <>
+          <dt>{t('hazard.combinedInto')}</dt>
+          <dd>{hazard.combined_into}</dd>
+        </>
+      ) : null}
       <dt>{t('hazard.version')}</dt>
       <dd>{hazard.version}</dd>
       {hazard.notes ? (

@@ -1,16 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import * as maplibregl from 'maplibre-gl';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import 'maplibre-gl/dist/maplibre-gl.css';
 import type { AdminUnitCollection, AdminUnitProperties, HazardCollection, Release } from './api';
 import type { GeoJSON } from 'geojson';
 import { collectionBounds, geometryBounds, hazardMarkers, releaseFeatures } from './hazard-geometry';
 import { buildMapStyle, hazardLayerIds, layerIds, selectionFilter, sourceIds } from './map-style';
 import { MapLegend } from './map-legend';
+import { createMap } from './map-setup';
 import { unitName } from './unit-name';
-
-maplibregl.setWorkerUrl(workerUrl);
 
 declare global {
   interface Window {
@@ -18,9 +15,6 @@ declare global {
     clearwayMap?: maplibregl.Map;
   }
 }
-
-/** Cambodia with a small margin: the first view before any data has arrived. */
-const cambodiaBounds: [number, number, number, number] = [102.3, 10.4, 107.65, 14.7];
 
 export interface HazardMapProps {
   basemapUrl: string | null;
@@ -66,28 +60,12 @@ export function HazardMap(props: HazardMapProps) {
 
   useEffect(() => {
     if (!container.current) return undefined;
-    let created: maplibregl.Map;
-    try {
-      created = new maplibregl.Map({
-        container: container.current,
-        style: buildMapStyle(basemapUrl),
-        bounds: cambodiaBounds,
-        fitBoundsOptions: { padding: 16 },
-        minZoom: 4,
-        maxZoom: 18,
-        attributionControl: false,
-        dragRotate: false,
-        pitchWithRotate: false,
-        touchPitch: false,
-      });
-    } catch {
-      // No WebGL (an old laptop, a locked-down browser): say so instead of showing an empty box.
+    const created = createMap(container.current, buildMapStyle(basemapUrl));
+    if (!created) {
+      // No WebGL: say so instead of showing an empty box.
       setFailed(true);
       return undefined;
     }
-    created.touchZoomRotate.disableRotation();
-    created.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-    created.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
 
     const tooltip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'map-tooltip', offset: 10 });
     created.on('mousemove', (event) => {

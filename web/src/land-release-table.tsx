@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { fetchLandReleaseByProvince } from './api';
 import type { AdminUnitCollection, LandReleaseAccounting, LandReleaseRow } from './api';
 import { formatSquareMetres } from './format';
+import { ReleasesBehindFigure } from './releases-behind-figure';
 import { unitName } from './unit-name';
 import { useApi } from './use-api';
 
@@ -20,12 +21,19 @@ function releasedShare(figures: LandReleaseAccounting): string {
   return `${((released / figures.original_m2) * 100).toFixed(1)}%`;
 }
 
-function Figures({ figures }: { figures: LandReleaseAccounting }) {
+/** The figures of one row; with onTrace each figure opens the releases behind it. */
+function Figures({ figures, onTrace, traceLabel }: { figures: LandReleaseAccounting; onTrace?: () => void; traceLabel?: string }) {
   return (
     <>
       {columns.map((column) => (
         <td key={column} className="number">
-          {formatSquareMetres(figures[`${column}_m2`])}
+          {onTrace ? (
+            <button type="button" className="figure-button" onClick={onTrace} title={traceLabel} data-testid={`figure-${column}`}>
+              {formatSquareMetres(figures[`${column}_m2`])}
+            </button>
+          ) : (
+            formatSquareMetres(figures[`${column}_m2`])
+          )}
         </td>
       ))}
       <td className="number muted">{releasedShare(figures)}</td>
@@ -43,6 +51,7 @@ export function LandReleaseTable({ provinces }: LandReleaseTableProps) {
   const report = useApi('province', (signal) => fetchLandReleaseByProvince(signal));
   // Most provinces have no hazard area left: listing them all as rows of zeros buries the ones that do.
   const [showEmpty, setShowEmpty] = useState(false);
+  const [traced, setTraced] = useState<LandReleaseRow | null>(null);
 
   // Reports may name units in English only; the admin units give us the Khmer name for the same code.
   const provinceByCode = useMemo(() => {
@@ -101,7 +110,7 @@ export function LandReleaseTable({ provinces }: LandReleaseTableProps) {
                 {report.data.rows.filter((row) => showEmpty || hasArea(row)).map((row) => (
                   <tr key={row.unit_code} data-testid="land-release-row" className={row.unit_code === unassigned ? 'report__unassigned' : undefined}>
                     <th scope="row">{rowName(row)}</th>
-                    <Figures figures={row} />
+                    <Figures figures={row} onTrace={() => setTraced(row)} traceLabel={t('behind.open', { unit: rowName(row) })} />
                   </tr>
                 ))}
               </tbody>
@@ -115,6 +124,7 @@ export function LandReleaseTable({ provinces }: LandReleaseTableProps) {
           ) : null}
         </table>
       </div>
+      {traced ? <ReleasesBehindFigure key={traced.unit_code} unit={traced.unit_code} unitName={rowName(traced)} onClose={() => setTraced(null)} /> : null}
       {report.state === 'ready' && report.data.rows.some((row) => !hasArea(row)) ? (
         <button type="button" className="link-button" onClick={() => setShowEmpty((shown) => !shown)} data-testid="land-release-show-empty">
           {showEmpty

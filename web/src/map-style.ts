@@ -48,7 +48,7 @@ export const hazardLayerIds: string[] = [layerIds.hazardFill, layerIds.hazardMar
 /** Below this zoom a hazard is drawn as a marker as well as an area: most areas are smaller than a pixel there. */
 export const markerMaxZoom = 11;
 
-function emptyCollection(): FeatureCollection {
+export function emptyCollection(): FeatureCollection {
   return { type: 'FeatureCollection', features: [] };
 }
 
@@ -89,8 +89,11 @@ export function selectionFilter(ref: string | null): ExpressionSpecification {
   return ref === null ? noSelection : ['==', ['get', 'ref'], ref];
 }
 
-export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
-  const withBasemap = basemapUrl !== null;
+/**
+ * What every map of Clearway draws beneath its own data: our own province and district boundaries (offline), and
+ * the online basemap under them when the server configures one.
+ */
+export function boundaryLayers(withBasemap: boolean): LayerSpecification[] {
   const layers: LayerSpecification[] = [
     { id: layerIds.background, type: 'background', paint: { 'background-color': mapColours.background } },
   ];
@@ -125,6 +128,31 @@ export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
         'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.9, 12, 2.4],
       },
     },
+  );
+  return layers;
+}
+
+/** The sources of boundaryLayers, empty until the boundaries arrive. */
+export function boundarySources(basemapUrl: string | null): StyleSpecification['sources'] {
+  return {
+    ...(basemapUrl !== null
+      ? {
+          [sourceIds.basemap]: {
+            type: 'raster',
+            tiles: [basemapUrl],
+            tileSize: 256,
+            maxzoom: 19,
+          },
+        }
+      : {}),
+    [sourceIds.provinces]: { type: 'geojson', data: emptyCollection() },
+    [sourceIds.districts]: { type: 'geojson', data: emptyCollection() },
+  };
+}
+
+export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
+  const layers = boundaryLayers(basemapUrl !== null);
+  layers.push(
     {
       id: layerIds.hazardFill,
       type: 'fill',
@@ -205,18 +233,7 @@ export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
   return {
     version: 8,
     sources: {
-      ...(withBasemap
-        ? {
-            [sourceIds.basemap]: {
-              type: 'raster',
-              tiles: [basemapUrl],
-              tileSize: 256,
-              maxzoom: 19,
-            },
-          }
-        : {}),
-      [sourceIds.provinces]: { type: 'geojson', data: emptyCollection() },
-      [sourceIds.districts]: { type: 'geojson', data: emptyCollection() },
+      ...boundarySources(basemapUrl),
       [sourceIds.hazards]: { type: 'geojson', data: emptyCollection() },
       [sourceIds.hazardMarkers]: { type: 'geojson', data: emptyCollection() },
       [sourceIds.selectedReleases]: { type: 'geojson', data: emptyCollection() },

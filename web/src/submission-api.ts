@@ -1,0 +1,168 @@
+// The submission workflow over the API: operators upload, check and submit; the authority reviews, reconciles
+// and approves, returns or rejects. Every change carries the session's CSRF token.
+import type { Geometry } from 'geojson';
+import { fileForm, getJson, send } from './api';
+
+export type SubmissionKind = 'hazards' | 'releases';
+export type SubmissionState = 'draft' | 'submitted' | 'approved' | 'returned' | 'rejected';
+export const submissionStates: SubmissionState[] = ['draft', 'submitted', 'returned', 'approved', 'rejected'];
+
+/** One problem with one record of the file: which record (ref, feature or line), which field, and why. */
+export interface RecordProblem {
+  severity: 'error' | 'note';
+  code: string;
+  ref?: string;
+  feature?: number;
+  line?: number;
+  field?: string;
+  reason: string;
+}
+
+export interface Validation {
+  records: number;
+  accepted: number;
+  errorCount: number;
+  errors: RecordProblem[];
+  notes: RecordProblem[];
+}
+
+export interface ItemReason {
+  /** The item's ref. */
+  item: string;
+  reason: string;
+}
+
+/** What the reviewer said: reasons per item (returned) or one reason (rejected). */
+export interface Decision {
+  reasons?: ItemReason[];
+  reason?: string;
+}
+
+export interface Submission {
+  id: number;
+  organisation: string;
+  kind: SubmissionKind;
+  state: SubmissionState;
+  file_name: string;
+  validation: Validation;
+  created_by: string;
+  created_at?: string;
+  submitted_by: string | null;
+  submitted_at?: string | null;
+  decided_by: string | null;
+  decided_at?: string | null;
+  decision: Decision | null;
+  batch_id?: number | null;
+}
+
+export type ReconciliationAction = 'new' | 'update' | 'combine';
+
+export interface RecordVersion {
+  ref: string;
+  version: number;
+}
+
+/** How an item is applied: as a new record, as a new version of one record, or replacing several it combines. */
+export interface Reconciliation {
+  action: ReconciliationAction;
+  targets: RecordVersion[];
+  /** default: as Clearway proposed it (same ref: update); reviewer: as a reviewer chose. */
+  chosen: 'default' | 'reviewer';
+}
+
+/** An official hazard the item overlaps, biggest overlap first. */
+export interface Overlap {
+  ref: string;
+  version?: number;
+  overlap_m2: number;
+  geometry?: Geometry | null;
+}
+
+export interface OfficialRecord {
+  ref: string;
+  version: number;
+  attributes: Record<string, unknown>;
+  geometry: Geometry | null;
+}
+
+export interface ReviewItem {
+  /** The item's place in the file (0-based): what a reconciliation names. */
+  item: number;
+  feature?: number;
+  line?: number;
+  ref: string | null;
+  /** Older servers send the action alone ('new' or 'update'); reviewItemReconciliation reads both. */
+  reconciliation: Reconciliation | ReconciliationAction;
+  after: { properties: Record<string, unknown>; geometry: Geometry | null };
+  before: OfficialRecord | null;
+  overlaps: Overlap[];
+  problems: RecordProblem[];
+}
+
+export interface ReviewPage {
+  id: number;
+  kind: SubmissionKind;
+  total: number;
+  limit: number;
+  offset: number;
+  items: ReviewItem[];
+}
+
+export interface ReconciliationChoice {
+  item: number;
+  action: ReconciliationAction;
+  targets: RecordVersion[];
+}
+
+/** The item's reconciliation in the full form, whichever form the server sent. */
+export function reviewItemReconciliation(item: ReviewItem): Reconciliation {
+  if (typeof item.reconciliation === 'object') return item.reconciliation;
+  const targets = item.reconciliation === 'update' && item.before ? [{ ref: item.before.ref, version: item.before.version }] : [];
+  return { action: item.reconciliation, targets, chosen: 'default' };
+}
+
+/** Whether the server lets the reviewer choose (it sends the full form only then). */
+export function reconciliationCanBeChosen(item: ReviewItem): boolean {
+  return typeof item.reconciliation === 'object';
+}
+
+export function fetchSubmissions(state: SubmissionState | null, signal?: AbortSignal): Promise<Submission[]> {
+  const query = state ? `?state=${state}` : '';
+  return getJson<Submission[]>(`/api/submissions${query}`, signal);
+}
+
+export function fetchSubmission(id: number, signal?: AbortSignal): Promise<Submission> {
+  return getJson<Submission>(`/api/submissions/${id}`, signal);
+}
+
+export function fetchReviewItems(id: number, page: { limit: number; offset: number }, signal?: AbortSignal): Promise<ReviewPage> {
+  return getJson<ReviewPage>(`/api/submissions/${id}/items?limit=${page.limit}&offset=${page.offset}`, signal);
+}
+
+export function uploadSubmission(kind: SubmissionKind, file: File, csrfToken: string | null): Promise<Submission> {
+  return send<Submission>('POST', `/api/submissions?kind=${kind}`, csrfToken, fileForm(file));
+}
+
+export function replaceSubmissionFile(id: number, file: File, csrfToken: string | null): Promise<Submission> {
+  return send<Submission>('PUT', `/api/submissions/${id}`, csrfToken, fileForm(file));
+}
+
+export function submitSubmission(id: number, csrfToken: string | null): Promise<Submission> {
+  return send<Submission>('POST', `/api/submissions/${id}/submit`, csrfToken);
+}
+
+export function approveSubmission(id: number, csrfToken: string | null): Promise<Submission> {
+  return send<Submission>('POST', `/api/submissions/${id}/approve`, csrfToken);
+}
+
+export function returnSubmission(id: number, reasons: ItemReason[], csrfToken: string | null): Promise<Submission> {
+  return send<Submission>('POST', `/api/submissions/${id}/return`, csrfToken, { reasons });
+}
+
+export function rejectSubmission(id: number, reason: string, csrfToken: string | null): Promise<Submission> {
+  return send<Submission>('POST', `/api/submissions/${id}/reject`, csrfToken, { reason });
+}
+
+export function saveReconciliation(id: number, items: ReconciliationChoice[], csrfToken: string | null): Promise<{ items: unknown[] }> {
+  return send<{ items: unknown[] }>('PUT', `/api/submissions/${id}/reconciliation`, csrfToken, { items });
+}

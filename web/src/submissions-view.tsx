@@ -1,0 +1,36 @@
+import { useTranslation } from 'react-i18next';
+import { fetchSubmissions } from './submission-api';
+import { SubmissionList } from './submission-list';
+import { SubmissionUpload } from './submission-upload';
+import type { Session } from './session-api';
+import { useApi } from './use-api';
+import { submittingRoles } from './view-access';
+
+/** An organisation's submissions: a new one from a file, and every one so far with where it stands. */
+export function SubmissionsView({ session, onOpen }: { session: Session; onOpen: (id: number) => void }) {
+  const { t } = useTranslation();
+  const submissions = useApi(`submissions:${session.user.username}`, (signal) => fetchSubmissions(null, signal));
+  const maySubmit = submittingRoles.includes(session.user.role);
+  return (
+    <main className="page" data-testid="submissions-view">
+      <header className="page__header">
+        <h1>{t('submissions.title')}</h1>
+        <p className="muted">{t('submissions.explanation', { organisation: session.user.organisation })}</p>
+      </header>
+      {maySubmit ? <SubmissionUpload csrfToken={session.csrfToken} onUploaded={(submission) => onOpen(submission.id)} /> : null}
+      <section className="card">
+        <h2 className="card__title">{t('submissions.list')}</h2>
+        {submissions.state === 'loading' ? <p className="muted">{t('common.loading')}</p> : null}
+        {submissions.state === 'failed' ? (
+          <p className="error" role="alert">
+            {t('common.failed', { reason: submissions.error.message })}
+          </p>
+        ) : null}
+        {submissions.state === 'ready' && submissions.data.length === 0 ? <p className="muted">{t('submissions.none')}</p> : null}
+        {submissions.state === 'ready' && submissions.data.length > 0 ? (
+          <SubmissionList submissions={submissions.data} onOpen={onOpen} testId="submission-list" />
+        ) : null}
+      </section>
+    </main>
+  );
+}
