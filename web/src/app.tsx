@@ -52,7 +52,15 @@ function CurrentView({ route, session, reference, navigate }: { route: ViewRoute
   if (!session || !mayOpen(route.view, role)) return <NotAllowed signedIn={session !== null} />;
   switch (route.view) {
     case 'submissions':
-      return <SubmissionsView session={session} onOpen={(id) => navigate({ view: 'submission', id })} />;
+      return (
+        <SubmissionsView
+          session={session}
+          basemapUrl={reference.basemapUrl}
+          provinces={reference.provinces.state === 'ready' ? reference.provinces.data : null}
+          districts={reference.districts.state === 'ready' ? reference.districts.data : null}
+          onOpen={(id) => navigate({ view: 'submission', id })}
+        />
+      );
     case 'submission':
       return <SubmissionPage key={route.id} id={route.id} session={session} onBack={() => navigate({ view: 'submissions' })} />;
     case 'review-queue':

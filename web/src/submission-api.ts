@@ -1,6 +1,6 @@
 // The submission workflow over the API: operators upload, check and submit; the authority reviews, reconciles
 // and approves, returns or rejects. Every change carries the session's CSRF token.
-import type { Geometry } from 'geojson';
+import type { Feature, Geometry } from 'geojson';
 import { fileForm, getJson, send } from './api';
 
 export type SubmissionKind = 'hazards' | 'releases';
@@ -141,6 +141,11 @@ export function fetchReviewItems(id: number, page: { limit: number; offset: numb
 
 export function uploadSubmission(kind: SubmissionKind, file: File, csrfToken: string | null): Promise<Submission> {
   return send<Submission>('POST', `/api/submissions?kind=${kind}`, csrfToken, fileForm(file));
+}
+
+/** Records filled in the web form, sent as JSON {items: [Feature]}: the server checks them exactly as a file. */
+export function createFormSubmission(kind: SubmissionKind, items: Feature[], csrfToken: string | null): Promise<Submission> {
+  return send<Submission>('POST', `/api/submissions?kind=${kind}`, csrfToken, { items });
 }
 
 export function replaceSubmissionFile(id: number, file: File, csrfToken: string | null): Promise<Submission> {

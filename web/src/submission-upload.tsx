@@ -9,7 +9,7 @@ import { useAction } from './use-action';
 
 export const exchangeFileTypes = '.geojson,.json,.csv,application/geo+json,application/json,text/csv';
 
-/** A new submission: the operator chooses what the file holds and the file; Clearway checks it at once. */
+/** A new submission from a file: the operator chooses what the file holds and the file; Clearway checks it at once. */
 export function SubmissionUpload({ csrfToken, onUploaded }: { csrfToken: string | null; onUploaded: (submission: Submission) => void }) {
   const { t } = useTranslation();
   const [kind, setKind] = useState<SubmissionKind>('hazards');
@@ -22,8 +22,7 @@ export function SubmissionUpload({ csrfToken, onUploaded }: { csrfToken: string 
     if (created) onUploaded(created);
   };
   return (
-    <form className="card upload" onSubmit={(event) => void submit(event)} data-testid="submission-upload">
-      <h2 className="card__title">{t('upload.title')}</h2>
+    <form className="upload" onSubmit={(event) => void submit(event)} data-testid="submission-upload">
       <p className="hint">{t('upload.hint')}</p>
       <fieldset className="choice-row">
         <legend>{t('upload.kind')}</legend>
