@@ -33,6 +33,8 @@ export interface ImportRequest {
    * caller has checked the targets' versions. Without it every record is new.
    */
   reconciliation?: Map<number, Reconciliation>;
+  /** The file's records when the caller has already read them (with readerFor), so it is parsed once. */
+  read?: RawRecord[];
 }
 
 export interface ImportReport {
@@ -272,7 +274,7 @@ function readRecords(request: ImportRequest, report: ImportReport): RawRecord[] 
   try {
     const reader = readerFor(request.fileName, request.format);
     report.format = reader.id;
-    const records = reader.read(request.text);
+    const records = request.read ?? reader.read(request.text);
     if (records.length === 0) throw new ClearwayError('file.empty', 'The file holds no records');
     return records;
   } catch (error) {

@@ -78,7 +78,8 @@ async function validate(db: Database, upload: Upload, actor: string): Promise<{ 
   const basis = await basisOf(db, upload.kind, records);
   const items = itemRefs(records);
   const reconciliation = decideItems(items, basis, {});
-  const report = await importRecords(db, { ...upload, dryRun: true, actor, today: todayInCambodia(), reconciliation });
+  const read = records.length > 0 ? records : undefined;
+  const report = await importRecords(db, { ...upload, dryRun: true, actor, today: todayInCambodia(), reconciliation, read });
   const { records: count, accepted, errorCount, errors } = report;
   const noun = upload.kind === 'hazards' ? 'hazard' : 'land release';
   const updates: RecordProblem[] = items.flatMap((item) => {
@@ -219,12 +220,14 @@ export async function submitSubmission(db: Database, principal: Principal, id: n
 export async function approveSubmission(db: Database, principal: Principal, id: number): Promise<Submission> {
   try {
     return await finish(db, principal, id, 'approve', async (tx, locked) => {
-      const items = itemRefs(readItems(locked));
+      const records = readItems(locked);
+      const items = itemRefs(records);
       const decided = decideItems(items, locked.basis, locked.reconciliation);
       await checkTargets(tx, locked.kind, items, decided);
       const report = await importWithin(tx, {
         kind: locked.kind, fileName: locked.file_name, text: locked.content, format: locked.format as FormatId,
         actor: principal.username, today: todayInCambodia(), submissionId: id, reconciliation: decided,
+        read: records.length > 0 ? records : undefined,
       });
       await tx.query(
         `update submission set state = 'approved', decided_by = $2, decided_at = now(), batch_id = $3, updated_at = now() where id = $1`,
