@@ -10,8 +10,10 @@ import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LandReleaseReport } from '../web/src/api';
+import { formatSquareMetres } from '../web/src/format';
 import { hazardLayerIds } from '../web/src/map-style';
 import { reviewLayerIds } from '../web/src/review-map-style';
+import type { ReviewPage } from '../web/src/submission-api';
 import type { Page as ReleasesPage, ReleaseBehindFigure } from '../web/src/traceability-api';
 import { launchChromium } from './support/browser';
 import { startClearwayServer } from './support/clearway-server';
@@ -186,6 +188,12 @@ describe('the submission loop in the browser', () => {
       page.evaluate((layer) => (globalThis as unknown as PageGlobals).clearwayReviewMap.queryRenderedFeatures({ layers: [layer] }).map((f) => String(f.properties['ref'])), reviewLayerIds.overlapFill);
     await expect.poll(overlapDrawn, { timeout: 10_000 }).toContain(overlapped);
     await expect(first.getByTestId('reconciliation').textContent()).resolves.toMatch(new RegExp(`${overlapped}, which it overlaps by [\\d,]+ m²`));
+    // The hazard has a release (LR-0003) reaching beyond the small new square: the reviewer is told how much
+    // released land an update would stop counting, the figure the review API gives.
+    const reviewed = (await page.evaluate(async (id) => (await fetch(`/api/submissions/${id}/items`)).json(), submissionId)) as ReviewPage;
+    const outside = reviewed.items.find((i) => i.ref === kept)!.overlaps.find((o) => o.ref === overlapped)!.released_outside_m2!;
+    expect(outside).toBeGreaterThan(1);
+    await expect(first.getByTestId(`released-outside-${overlapped}`).textContent()).resolves.toContain(`${formatSquareMetres(outside)} m² of land released on ${overlapped}`);
     await first.getByTestId(`reconciliation-update-${overlapped}`).check();
     await first.getByTestId('review-item-action').filter({ hasText: `Update ${overlapped}` }).waitFor();
     await first.getByTestId('reconciliation-new').check();

@@ -1,8 +1,10 @@
 // What a submission would change, item by item, against the official record as it is now: the record with
 // the same ref (the item would update it), or official records of the same kind its geometry overlaps
-// (candidates to update or, for hazards, to combine), with the overlap in m2.
+// (candidates to update or, for hazards, to combine), with the overlap in m2. For a hazard, also the land
+// already released on it and how much of that would lie outside the item's polygon: an update or combine
+// with that polygon would stop counting it, and the reviewer should see so before approving.
 import type { Queryable } from './engine.ts';
-import { fromWkbHex, geodesicArea, intersection } from './geometry-sql.ts';
+import { difference, fromWkbHex, geodesicArea, intersection } from './geometry-sql.ts';
 
 export interface ReviewItemInput {
   idx: number;
@@ -10,14 +12,20 @@ export interface ReviewItemInput {
   wkb: string | null;
 }
 
-export interface OfficialCounterpart {
+/** Land released on an official hazard (counted m2), and the part of it outside the item's polygon. */
+export interface ReleasedLand {
+  released_m2: number;
+  released_outside_m2: number;
+}
+
+export interface OfficialCounterpart extends Partial<ReleasedLand> {
   ref: string;
   version: number;
   attributes: Record<string, unknown>;
   geometry: unknown;
 }
 
-export interface Overlap {
+export interface Overlap extends Partial<ReleasedLand> {
   ref: string;
   version: number;
   overlap_m2: number;
@@ -63,5 +71,36 @@ export async function officialCounterparts(tx: Queryable, kind: 'hazards' | 'rel
     if (list.length < MAX_OVERLAPS) list.push(row);
     overlaps.set(idx, list);
   }
-  return { existing: new Map(existing.rows.map(({ idx, ...counterpart }) => [idx, counterpart])), overlaps };
+  const counterparts = new Map(existing.rows.map(({ idx, ...counterpart }) => [idx, counterpart as OfficialCounterpart]));
+  if (kind === 'hazards') {
+    const pairs = [
+      ...[...counterparts].map(([idx, c]) => ({ idx, ref: c.ref })),
+      ...[...overlaps].flatMap(([idx, list]) => list.map((o) => ({ idx, ref: o.ref }))),
+    ];
+    const released = await releasedLand(tx, pairs);
+    const of = (idx: number, ref: string): ReleasedLand => released.get(`${idx} ${ref}`) ?? { released_m2: 0, released_outside_m2: 0 };
+    for (const [idx, c] of counterparts) Object.assign(c, of(idx, c.ref));
+    for (const [idx, list] of overlaps) for (const o of list) Object.assign(o, of(idx, o.ref));
+  }
+  return { existing: counterparts, overlaps };
+}
+
+/**
+ * For each (item, official hazard) pair: the m2 its releases count, and the part of those counted pieces
+ * outside the item's polygon (the staged review_item geometry). Only valid item polygons are measured.
+ */
+async function releasedLand(tx: Queryable, pairs: { idx: number; ref: string }[]): Promise<Map<string, ReleasedLand>> {
+  if (pairs.length === 0) return new Map();
+  const result = await tx.query<{ idx: number; ref: string } & ReleasedLand>(
+    `select p.idx, p.ref, sum(c.counted_m2) as released_m2,
+            sum(case when st_covers(i.geom, c.counted_geom) then 0 else ${geodesicArea(difference('c.counted_geom', 'i.geom'))} end) as released_outside_m2
+     from json_to_recordset($1::json) as p(idx integer, ref text)
+     join review_item i on i.idx = p.idx
+     join hazard h on h.ref = p.ref
+     join release_counted c on c.hazard_id = h.id and c.counted_m2 > 0
+     where i.geom is not null and st_isvalid(i.geom)
+     group by p.idx, p.ref`,
+    [JSON.stringify(pairs)],
+  );
+  return new Map(result.rows.map((r) => [`${r.idx} ${r.ref}`, { released_m2: r.released_m2, released_outside_m2: r.released_outside_m2 }]));
 }

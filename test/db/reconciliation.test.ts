@@ -154,6 +154,23 @@ describe('an item whose ref is in the official record updates it', () => {
   });
 });
 
+describe('the land an update would stop counting', () => {
+  it('is shown beside the hazard: what its releases count, and how much lies outside the submitted polygon', async () => {
+    const smaller = circle(LON, LAT, 80);
+    const draft = await submitted('hazards', [hazardFeature({ ref: 'REC-1', operator: 'HALO' }, smaller)]);
+    const review = (await call('cmaa.reviewer', 'GET', `/api/submissions/${draft.id}/items`)).json() as { items: { before: { released_m2: number; released_outside_m2: number } }[] };
+    const expected = (await db.query<{ counted: number; outside: number }>(
+      `select c.counted_m2 as counted, st_area(st_difference(c.counted_geom, st_geomfromgeojson($1))::geography) as outside
+       from release_counted c join land_release r on r.id = c.release_id where r.ref = 'REL-1'`,
+      [JSON.stringify({ type: 'Polygon', coordinates: [smaller] })],
+    )).rows[0]!;
+    expect(expected.outside).toBeGreaterThan(1_000);
+    expect(review.items[0]!.before.released_m2).toBeCloseTo(expected.counted, 2);
+    expect(Math.abs(review.items[0]!.before.released_outside_m2 - expected.outside)).toBeLessThan(0.01);
+    expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/reject`, JSON.stringify({ reason: 'the hazard was not surveyed again' }))).statusCode).toBe(200);
+  });
+});
+
 describe('an approval never overwrites a change it did not see', () => {
   it('stops the second of two updates made from the same version, names the item, and applies nothing', async () => {
     const first = await submitted('hazards', [hazardFeature({ ref: 'REC-2', operator: 'HALO', notes: 'first' }, circle(LON + 0.01, LAT, 160))]);
@@ -228,6 +245,11 @@ describe('several official hazards combined into one', () => {
     const draft = await submitted('hazards', [hazardFeature({ ref: 'COMB-1', operator: 'HALO', type: 'CHA' }, whole)]);
     const review = (await call('cmaa.reviewer', 'GET', `/api/submissions/${draft.id}/items`)).json() as { items: { overlaps: { ref: string; version: number }[] }[] };
     const targets = review.items[0]!.overlaps.map(({ ref, version }) => ({ ref, version }));
+    // The new polygon covers all the land released on both: nothing would stop counting.
+    for (const overlap of review.items[0]!.overlaps as unknown as { released_m2: number; released_outside_m2: number }[]) {
+      expect(overlap.released_m2).toBeGreaterThan(0);
+      expect(overlap.released_outside_m2).toBe(0);
+    }
     expect(targets.map((t) => t.ref).sort()).toEqual(['REC-4', 'REC-5']);
     expect((await call('cmaa.reviewer', 'PUT', `/api/submissions/${draft.id}/reconciliation`, JSON.stringify({ items: [{ item: 0, action: 'combine', targets }] }))).statusCode).toBe(200);
     const approved = await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/approve`);

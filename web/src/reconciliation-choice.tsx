@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatSquareMetres } from './format';
-import { reconciliationCanBeChosen, reviewItemReconciliation } from './submission-api';
-import type { ReconciliationChoice as Choice, RecordVersion, ReviewItem, SubmissionKind } from './submission-api';
+import type { ReconciliationChoice as Choice, RecordVersion, ReleasedLand, ReviewItem, SubmissionKind } from './submission-api';
 
 export interface ReconciliationChoiceProps {
   item: ReviewItem;
@@ -16,14 +15,29 @@ export interface ReconciliationChoiceProps {
 
 const updateKey = (ref: string) => `update:${ref}`;
 
+/** Below this, land left outside is a sliver of survey precision (the accounting's own threshold). */
+const NOTICEABLE_M2 = 0.5;
+
+/** Says how much land released on a record would stop counting if the item's polygon replaced it. */
+function ReleasedOutside({ target, land }: { target: string; land: ReleasedLand }) {
+  const { t } = useTranslation();
+  const outside = land.released_outside_m2 ?? 0;
+  if (outside < NOTICEABLE_M2) return null;
+  return (
+    <span className="choice__warning" role="note" data-testid={`released-outside-${target}`}>
+      {t('reconciliation.releasedOutside', { ref: target, area: formatSquareMetres(outside) })}
+    </span>
+  );
+}
+
 /**
  * How the item joins the official record, as IMSMA's workbench offers it: a new record, a new version of the
  * record with the same ref or of a hazard it overlaps, or one hazard that combines (replaces) several it overlaps.
  */
 export function ReconciliationChoice({ item, kind, editable, busy, onChoose }: ReconciliationChoiceProps) {
   const { t } = useTranslation();
-  const current = reviewItemReconciliation(item);
-  const canChoose = editable && reconciliationCanBeChosen(item);
+  const current = item.reconciliation;
+  const canChoose = editable;
   const currentKey = current.action === 'update' && current.targets[0] ? updateKey(current.targets[0].ref) : current.action;
   const [combined, setCombined] = useState<Set<string>>(
     () => new Set(current.action === 'combine' ? current.targets.map((target) => target.ref) : []),
@@ -36,18 +50,18 @@ export function ReconciliationChoice({ item, kind, editable, busy, onChoose }: R
   const shownKey = combining ? 'combine' : (pending ?? currentKey);
   const name = `reconciliation-${item.item}`;
 
-  const updateTargets: { target: RecordVersion; overlapM2: number | null }[] = [];
-  if (item.before) updateTargets.push({ target: { ref: item.before.ref, version: item.before.version }, overlapM2: null });
+  const updateTargets: { target: RecordVersion; overlapM2: number | null; land: ReleasedLand }[] = [];
+  if (item.before) updateTargets.push({ target: { ref: item.before.ref, version: item.before.version }, overlapM2: null, land: item.before });
   for (const overlap of item.overlaps) {
     if (overlap.ref === item.before?.ref) continue;
-    updateTargets.push({ target: { ref: overlap.ref, version: overlap.version ?? 0 }, overlapM2: overlap.overlap_m2 });
+    updateTargets.push({ target: { ref: overlap.ref, version: overlap.version }, overlapM2: overlap.overlap_m2, land: overlap });
   }
   // A combine may keep the record with the item's own ref (it is updated) and retire the others.
-  const combinable: { ref: string; version: number; overlapM2: number | null }[] = [
-    ...(item.before ? [{ ref: item.before.ref, version: item.before.version, overlapM2: null }] : []),
+  const combinable: { ref: string; version: number; overlapM2: number | null; land: ReleasedLand }[] = [
+    ...(item.before ? [{ ref: item.before.ref, version: item.before.version, overlapM2: null, land: item.before }] : []),
     ...item.overlaps
-      .filter((overlap) => overlap.version !== undefined && overlap.ref !== item.before?.ref)
-      .map((overlap) => ({ ref: overlap.ref, version: overlap.version ?? 0, overlapM2: overlap.overlap_m2 })),
+      .filter((overlap) => overlap.ref !== item.before?.ref)
+      .map((overlap) => ({ ref: overlap.ref, version: overlap.version, overlapM2: overlap.overlap_m2, land: overlap })),
   ];
   const choose = (action: Choice['action'], targets: RecordVersion[]) => {
     setCombining(action === 'combine');
@@ -73,7 +87,7 @@ export function ReconciliationChoice({ item, kind, editable, busy, onChoose }: R
         <input type="radio" name={name} checked={shownKey === 'new'} onChange={() => choose('new', [])} data-testid="reconciliation-new" />
         {t(`reconciliation.new.${kind}`)}
       </label>
-      {updateTargets.map(({ target, overlapM2 }) => (
+      {updateTargets.map(({ target, overlapM2, land }) => (
         <label key={target.ref} className="choice">
           <input
             type="radio"
@@ -85,6 +99,7 @@ export function ReconciliationChoice({ item, kind, editable, busy, onChoose }: R
           {overlapM2 === null
             ? t('reconciliation.updateSameRef', { ref: target.ref, version: target.version })
             : t('reconciliation.updateOverlap', { ref: target.ref, area: formatSquareMetres(overlapM2) })}
+          <ReleasedOutside target={target.ref} land={land} />
         </label>
       ))}
       {kind === 'hazards' && combinable.length >= 2 ? (
@@ -113,6 +128,7 @@ export function ReconciliationChoice({ item, kind, editable, busy, onChoose }: R
                       {target.overlapM2 === null
                         ? t('reconciliation.sameRefTarget', { ref: target.ref })
                         : t('reconciliation.overlapTarget', { ref: target.ref, area: formatSquareMetres(target.overlapM2) })}
+                      <ReleasedOutside target={target.ref} land={target.land} />
                     </label>
                   </li>
                 ))}
@@ -130,7 +146,6 @@ export function ReconciliationChoice({ item, kind, editable, busy, onChoose }: R
           ) : null}
         </div>
       ) : null}
-      {!reconciliationCanBeChosen(item) ? <p className="hint">{t('reconciliation.proposedOnly')}</p> : null}
     </fieldset>
   );
 }

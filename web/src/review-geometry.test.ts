@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Polygon } from 'geojson';
 import { reviewFeatures } from './review-geometry';
-import { reviewItemReconciliation } from './submission-api';
 import type { ReviewItem } from './submission-api';
 
 const square = (lon: number): Polygon => ({
@@ -37,18 +36,6 @@ describe('the review map data', () => {
   });
 
   it('skips an overlap that came without its geometry', () => {
-    expect(reviewFeatures([item(0, { overlaps: [{ ref: 'HZ-OLD', overlap_m2: 5 }] })]).overlaps.features).toEqual([]);
-  });
-});
-
-describe('an item’s reconciliation', () => {
-  it('reads the action alone, as older servers send it, as an update of the same-ref record', () => {
-    const before = { ref: 'HZ-0', version: 4, attributes: {}, geometry: null };
-    expect(reviewItemReconciliation(item(0, { reconciliation: 'update', before }))).toEqual({
-      action: 'update',
-      targets: [{ ref: 'HZ-0', version: 4 }],
-      chosen: 'default',
-    });
-    expect(reviewItemReconciliation(item(0, { reconciliation: 'new' }))).toEqual({ action: 'new', targets: [], chosen: 'default' });
+    expect(reviewFeatures([item(0, { overlaps: [{ ref: 'HZ-OLD', version: 1, overlap_m2: 5 }] })]).overlaps.features).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { RecordComparison } from './record-comparison';
 import { ReconciliationChoice } from './reconciliation-choice';
-import { reviewItemReconciliation } from './submission-api';
 import type { ReconciliationChoice as Choice, ReviewItem, SubmissionKind } from './submission-api';
 import { RecordPlace } from './validation-report';
 
@@ -32,7 +31,7 @@ export interface ReviewItemCardProps {
 export function ReviewItemCard(props: ReviewItemCardProps) {
   const { item, kind, selected, onSelect, deciding, reconciling, onReconcile, itemReturn, onReturnChange } = props;
   const { t } = useTranslation();
-  const reconciliation = reviewItemReconciliation(item);
+  const reconciliation = item.reconciliation;
   const name = returnedItemName(item);
   return (
     <li className={selected ? 'review-item is-selected' : 'review-item'} data-testid="review-item" data-ref={item.ref ?? ''} data-item={item.item}>

@@ -70,15 +70,24 @@ export interface Reconciliation {
   chosen: 'default' | 'reviewer';
 }
 
-/** An official hazard the item overlaps, biggest overlap first. */
-export interface Overlap {
+/**
+ * For a hazard: the land its releases count, and how much of it lies outside the submitted polygon (an
+ * update or a combine with that polygon would stop counting it).
+ */
+export interface ReleasedLand {
+  released_m2?: number;
+  released_outside_m2?: number;
+}
+
+/** An official record the item overlaps, biggest overlap first. */
+export interface Overlap extends ReleasedLand {
   ref: string;
-  version?: number;
+  version: number;
   overlap_m2: number;
   geometry?: Geometry | null;
 }
 
-export interface OfficialRecord {
+export interface OfficialRecord extends ReleasedLand {
   ref: string;
   version: number;
   attributes: Record<string, unknown>;
@@ -91,8 +100,7 @@ export interface ReviewItem {
   feature?: number;
   line?: number;
   ref: string | null;
-  /** Older servers send the action alone ('new' or 'update'); reviewItemReconciliation reads both. */
-  reconciliation: Reconciliation | ReconciliationAction;
+  reconciliation: Reconciliation;
   after: { properties: Record<string, unknown>; geometry: Geometry | null };
   before: OfficialRecord | null;
   overlaps: Overlap[];
@@ -115,17 +123,6 @@ export interface ReconciliationChoice {
 }
 
 /** The item's reconciliation in the full form, whichever form the server sent. */
-export function reviewItemReconciliation(item: ReviewItem): Reconciliation {
-  if (typeof item.reconciliation === 'object') return item.reconciliation;
-  const targets = item.reconciliation === 'update' && item.before ? [{ ref: item.before.ref, version: item.before.version }] : [];
-  return { action: item.reconciliation, targets, chosen: 'default' };
-}
-
-/** Whether the server lets the reviewer choose (it sends the full form only then). */
-export function reconciliationCanBeChosen(item: ReviewItem): boolean {
-  return typeof item.reconciliation === 'object';
-}
-
 export function fetchSubmissions(state: SubmissionState | null, signal?: AbortSignal): Promise<Submission[]> {
   const query = state ? `?state=${state}` : '';
   return getJson<Submission[]>(`/api/submissions${query}`, signal);
