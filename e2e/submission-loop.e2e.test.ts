@@ -2,7 +2,7 @@
 // uploads two hazards in Battambang and submits them; CMAA's reviewer returns one with a reason; the officer
 // reads the reason, uploads the corrected file and submits again; the reviewer approves; the map and the land
 // release table then show the new hazards, and the table's figures lead to the releases behind them.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
@@ -309,6 +309,12 @@ describe('the submission loop in the browser', () => {
     expect(text).toContain('2024-05');
     expect(text).toContain('+1,500');
     await screenshot('clearway-discrepancy-en.png');
+    // The same comparison as a CSV file, for the operator's spreadsheet.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('discrepancy-download').click()]);
+    expect(download.suggestedFilename()).toBe('discrepancy-HALO-2024-05-2024-05.csv');
+    const csv = (await readFile(await download.path(), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('province_code,province_name_en,month,kind,operator_m2,official_m2,difference_m2,reason,reason_m2,records,more_records');
+    expect(csv.find((line) => line.startsWith('02,Battambang,2024-05,cleared,'))).toMatch(/^02,Battambang,2024-05,cleared,1500\.00,[\d.]+,[\d.-]+,/);
   });
 
   it('ran without an uncaught error in the page', () => {

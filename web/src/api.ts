@@ -202,6 +202,15 @@ async function failure(response: Response): Promise<ApiError> {
   return new ApiError(response.status, problem, `${response.status} ${response.statusText}`.trim());
 }
 
+/** The body of a successful answer as a file (a CSV export); a refusal throws like any other call. */
+export async function sendForFile(path: string, csrfToken: string | null, body: FormData): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(path, { method: 'POST', headers, body });
+  if (!response.ok) throw await failure(response);
+  return response.blob();
+}
+
 async function answer<T>(response: Response): Promise<T> {
   if (!response.ok) throw await failure(response);
   if (response.status === 204) return undefined as T;

@@ -7,7 +7,7 @@ import { FileField } from './file-field';
 import { formatCount, formatSquareMetres } from './format';
 import { ProblemMessage } from './problem-message';
 import type { Session } from './session-api';
-import { compareFigures } from './traceability-api';
+import { compareFigures, compareFiguresCsv } from './traceability-api';
 import type { DiscrepancyReport } from './traceability-api';
 import { useAction } from './use-action';
 import { useApi } from './use-api';
@@ -36,7 +36,7 @@ function OrganisationChoice({ value, onChange }: { value: string; onChange: (cod
 
 function ReportSummary({ report }: { report: DiscrepancyReport }) {
   const { t } = useTranslation();
-  const matching = typeof report.matching === 'number' ? report.matching : report.matching.length;
+  const matching = report.matching;
   return (
     <dl className="facts facts--wide" data-testid="discrepancy-summary">
       <dt>{t('discrepancy.organisation')}</dt>
@@ -72,6 +72,18 @@ export function DiscrepancyView({ session }: { session: Session }) {
   const [file, setFile] = useState<File | null>(null);
   const [report, setReport] = useState<DiscrepancyReport | null>(null);
   const compare = useAction();
+  const download = useAction();
+  const downloadCsv = async () => {
+    if (!file || !report) return;
+    const csv = await download.run(() => compareFiguresCsv(report.organisation, file, session.csrfToken));
+    if (!csv) return;
+    // The browser saves the answer under a name that says whose figures and which period it compares.
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(csv);
+    link.download = `discrepancy-${report.organisation}-${report.period.from}-${report.period.to}.csv`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!file || !organisation) return;
@@ -108,6 +120,12 @@ export function DiscrepancyView({ session }: { session: Session }) {
           </h2>
           <ReportSummary report={report} />
           <p className="hint">{t('discrepancy.sign')}</p>
+          <div className="actions">
+            <button type="button" className="button" onClick={() => void downloadCsv()} disabled={download.busy} data-testid="discrepancy-download">
+              {t('discrepancy.downloadCsv')}
+            </button>
+          </div>
+          <ProblemMessage error={download.error} />
           {report.rows.length === 0 ? <p className="notice notice--ok">{t('discrepancy.allMatch')}</p> : <DiscrepancyTable rows={report.rows} />}
         </section>
       ) : null}

@@ -1,6 +1,6 @@
 // From a figure to what is behind it (the releases of a report row and the submissions they came from), the
 // authority's audit log, and an operator's own figures set against the official ones.
-import { fileForm, getJson, send } from './api';
+import { fileForm, getJson, send, sendForFile } from './api';
 
 export interface ReleaseBehindFigure {
   ref: string;
@@ -95,12 +95,18 @@ export interface DiscrepancyReport {
   organisation: string;
   period: { from: string; to: string };
   totals: { operator_m2: number; official_m2: number; difference_m2: number };
-  /** The cells where the figures agree (a count, or the cells themselves). */
-  matching: number | unknown[];
+  /** How many cells agree (within 0.5 m2). */
+  matching: number;
   rows: DiscrepancyRow[];
 }
 
 export function compareFigures(organisation: string, file: File, csrfToken: string | null): Promise<DiscrepancyReport> {
   const query = new URLSearchParams({ organisation });
   return send<DiscrepancyReport>('POST', `/api/reports/discrepancy?${query.toString()}`, csrfToken, fileForm(file));
+}
+
+/** The same comparison as CSV, one line per cell and reason, for a spreadsheet. */
+export function compareFiguresCsv(organisation: string, file: File, csrfToken: string | null): Promise<Blob> {
+  const query = new URLSearchParams({ organisation, format: 'csv' });
+  return sendForFile(`/api/reports/discrepancy?${query.toString()}`, csrfToken, fileForm(file));
 }
