@@ -304,6 +304,24 @@ describe('the form for one record in the browser', () => {
     expect(submission.validation).toMatchObject({ accepted: 0, errorCount: 1, errors: [{ code: 'date.end-before-start', field: 'end_date', ref: badReleaseRef }] });
   });
 
+  it('opens that draft in the form again, filled with what was sent, and checks the corrected record anew', async () => {
+    const before = await shownSubmission();
+    await page.getByTestId('correct-in-form').click();
+    await expect(page.getByTestId('form-ref').inputValue()).resolves.toBe(badReleaseRef);
+    await expect(page.getByTestId('form-end-date').inputValue()).resolves.toBe('2025-03-01');
+    await expect(page.getByTestId('form-method').inputValue()).resolves.toBe('manual');
+    await page.locator('[data-testid="paste-status"][data-valid="true"]').waitFor();
+    await page.getByTestId('form-end-date').fill('2025-03-20');
+    await page.getByTestId('form-submit').click();
+    await expect.poll(() => page.getByTestId('validation-summary').textContent(), { timeout: 10_000 }).toBe('1 records read, 1 accepted. No errors: it can be submitted for review.');
+    const after = await shownSubmission();
+    // The same draft, its record replaced: same number, same polygon, the end date corrected.
+    expect(after.submission.id).toBe(before.submission.id);
+    expect(after.items[0]!.after.properties).toMatchObject({ ref: badReleaseRef, end_date: '2025-03-20', method: 'manual' });
+    expect(after.items[0]!.after.geometry).toEqual(before.items[0]!.after.geometry);
+    await expect(page.getByTestId('submit-for-review').isDisabled()).resolves.toBe(false);
+  });
+
   it('ran without an uncaught error in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -62,7 +62,19 @@ function CurrentView({ route, session, reference, navigate }: { route: ViewRoute
         />
       );
     case 'submission':
-      return <SubmissionPage key={route.id} id={route.id} session={session} onBack={() => navigate({ view: 'submissions' })} />;
+      return (
+        <SubmissionPage
+          key={route.id}
+          id={route.id}
+          session={session}
+          map={{
+            basemapUrl: reference.basemapUrl,
+            provinces: reference.provinces.state === 'ready' ? reference.provinces.data : null,
+            districts: reference.districts.state === 'ready' ? reference.districts.data : null,
+          }}
+          onBack={() => navigate({ view: 'submissions' })}
+        />
+      );
     case 'review-queue':
       return <ReviewQueue onOpen={(id) => navigate({ view: 'review', id })} />;
     case 'review':

@@ -4,12 +4,14 @@ import {
   blankHazard,
   blankRelease,
   hazardFeature,
+  hazardValuesOf,
   methodFitsKind,
   methodForKind,
   methodsFor,
   missingHazardFields,
   missingReleaseFields,
   releaseFeature,
+  releaseValuesOf,
 } from './record-form';
 import type { HazardFormValues, ReleaseFormValues } from './record-form';
 
@@ -106,5 +108,21 @@ describe('the Feature a form sends', () => {
       { category: 'AP', model: 'PMN-2', quantity: 3 },
       { category: 'UXO', quantity: 'many' },
     ]);
+  });
+});
+
+describe('a record sent from the form, read back to correct it', () => {
+  it('gives the form the values it sent (text as sent: trimmed, blanks empty)', () => {
+    const sent = hazardFeature(hazard, square).properties;
+    expect(hazardValuesOf(sent, 'CMAC')).toEqual({ ...hazard, ref: 'HZ-HALO-0001', contamination: ['AP', 'IED'], notes: '' });
+    const withDevices = { ...release, devices: [{ category: 'AP' as const, model: 'PMN-2', quantity: '3' }] };
+    expect(releaseValuesOf(releaseFeature(withDevices, square).properties, 'CMAC')).toEqual(withDevices);
+  });
+
+  it('leaves empty what the form cannot show, and takes the organisation when no operator was given', () => {
+    expect(hazardValuesOf({ ref: 'X', type: 'XHA', contamination: 'AP' }, 'HALO')).toMatchObject({ type: '', contamination: [], operator: 'HALO' });
+    expect(releaseValuesOf({ kind: 'burnt', method: 'nts', devices: [{ category: 'tank', quantity: 2 }] }, 'HALO')).toMatchObject({
+      kind: '', method: 'nts', devices: [{ category: '', model: '', quantity: '2' }],
+    });
   });
 });

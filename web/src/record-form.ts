@@ -154,3 +154,38 @@ export function releaseFeature(values: ReleaseFormValues, geometry: PolygonalGeo
   if (devices.length > 0) properties['devices'] = devices;
   return { type: 'Feature', properties, geometry };
 }
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+const oneOf = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? (value as T) : '');
+
+/**
+ * The form's values for a hazard already sent (a draft made from the form, to correct): what the form sent, read
+ * back; a value the form cannot show (an unknown type, say) is left empty for the officer to fill again.
+ */
+export function hazardValuesOf(properties: Properties, organisation: string): HazardFormValues {
+  const contamination = Array.isArray(properties['contamination']) ? properties['contamination'] : [];
+  return {
+    ref: text(properties['ref']),
+    type: oneOf(properties['type'], hazardTypes),
+    contamination: contaminationTypes.filter((type) => contamination.includes(type)),
+    source: text(properties['source']),
+    recorded_on: text(properties['recorded_on']),
+    operator: text(properties['operator']) || organisation,
+    village_code: text(properties['village_code']),
+    notes: text(properties['notes']),
+  };
+}
+
+export function releaseValuesOf(properties: Properties, organisation: string): ReleaseFormValues {
+  const devices = Array.isArray(properties['devices']) ? (properties['devices'] as Properties[]) : [];
+  return {
+    ref: text(properties['ref']),
+    hazard_ref: text(properties['hazard_ref']),
+    kind: oneOf(properties['kind'], releaseKinds),
+    method: oneOf(properties['method'], releaseMethods),
+    operator: text(properties['operator']) || organisation,
+    start_date: text(properties['start_date']),
+    end_date: text(properties['end_date']),
+    devices: devices.map((device) => ({ category: oneOf(device['category'], deviceCategories), model: text(device['model']), quantity: text(device['quantity']) })),
+  };
+}

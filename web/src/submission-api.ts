@@ -145,6 +145,11 @@ export function createFormSubmission(kind: SubmissionKind, items: Feature[], csr
   return send<Submission>('POST', `/api/submissions?kind=${kind}`, csrfToken, { items });
 }
 
+/** The corrected record of a draft made from the form: checked again, and the draft keeps its number. */
+export function replaceFormSubmission(id: number, items: Feature[], csrfToken: string | null): Promise<Submission> {
+  return send<Submission>('PUT', `/api/submissions/${id}`, csrfToken, { items });
+}
+
 export function replaceSubmissionFile(id: number, file: File, csrfToken: string | null): Promise<Submission> {
   return send<Submission>('PUT', `/api/submissions/${id}`, csrfToken, fileForm(file));
 }

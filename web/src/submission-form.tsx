@@ -12,6 +12,8 @@ import { ProblemMessage } from './problem-message';
 import {
   blankDevice,
   blankHazard,
+  hazardValuesOf,
+  releaseValuesOf,
   blankRelease,
   contaminationTypes,
   deviceCategories,
@@ -27,11 +29,12 @@ import {
 } from './record-form';
 import type { DeviceRow, HazardField, HazardFormValues, ReleaseField, ReleaseFormValues } from './record-form';
 import type { Session } from './session-api';
-import { createFormSubmission } from './submission-api';
+import { createFormSubmission, replaceFormSubmission } from './submission-api';
 import type { Submission, SubmissionKind } from './submission-api';
 import { useAction } from './use-action';
 import { useApi } from './use-api';
 import type { Loaded } from './use-api';
+import type { PolygonalGeometry } from './pasted-geometry';
 
 /** The exchange format's ref: what is worth asking the server about while the officer types a hazard's ref. */
 const refPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -334,20 +337,32 @@ export interface SubmissionFormProps {
   provinces: AdminUnitCollection | null;
   districts: AdminUnitCollection | null;
   onCreated: (submission: Submission) => void;
+  /** A draft made from the form, to correct: its kind is fixed and sending replaces its record. */
+  editing?: FormDraft;
+}
+
+export interface FormDraft {
+  id: number;
+  kind: SubmissionKind;
+  properties: Record<string, unknown>;
+  geometry: PolygonalGeometry;
 }
 
 /**
  * One hazard or one land release filled in on the page: sent as a submission of one record, checked at once with
  * the import's checks, and then shown with its validation report like an uploaded file.
  */
-export function SubmissionForm({ session, basemapUrl, provinces, districts, onCreated }: SubmissionFormProps) {
+export function SubmissionForm({ session, basemapUrl, provinces, districts, onCreated, editing }: SubmissionFormProps) {
   const { t } = useTranslation();
   const baseId = useId();
   const organisation = session.user.organisation;
-  const [kind, setKind] = useState<SubmissionKind>('hazards');
-  const [hazard, setHazard] = useState(() => blankHazard(organisation));
-  const [release, setRelease] = useState(() => blankRelease(organisation));
-  const [polygon, setPolygon] = useState<PolygonInput>(emptyPolygonInput);
+  const [kind, setKind] = useState<SubmissionKind>(editing?.kind ?? 'hazards');
+  const [hazard, setHazard] = useState(() => (editing?.kind === 'hazards' ? hazardValuesOf(editing.properties, organisation) : blankHazard(organisation)));
+  const [release, setRelease] = useState(() => (editing?.kind === 'releases' ? releaseValuesOf(editing.properties, organisation) : blankRelease(organisation)));
+  // The polygon sent before comes back as pasted GeoJSON: shown on the map, and replaced by drawing or pasting anew.
+  const [polygon, setPolygon] = useState<PolygonInput>(() =>
+    editing ? { ...emptyPolygonInput, mode: 'paste', pasted: JSON.stringify(editing.geometry) } : emptyPolygonInput,
+  );
   const [checked, setChecked] = useState(false);
   const sending = useAction();
   const organisations = useApi('organisations', (signal) => fetchOrganisations(signal));
@@ -373,14 +388,16 @@ export function SubmissionForm({ session, basemapUrl, provinces, districts, onCr
       return;
     }
     const feature = kind === 'hazards' ? hazardFeature(hazard, geometry) : releaseFeature(release, geometry);
-    const created = await sending.run(() => createFormSubmission(kind, [feature], session.csrfToken));
+    const created = await sending.run(() =>
+      editing ? replaceFormSubmission(editing.id, [feature], session.csrfToken) : createFormSubmission(kind, [feature], session.csrfToken),
+    );
     if (created) onCreated(created);
   };
 
   return (
     <form className="record-form" onSubmit={(event) => void send(event)} noValidate data-testid="submission-form">
       <p className="hint">{t('recordForm.hint')}</p>
-      <fieldset className="choice-row">
+      <fieldset className="choice-row" disabled={editing !== undefined}>
         <legend>{t('recordForm.kind')}</legend>
         {(['hazards', 'releases'] as const).map((value) => (
           <label key={value} className="choice">

@@ -1,12 +1,15 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { AdminUnitCollection } from './api';
 import { DecisionSummary } from './decision-summary';
 import { FileField } from './file-field';
 import { ProblemMessage } from './problem-message';
 import type { Session } from './session-api';
-import { fetchSubmission, replaceSubmissionFile, submitSubmission } from './submission-api';
+import { fetchReviewItems, fetchSubmission, replaceSubmissionFile, submitSubmission } from './submission-api';
 import type { Submission } from './submission-api';
 import { SubmissionFacts } from './submission-facts';
+import { SubmissionForm } from './submission-form';
+import type { FormDraft } from './submission-form';
 import { SubmissionStateBadge } from './submission-state';
 import { exchangeFileTypes } from './submission-upload';
 import { useAction } from './use-action';
@@ -43,8 +46,52 @@ function ReplaceFile({ submission, csrfToken, onReplaced }: { submission: Submis
   );
 }
 
+/** A draft made from the form holds one record in a file the server names after the form. */
+const formFile = /^form-(hazards|releases)\.geojson$/;
+
+/** Opens a draft made from the form in the form again, filled with what was sent, to correct and send anew. */
+function CorrectInForm({ submission, session, map, onReplaced }: { submission: Submission; session: Session; map: SubmissionPageMap; onReplaced: (submission: Submission) => void }) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState<FormDraft | null>(null);
+  const open = useAction();
+  const load = async () => {
+    const page = await open.run(() => fetchReviewItems(submission.id, { limit: 1, offset: 0 }));
+    const item = page?.items[0];
+    const geometry = item?.after.geometry;
+    if (!item || !geometry || (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon')) return;
+    setDraft({ id: submission.id, kind: submission.kind, properties: item.after.properties, geometry });
+  };
+  if (draft) {
+    return (
+      <SubmissionForm
+        session={session}
+        {...map}
+        editing={draft}
+        onCreated={(replaced) => {
+          setDraft(null);
+          onReplaced(replaced);
+        }}
+      />
+    );
+  }
+  return (
+    <div className="actions">
+      <button type="button" className="button" disabled={open.busy} onClick={() => void load()} data-testid="correct-in-form">
+        {t('submissionPage.correctInForm')}
+      </button>
+      <ProblemMessage error={open.error} />
+    </div>
+  );
+}
+
+export interface SubmissionPageMap {
+  basemapUrl: string | null | undefined;
+  provinces: AdminUnitCollection | null;
+  districts: AdminUnitCollection | null;
+}
+
 /** One submission as its organisation sees it: the check's report, the reviewer's reasons, and what to do next. */
-export function SubmissionPage({ id, session, onBack }: { id: number; session: Session; onBack: () => void }) {
+export function SubmissionPage({ id, session, map, onBack }: { id: number; session: Session; map: SubmissionPageMap; onBack: () => void }) {
   const { t } = useTranslation();
   const { loaded, set } = useReloadableApi(`submission:${id}`, (signal) => fetchSubmission(id, signal));
   const submit = useAction();
@@ -88,6 +135,9 @@ export function SubmissionPage({ id, session, onBack }: { id: number; session: S
           <h2 id="next-step-title" className="card__title">
             {t('submissionPage.nextStep')}
           </h2>
+          {formFile.test(submission.file_name) && submission.validation.records === 1 ? (
+            <CorrectInForm submission={submission} session={session} map={map} onReplaced={set} />
+          ) : null}
           <ReplaceFile submission={submission} csrfToken={session.csrfToken} onReplaced={set} />
           <div className="actions">
             <button
