@@ -71,7 +71,8 @@ export function ReviewPage({ id, session, basemapUrl, provinces, districts, onBa
   const [offset, setOffset] = useState(0);
   const items = useReloadableApi(`review-items:${id}:${offset}`, (signal) => fetchReviewItems(id, { limit: pageSize, offset }, signal));
   const [selectedItem, setSelectedItem] = useState<number | null>(null);
-  const [returns, setReturns] = useState<Map<number, ItemReturn>>(new Map());
+  // Kept across pages of items (with each item's name), so a reviewer can return items from several pages at once.
+  const [returns, setReturns] = useState<Map<number, ItemReturn & { name: string }>>(new Map());
   const reconcile = useAction();
   const decide = useAction();
 
@@ -87,12 +88,7 @@ export function ReviewPage({ id, session, basemapUrl, provinces, districts, onBa
   const deciding = current.state === 'submitted' && reviewingRoles.includes(session.user.role) && !ownWork;
   const page = items.loaded.state === 'ready' ? items.loaded.data : null;
 
-  const chosenReturns = page
-    ? page.items.flatMap((item) => {
-        const chosen = returns.get(item.item);
-        return chosen?.chosen ? [{ item: returnedItemName(item), reason: chosen.reason.trim() }] : [];
-      })
-    : [];
+  const chosenReturns = [...returns.values()].filter((chosen) => chosen.chosen).map((chosen) => ({ item: chosen.name, reason: chosen.reason.trim() }));
   const returnReady = chosenReturns.length > 0 && chosenReturns.every((reason) => reason.reason.length > 0);
 
   const decided = (next: Submission | null) => {
@@ -157,7 +153,7 @@ export function ReviewPage({ id, session, basemapUrl, provinces, districts, onBa
                     reconciling={reconcile.busy}
                     onReconcile={choose}
                     itemReturn={returns.get(item.item) ?? noReturn}
-                    onReturnChange={(itemReturn) => setReturns((previous) => new Map(previous).set(item.item, itemReturn))}
+                    onReturnChange={(itemReturn) => setReturns((previous) => new Map(previous).set(item.item, { ...itemReturn, name: returnedItemName(item) }))}
                   />
                 ))}
               </ol>
