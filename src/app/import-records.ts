@@ -1,8 +1,8 @@
 // Import of hazards and land releases from a file: read, check every record, and store them all in one
 // transaction, or store nothing and say what is wrong with which record, which field, and why.
-import type { Database, Queryable } from '../db/engine.ts';
-import { createHazardStage, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
-import { createReleaseStage, stageAndCheckReleases, writeStagedReleases, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
+import type { Database, Queryable, ReadOnlyConnection } from '../db/engine.ts';
+import { createHazardStage, measureHazards, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, type MeasuredHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
+import { createReleaseStage, measureReleases, stageAndCheckReleases, writeStagedReleases, type ReleaseMeasures, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
 import { refreshAccounting } from '../db/accounting.ts';
 import { combineHazards, type Combination } from '../db/reconciliation.ts';
 import { retiredTargets, writtenTarget, type Reconciliation } from '../domain/reconciliation.ts';
@@ -285,10 +285,20 @@ function readRecords(request: ImportRequest, report: ImportReport): RawRecord[] 
   }
 }
 
-async function runImport(tx: Queryable, records: RawRecord[], request: ImportRequest, report: ImportReport): Promise<void> {
+/**
+ * Where the per-polygon checks run: on the server, a read-only connection of its own, so that the checks of
+ * the next chunk run on one core while the transaction writes the current chunk on the other; otherwise (the
+ * embedded engine, or an import inside a caller's transaction) the transaction itself, one step at a time.
+ */
+interface Checker {
+  q: Queryable;
+  pipelined: boolean;
+}
+
+async function runImport(tx: Queryable, records: RawRecord[], request: ImportRequest, report: ImportReport, checker: Checker): Promise<void> {
   const organisations = await knownOrganisations(tx);
-  if (request.kind === 'hazards') await importHazards(tx, records, organisations, request, report);
-  else await importReleases(tx, records, organisations, request, report);
+  if (request.kind === 'hazards') await importHazards(tx, records, organisations, request, report, checker);
+  else await importReleases(tx, records, organisations, request, report, checker);
 }
 
 export async function importRecords(db: Database, request: ImportRequest): Promise<ImportReport> {
@@ -299,7 +309,13 @@ export async function importRecords(db: Database, request: ImportRequest): Promi
   report.records = records.length;
   try {
     await db.transaction(async (tx) => {
-      await runImport(tx, records, request, report);
+      // Taken once the transaction holds its own connection (engine.ts says why).
+      const side: ReadOnlyConnection | undefined = db.readOnlyConnection ? await db.readOnlyConnection() : undefined;
+      try {
+        await runImport(tx, records, request, report, side ? { q: side, pipelined: true } : { q: tx, pipelined: false });
+      } finally {
+        side?.release();
+      }
       if (report.errorCount > 0 || report.dryRun) throw new RollBack();
       report.stored = true;
     });
@@ -329,7 +345,7 @@ export async function importWithin(tx: Queryable, request: ImportRequest): Promi
   const records = readRecords(request, report);
   if (!records) throw new ImportRefused(report);
   report.records = records.length;
-  await runImport(tx, records, request, report);
+  await runImport(tx, records, request, report, { q: tx, pipelined: false });
   report.durationMs = Date.now() - started;
   if (report.errorCount > 0) throw new ImportRefused(report);
   report.stored = true;
@@ -344,11 +360,15 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 /**
  * Runs the chunks through the database one after another, preparing the next chunk in JavaScript (schema
  * checks, WKB) while the database works on the current one: on a server the two run on different cores.
+ * `measure` takes the per-polygon measures of a chunk; when pipelined it runs on the checker's own
+ * connection for the next chunk while `process` writes the current one in the transaction.
  */
-async function runChunks<T>(
+async function runChunks<T, M>(
   records: RawRecord[],
   prepare: (record: RawRecord, idx: number) => Prepared<T>,
-  process: (chunk: Prepared<T>[]) => Promise<void>,
+  measure: (chunk: Prepared<T>[]) => Promise<M>,
+  process: (chunk: Prepared<T>[], measured: M) => Promise<void>,
+  pipelined: boolean,
 ): Promise<void> {
   const seen = new Map<string, RecordPlace>();
   const prepareChunk = async (start: number): Promise<Prepared<T>[]> => {
@@ -361,20 +381,66 @@ async function runChunks<T>(
     }
     return chunk;
   };
-  let next = await prepareChunk(0);
-  for (let start = 0; start < records.length; start += CHUNK) {
-    const working = process(next);
-    const following = start + CHUNK < records.length ? prepareChunk(start + CHUNK) : Promise.resolve([]);
-    await working;
-    next = await following;
+  if (!pipelined) {
+    let next = await prepareChunk(0);
+    for (let start = 0; start < records.length; start += CHUNK) {
+      const current = next;
+      const working = (async () => process(current, await measure(current)))();
+      const following = start + CHUNK < records.length ? prepareChunk(start + CHUNK) : Promise.resolve([]);
+      await working;
+      next = await following;
+    }
+    return;
+  }
+  // Chunks are prepared in JavaScript and measured on the checker's connection as soon as it is free, up
+  // to two chunks ahead of the writing. Each promise is awaited in turn; those left behind when an earlier
+  // step fails are still waited for (their own failure ignored), so no statement is left running.
+  const pending: Promise<unknown>[] = [];
+  const track = <V>(promise: Promise<V>): Promise<V> => {
+    pending.push(promise.catch(() => undefined));
+    return promise;
+  };
+  try {
+    const starts: number[] = [];
+    for (let start = 0; start < records.length; start += CHUNK) starts.push(start);
+    const prepared: Promise<Prepared<T>[]>[] = [];
+    const measured: Promise<M>[] = [];
+    let preparing: Promise<unknown> = Promise.resolve();
+    let measuring: Promise<unknown> = Promise.resolve();
+    const launch = (i: number) => {
+      if (i >= starts.length || prepared[i]) return;
+      const items = track(preparing.then(() => prepareChunk(starts[i]!)));
+      preparing = items.catch(() => undefined);
+      const result = track(Promise.all([items, measuring]).then(([chunk]) => measure(chunk)));
+      measuring = result.catch(() => undefined);
+      prepared[i] = items;
+      measured[i] = result;
+    };
+    for (let i = 0; i < starts.length; i++) {
+      launch(i);
+      launch(i + 1);
+      launch(i + 2);
+      const items = await prepared[i]!;
+      const result = await measured[i]!;
+      await process(items, result);
+    }
+  } finally {
+    await Promise.all(pending);
   }
 }
 
-async function importHazards(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
+async function importHazards(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport, checker: Checker): Promise<void> {
   const batchId = await recordChangeBatch(tx, { kind: 'import-hazards', sourceName: request.fileName, madeBy: request.actor, submissionId: request.submissionId });
   await createHazardStage(tx);
   const updated: number[] = [];
-  await runChunks(records, (record, idx) => prepareHazard(record, idx, organisations, request), async (chunk) => {
+  const repair = request.repair ?? false;
+  // Measured before the village check below, which can only add errors: a record with an error of its own
+  // is never staged, so it is not measured either.
+  const measure = async (chunk: Prepared<StagedHazard>[]): Promise<MeasuredHazards & { split: boolean }> => {
+    const measurable = chunk.filter((p) => p.value && !hasError(p)).map((p) => p.value!);
+    return measurable.length > 0 ? measureHazards(checker.q, measurable, repair, { split: checker.pipelined }) : { measures: [], shares: [], split: checker.pipelined };
+  };
+  await runChunks(records, (record, idx) => prepareHazard(record, idx, organisations, request), measure, async (chunk, measured) => {
     const villages = await knownVillages(tx, chunk.flatMap((p) => (p.value?.village_code ? [p.value.village_code] : [])));
     for (const item of chunk) {
       const village = item.value?.village_code;
@@ -384,18 +450,18 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
     }
     const stageable = chunk.filter((p) => p.value && !hasError(p));
     const byIdx = new Map(stageable.map((p) => [p.value!.idx, p]));
-    const checks = stageable.length > 0 ? await stageAndCheckHazards(tx, stageable.map((p) => p.value!), request.repair ?? false) : [];
+    const checks = stageable.length > 0 ? await stageAndCheckHazards(tx, stageable.map((p) => p.value!), measured) : [];
     for (const check of checks) byIdx.get(check.idx)?.problems.push(...hazardCheckProblems(check, byIdx.get(check.idx)!));
     // Once anything is wrong the import will be refused: later chunks are only checked, not stored.
     if (!chunk.some(hasError) && report.errors.length === 0 && checks.length > 0) {
-      await assignStagedUnits(tx, checks);
+      await assignStagedUnits(tx, checks, measured);
       for (const check of checks) byIdx.get(check.idx)?.problems.push(...villageProblems(check, byIdx.get(check.idx)!));
       const written = await writeStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
       report.accepted += written.inserted.length + written.updated.length;
       updated.push(...written.updated);
     }
     for (const item of chunk) addProblems(report, item.problems);
-  });
+  }, checker.pipelined);
   if (report.errors.length === 0) {
     // Combined hazards retire once every item is written, so the hazard that replaces them exists.
     const combined = await combineHazards(tx, combinations(records, request.reconciliation), { changedBy: request.actor, reason: `combined by ${request.fileName}`, batchId });
@@ -422,14 +488,19 @@ function combinations(records: RawRecord[], reconciliation: Map<number, Reconcil
   return found;
 }
 
-async function importReleases(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport): Promise<void> {
+async function importReleases(tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport, checker: Checker): Promise<void> {
   const batchId = await recordChangeBatch(tx, { kind: 'import-releases', sourceName: request.fileName, madeBy: request.actor, submissionId: request.submissionId });
   await createReleaseStage(tx);
   const touched = new Set<number>();
-  await runChunks(records, (record, idx) => prepareRelease(record, idx, organisations, request), async (chunk) => {
+  const repair = request.repair ?? false;
+  const measure = async (chunk: Prepared<StagedRelease>[]): Promise<ReleaseMeasures[]> => {
+    const measurable = chunk.filter((p) => p.value && !hasError(p)).map((p) => p.value!);
+    return measurable.length > 0 ? measureReleases(checker.q, measurable, repair) : [];
+  };
+  await runChunks(records, (record, idx) => prepareRelease(record, idx, organisations, request), measure, async (chunk, measured) => {
     const stageable = chunk.filter((p) => p.value && !hasError(p));
     const byIdx = new Map(stageable.map((p) => [p.value!.idx, p]));
-    const checks = stageable.length > 0 ? await stageAndCheckReleases(tx, stageable.map((p) => p.value!), request.repair ?? false) : [];
+    const checks = stageable.length > 0 ? await stageAndCheckReleases(tx, stageable.map((p) => p.value!), measured) : [];
     for (const check of checks) byIdx.get(check.idx)?.problems.push(...releaseCheckProblems(check, byIdx.get(check.idx)!));
     if (!chunk.some(hasError) && report.errors.length === 0 && checks.length > 0) {
       const hazardIds = await writeStagedReleases(tx, checks.map((c) => c.idx), { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
@@ -437,10 +508,11 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
       report.accepted += checks.length;
     }
     for (const item of chunk) addProblems(report, item.problems);
-  });
+  }, checker.pipelined);
   if (report.errors.length === 0) {
     for (const ids of chunks([...touched], 5_000)) {
-      const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `land release imported from ${request.fileName}`, batchId });
+      // The release stage kept whether each new release lies inside its hazard: not tested again.
+      const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `land release imported from ${request.fileName}`, batchId, knownInside: true });
       report.statusChanges += result.statusChanges;
     }
   }

@@ -12,7 +12,18 @@ export const RELEASED_BELOW_M2 = 0.5;
 
 export const UNASSIGNED = 'unassigned';
 
-async function recomputeCountedReleases(tx: Queryable, hazardIds: number[]): Promise<void> {
+/**
+ * A temporary table (release_id, hazard_id, hazard_version, inside) a release import fills as it writes:
+ * whether the release lies inside its hazard, tested once at staging. The refresh uses a row only while
+ * the hazard is still at that version, so the answer is the one st_covers would give again.
+ */
+export const KNOWN_INSIDE = 'release_known_inside';
+
+async function recomputeCountedReleases(tx: Queryable, hazardIds: number[], knownInside: boolean): Promise<void> {
+  const inside = knownInside ? 'coalesce(ki.inside, st_covers(h.geom, r.geom))' : 'st_covers(h.geom, r.geom)';
+  const known = knownInside
+    ? `left join ${KNOWN_INSIDE} ki on ki.release_id = r.id and ki.hazard_id = h.id and ki.hazard_version = h.version`
+    : '';
   await tx.query('delete from release_counted where hazard_id = any($1::bigint[])', [hazardIds]);
   await tx.query(
     `with clipped as (
@@ -22,7 +33,8 @@ async function recomputeCountedReleases(tx: Queryable, hazardIds: number[]): Pro
               case when c.inside then r.geom when c.covers then h.geom else ${intersection('r.geom', 'h.geom')} end as geom,
               c.inside, c.covers
        from land_release r join hazard h on h.id = r.hazard_id
-       cross join lateral (select st_covers(h.geom, r.geom) as inside, st_covers(r.geom, h.geom) as covers) c
+       ${known}
+       cross join lateral (select ${inside} as inside, st_covers(r.geom, h.geom) as covers) c
        where r.hazard_id = any($1::bigint[])
      ),
      ranked as (
@@ -189,12 +201,14 @@ export interface AccountingChange {
   changedBy: string;
   reason: string;
   batchId: number | null;
+  /** The transaction holds KNOWN_INSIDE (a release import): containment already tested is not tested again. */
+  knownInside?: boolean;
 }
 
 /** Recomputes everything derived for these hazards after their releases changed. */
 export async function refreshAccounting(tx: Queryable, hazardIds: number[], change: AccountingChange): Promise<{ statusChanges: number }> {
   if (hazardIds.length === 0) return { statusChanges: 0 };
-  await recomputeCountedReleases(tx, hazardIds);
+  await recomputeCountedReleases(tx, hazardIds, change.knownInside ?? false);
   await recomputeHazardTotals(tx, hazardIds);
   await recomputeReleasedShares(tx, hazardIds);
   const statusChanges = await updateStatuses(tx, hazardIds, change.changedBy, change.reason, change.batchId);

@@ -18,8 +18,19 @@ export interface Queryable {
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
 }
 
+/** A second connection for read-only statements beside a transaction (docs/decisions/0011). */
+export interface ReadOnlyConnection extends Queryable {
+  /** Closes the connection; waits for nothing: the caller awaits its own statements first. */
+  release(): void;
+}
+
 export interface Database extends Queryable {
   readonly engine: EngineName;
+  /**
+   * A connection of its own that refuses writes, for checks that read committed data only, run beside
+   * a transaction on another core. Undefined on the embedded engine (one connection).
+   */
+  readonly readOnlyConnection?: () => Promise<ReadOnlyConnection>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs a script of several statements (migrations only: never data changes that could fail silently). */
@@ -172,6 +183,10 @@ export async function openServer(connectionString: string, options: { maxConnect
   const probe = await pool.connect();
   probe.release();
   const top = serverQueryable(pool);
+  // Read-only check connections come from a pool of their own, taken only by an import that already holds its
+  // transaction's connection: an import never waits for the main pool while holding a check connection, so
+  // many imports at once cannot take every connection and wait on each other.
+  let checkPool: pg.Pool | null = null;
   return {
     engine: 'server',
     query: top.query,
@@ -189,11 +204,16 @@ export async function openServer(connectionString: string, options: { maxConnect
         client.release();
       }
     },
+    async readOnlyConnection() {
+      checkPool ??= new pg.Pool({ connectionString, max: 2, options: '-c default_transaction_read_only=on' });
+      const client = await checkPool.connect();
+      return { ...serverQueryable(client), release: () => client.release() };
+    },
     async runScript(text) {
       await pool.query(text);
     },
     async close() {
-      await pool.end();
+      await Promise.all([pool.end(), checkPool?.end()]);
     },
   };
 }

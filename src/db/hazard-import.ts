@@ -60,43 +60,139 @@ const measured = (geom: string) => `
   st_covers(k.geom_within_10km, ${geom}),
   not st_covers(k.geom, ${geom})`;
 
-/** Stages one chunk of records, checks their geometry and returns what was found per record. */
-export async function stageAndCheckHazards(tx: Queryable, records: StagedHazard[], repair: boolean): Promise<StagedGeometryCheck[]> {
-  await tx.query('truncate hazard_stage');
-  await tx.query('truncate hazard_stage_share');
-  // One pass: parse, validity, and for valid polygons the measures; invalid ones (rare) are handled below.
+// Outside areas and distances are costly on the national outline: measured only for the few that need them.
+const borderCases = (geom: string) => `
+  case when m.crosses_border then ${geodesicArea(difference(geom, 'k.geom'))} end,
+  case when m.within_10km = false then
+    (select max(st_distance((p).geom::geography, k.geom::geography)) from st_dumppoints(${geom}) p) / 1000
+  end`;
+
+/** What PostGIS finds in one record's polygon alone: reads committed reference data only. */
+export interface HazardMeasures {
+  idx: number;
+  invalid_reason: string | null;
+  repaired: boolean;
+  area_before_m2: number | null;
+  area_m2: number | null;
+  within_10km: boolean | null;
+  crosses_border: boolean | null;
+  outside_country_m2: number | null;
+  distance_km: number | null;
+  ok: boolean;
+  /** Hex WKB of the repaired polygon; null when the polygon is kept as submitted. */
+  repaired_wkb: string | null;
+}
+
+export interface UnitShare {
+  idx: number;
+  level: string;
+  unit_code: string;
+  m2: number;
+}
+
+export interface MeasuredHazards {
+  measures: HazardMeasures[];
+  shares: UnitShare[];
+}
+
+/**
+ * The costly per-polygon work of a chunk (validity, repair, geodesic area, the national outline, the split
+ * by province and district): it depends on nothing the import writes, so on the server it runs on a
+ * read-only connection of its own while the transaction writes the previous chunk (docs/decisions/0011).
+ */
+export async function measureHazards(
+  q: Queryable,
+  records: Pick<StagedHazard, 'idx' | 'wkb'>[],
+  repair: boolean,
+  options: { split: boolean },
+): Promise<MeasuredHazards & { split: boolean }> {
   // The CTEs are materialized so that each geometry is parsed once, not once per use.
-  await tx.query(
+  const result = await q.query<HazardMeasures>(
     `with parsed as materialized (
-       select r.*, ${fromWkbHex('r.wkb')} as geom
-       from json_to_recordset($1::json) as r(idx integer, ref text, type text, contamination text[], source text,
-              recorded_on date, operator_code text, village_code text, notes text, wkb text, target_ref text)
+       select r.idx, ${fromWkbHex('r.wkb')} as geom from json_to_recordset($1::json) as r(idx integer, wkb text)
      ),
      checked as materialized (
        select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p
      )
-     insert into hazard_stage (idx, ref, type, contamination, source, recorded_on, operator_code, village_code, notes,
-       geom, invalid_reason, area_m2, within_10km, crosses_border, ok, target_id)
-     select c.idx, c.ref, c.type, c.contamination, c.source, c.recorded_on, c.operator_code, c.village_code, c.notes,
-            c.geom, c.reason, m.area_m2, m.within_10km, m.crosses_border, coalesce(m.area_m2 > 0, false), t.id
+     select c.idx, c.reason as invalid_reason, false as repaired, null::double precision as area_before_m2,
+            m.area_m2, m.within_10km, m.crosses_border, b.outside_country_m2, b.distance_km,
+            coalesce(m.area_m2 > 0, false) as ok, null::text as repaired_wkb
      from checked c
      cross join country k
-     left join hazard t on t.ref = c.target_ref
-     left join lateral (select ${measured('c.geom')}) as m(area_m2, within_10km, crosses_border) on c.reason is null`,
-    [JSON.stringify(records)],
+     left join lateral (select ${measured('c.geom')}) as m(area_m2, within_10km, crosses_border) on c.reason is null
+     left join lateral (select ${borderCases('c.geom')}) as b(outside_country_m2, distance_km) on c.reason is null
+     order by c.idx`,
+    [JSON.stringify(records.map((r) => ({ idx: r.idx, wkb: r.wkb })))],
   );
-  if (repair) {
-    await tx.query(
-      `update hazard_stage s set repaired = true, area_before_m2 = ${geodesicArea('st_makevalid(s.geom)')},
-              geom = ${polygonal(`st_makevalid(s.geom, 'method=structure')`)}
-       where s.invalid_reason is not null`,
+  const measures = result.rows;
+  const invalid = new Set(measures.filter((m) => m.invalid_reason !== null).map((m) => m.idx));
+  if (repair && invalid.size > 0) {
+    const fixed = await q.query<HazardMeasures>(
+      `with parsed as materialized (
+         select r.idx, ${fromWkbHex('r.wkb')} as geom from json_to_recordset($1::json) as r(idx integer, wkb text)
+       ),
+       fixed as materialized (
+         select p.idx, ${geodesicArea('st_makevalid(p.geom)')} as area_before_m2,
+                ${polygonal(`st_makevalid(p.geom, 'method=structure')`)} as geom
+         from parsed p
+       )
+       select f.idx, f.area_before_m2, m.area_m2, m.within_10km, m.crosses_border, b.outside_country_m2, b.distance_km,
+              coalesce(m.area_m2 > 0, false) as ok, encode(st_asbinary(f.geom), 'hex') as repaired_wkb
+       from fixed f
+       cross join country k
+       left join lateral (select ${measured('f.geom')}) as m(area_m2, within_10km, crosses_border) on not st_isempty(f.geom)
+       left join lateral (select ${borderCases('f.geom')}) as b(outside_country_m2, distance_km) on not st_isempty(f.geom)`,
+      [JSON.stringify(records.filter((r) => invalid.has(r.idx)).map((r) => ({ idx: r.idx, wkb: r.wkb })))],
     );
-    await tx.query(
-      `update hazard_stage s set (area_m2, within_10km, crosses_border) = (select ${measured('s.geom')})
-       from country k where s.repaired and not st_isempty(s.geom)`,
-    );
-    await tx.query(`update hazard_stage set ok = true where repaired and area_m2 > 0`);
+    const byIdx = new Map(fixed.rows.map((r) => [r.idx, r]));
+    for (const m of measures) {
+      const f = byIdx.get(m.idx);
+      if (f) Object.assign(m, f, { repaired: true, invalid_reason: m.invalid_reason });
+    }
   }
+  // Without a connection of its own (embedded), the split waits for the stage (assignStagedUnits), which
+  // spares sending every polygon to the database a second time.
+  if (!options.split) return { measures, shares: [], split: false };
+  const wkbByIdx = new Map(records.map((r) => [r.idx, r.wkb]));
+  const splittable = measures.filter((m) => m.ok).map((m) => ({ idx: m.idx, wkb: m.repaired_wkb ?? wkbByIdx.get(m.idx)!, total: m.area_m2 }));
+  if (splittable.length === 0) return { measures, shares: [], split: true };
+  const shares = await q.query<UnitShare>(
+    `select key as idx, level, unit_code, m2 from (${unitSplitSelect(
+      `select r.idx as key, ${fromWkbHex('r.wkb')} as geom, r.total from json_to_recordset($1::json) as r(idx integer, wkb text, total double precision)`,
+    )}) split`,
+    [JSON.stringify(splittable)],
+  );
+  return { measures, shares: shares.rows, split: true };
+}
+
+/**
+ * Stages one chunk of records with what measureHazards found for them, and returns what was found per
+ * record, including what only the transaction can tell (a ref already in the official record).
+ */
+export async function stageAndCheckHazards(tx: Queryable, records: StagedHazard[], measured: MeasuredHazards): Promise<StagedGeometryCheck[]> {
+  await tx.query('truncate hazard_stage');
+  await tx.query('truncate hazard_stage_share');
+  const byIdx = new Map(measured.measures.map((m) => [m.idx, m]));
+  const rows = records.map((r) => {
+    const m = byIdx.get(r.idx)!;
+    return {
+      ...r, wkb: m.repaired_wkb ?? r.wkb, invalid_reason: m.invalid_reason, repaired: m.repaired, area_before_m2: m.area_before_m2,
+      area_m2: m.area_m2, within_10km: m.within_10km, crosses_border: m.crosses_border, ok: m.ok,
+    };
+  });
+  await tx.query(
+    `insert into hazard_stage (idx, ref, type, contamination, source, recorded_on, operator_code, village_code, notes,
+       geom, invalid_reason, repaired, area_before_m2, area_m2, within_10km, crosses_border, ok, target_id)
+     select r.idx, r.ref, r.type, r.contamination, r.source, r.recorded_on, r.operator_code, r.village_code, r.notes,
+            ${fromWkbHex('r.wkb')}, r.invalid_reason, r.repaired, r.area_before_m2, r.area_m2, r.within_10km, r.crosses_border,
+            r.ok, t.id
+     from json_to_recordset($1::json) as r(idx integer, ref text, type text, contamination text[], source text,
+            recorded_on date, operator_code text, village_code text, notes text, wkb text, target_ref text,
+            invalid_reason text, repaired boolean, area_before_m2 double precision, area_m2 double precision,
+            within_10km boolean, crosses_border boolean, ok boolean)
+     left join hazard t on t.ref = r.target_ref`,
+    [JSON.stringify(rows)],
+  );
   const result = await tx.query<StagedGeometryCheck>(
     `select s.idx, s.ref, s.invalid_reason is null as valid, s.invalid_reason, s.repaired, s.area_before_m2, s.area_m2,
             case when s.ok then st_numgeometries(s.geom) end as parts, s.within_10km, null::double precision as distance_km,
@@ -107,38 +203,31 @@ export async function stageAndCheckHazards(tx: Queryable, records: StagedHazard[
      from hazard_stage s order by s.idx`,
   );
   const checks = result.rows;
-  await measureBorderCases(tx, checks);
+  for (const check of checks) {
+    const m = byIdx.get(check.idx);
+    if (!m || !check.crosses_border) continue;
+    check.outside_country_m2 = m.outside_country_m2;
+    check.distance_km = m.distance_km;
+  }
   return checks;
 }
 
-/** Outside areas and distances are costly on the national outline: measured only for the few that need them. */
-async function measureBorderCases(tx: Queryable, checks: StagedGeometryCheck[]): Promise<void> {
-  const crossing = checks.filter((c) => c.crosses_border).map((c) => c.idx);
-  if (crossing.length === 0) return;
-  const far = checks.filter((c) => c.within_10km === false).map((c) => c.idx);
-  const result = await tx.query<{ idx: number; outside_m2: number; distance_km: number | null }>(
-    `select s.idx, ${geodesicArea(difference('s.geom', 'k.geom'))} as outside_m2,
-            case when s.idx = any($2::int[]) then
-              (select max(st_distance((p).geom::geography, k.geom::geography)) from st_dumppoints(s.geom) p) / 1000
-            end as distance_km
-     from hazard_stage s cross join country k where s.idx = any($1::int[])`,
-    [crossing, far],
-  );
-  const byIdx = new Map(result.rows.map((r) => [r.idx, r]));
-  for (const check of checks) {
-    const measured = byIdx.get(check.idx);
-    if (!measured) continue;
-    check.outside_country_m2 = measured.outside_m2;
-    check.distance_km = measured.distance_km;
-  }
-}
-
 /** Province and district of each staged hazard (the unit holding most of its area), and the village's. */
-export async function assignStagedUnits(tx: Queryable, checks: StagedGeometryCheck[]): Promise<void> {
-  await tx.query(
-    `insert into hazard_stage_share (idx, level, unit_code, m2)
-     select key, level, unit_code, m2 from (${unitSplitSelect('select idx as key, geom, area_m2 as total from hazard_stage where ok')}) split`,
-  );
+export async function assignStagedUnits(tx: Queryable, checks: StagedGeometryCheck[], measured: { shares: UnitShare[]; split: boolean }): Promise<void> {
+  const shares = measured.shares;
+  if (!measured.split) {
+    await tx.query(
+      `insert into hazard_stage_share (idx, level, unit_code, m2)
+       select key, level, unit_code, m2 from (${unitSplitSelect('select idx as key, geom, area_m2 as total from hazard_stage where ok')}) split`,
+    );
+  } else if (shares.length > 0) {
+    await tx.query(
+      `insert into hazard_stage_share (idx, level, unit_code, m2)
+       select r.idx, r.level, r.unit_code, r.m2
+       from json_to_recordset($1::json) as r(idx integer, level text, unit_code text, m2 double precision)`,
+      [JSON.stringify(shares)],
+    );
+  }
   // The unit holding most of the hazard's area; ties go to the smaller code.
   for (const level of ['province', 'district'] as const) {
     await tx.query(

@@ -3,6 +3,7 @@
 // transaction. Accounting is refreshed by the caller once all chunks are in.
 import type { Queryable } from './engine.ts';
 import { difference, fromWkbHex, geodesicArea, polygonal } from './geometry-sql.ts';
+import { KNOWN_INSIDE } from './accounting.ts';
 
 export interface StagedRelease {
   idx: number;
@@ -40,50 +41,117 @@ export async function createReleaseStage(tx: Queryable): Promise<void> {
     idx integer primary key, ref text not null, hazard_ref text not null, kind text, method text,
     operator_code text, start_date date, end_date date, devices jsonb,
     geom geometry(MultiPolygon, 4326), invalid_before text, repaired boolean not null default false,
-    area_m2 double precision, hazard_id bigint, inside boolean, target_id bigint) on commit drop`);
+    area_m2 double precision, hazard_id bigint, hazard_version integer, inside boolean, target_id bigint) on commit drop`);
+  await tx.query(`create temp table if not exists ${KNOWN_INSIDE} (
+    release_id bigint primary key, hazard_id bigint not null, hazard_version integer not null, inside boolean not null) on commit drop`);
 }
 
-export async function stageAndCheckReleases(tx: Queryable, records: StagedRelease[], repair: boolean): Promise<StagedReleaseCheck[]> {
-  await tx.query('truncate release_stage');
-  // One pass: parse, find the hazard, validity, area, and whether the release lies inside its hazard (the
-  // usual case, which needs no overlay).
-  await tx.query(
+/** What PostGIS finds in one release's polygon and its hazard as committed: reads committed data only. */
+export interface ReleaseMeasures {
+  idx: number;
+  invalid_reason: string | null;
+  repaired: boolean;
+  area_m2: number | null;
+  /** The hazard (and its version) `inside` was measured against. */
+  hazard_id: number | null;
+  hazard_version: number | null;
+  inside: boolean | null;
+  /** Hex WKB of the repaired polygon; null when the polygon is kept as submitted. */
+  repaired_wkb: string | null;
+}
+
+/**
+ * The costly per-polygon work of a chunk (validity, repair, geodesic area, whether the release lies inside
+ * its hazard): on the server it runs on a read-only connection of its own while the transaction writes the
+ * previous chunk (docs/decisions/0011). `inside` is used only if the hazard is still at the version seen.
+ */
+export async function measureReleases(q: Queryable, records: Pick<StagedRelease, 'idx' | 'wkb' | 'hazard_ref'>[], repair: boolean): Promise<ReleaseMeasures[]> {
+  const result = await q.query<ReleaseMeasures>(
     `with parsed as materialized (
-       select r.*, ${fromWkbHex('r.wkb')} as geom
-       from json_to_recordset($1::json) as r(idx integer, ref text, hazard_ref text, kind text, method text,
-              operator_code text, start_date date, end_date date, devices jsonb, wkb text, target_ref text)
+       select r.idx, r.hazard_ref, ${fromWkbHex('r.wkb')} as geom
+       from json_to_recordset($1::json) as r(idx integer, hazard_ref text, wkb text)
      ),
      checked as materialized (
        select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p
      )
-     insert into release_stage (idx, ref, hazard_ref, kind, method, operator_code, start_date, end_date, devices,
-       geom, invalid_before, area_m2, hazard_id, inside, target_id)
-     select c.idx, c.ref, c.hazard_ref, c.kind, c.method, c.operator_code, c.start_date, c.end_date, c.devices,
-            c.geom, c.reason, case when c.reason is null then ${geodesicArea('c.geom')} end, h.id,
-            case when c.reason is null and h.id is not null then st_covers(h.geom, c.geom) end, t.id
-     from checked c left join hazard h on h.ref = c.hazard_ref left join land_release t on t.ref = c.target_ref`,
-    [JSON.stringify(records)],
+     select c.idx, c.reason as invalid_reason, false as repaired, case when c.reason is null then ${geodesicArea('c.geom')} end as area_m2,
+            h.id as hazard_id, h.version as hazard_version,
+            case when c.reason is null and h.id is not null then st_covers(h.geom, c.geom) end as inside, null::text as repaired_wkb
+     from checked c left join hazard h on h.ref = c.hazard_ref
+     order by c.idx`,
+    [JSON.stringify(records.map((r) => ({ idx: r.idx, hazard_ref: r.hazard_ref, wkb: r.wkb })))],
   );
+  const measures = result.rows;
+  const invalid = new Set(measures.filter((m) => m.invalid_reason !== null).map((m) => m.idx));
   // A repaired geometry replaces the submitted one only when asked (--repair).
-  if (repair) {
-    await tx.query(
-      `update release_stage s set repaired = true, geom = ${polygonal(`st_makevalid(s.geom, 'method=structure')`)}
-       where s.invalid_before is not null`,
+  if (repair && invalid.size > 0) {
+    const fixed = await q.query<ReleaseMeasures>(
+      `with parsed as materialized (
+         select r.idx, r.hazard_ref, ${polygonal(`st_makevalid(${fromWkbHex('r.wkb')}, 'method=structure')`)} as geom
+         from json_to_recordset($1::json) as r(idx integer, hazard_ref text, wkb text)
+       )
+       select p.idx, h.id as hazard_id, h.version as hazard_version,
+              case when h.id is not null and not st_isempty(p.geom) then ${geodesicArea('p.geom')} end as area_m2,
+              case when h.id is not null and not st_isempty(p.geom) then st_covers(h.geom, p.geom) end as inside,
+              encode(st_asbinary(p.geom), 'hex') as repaired_wkb
+       from parsed p left join hazard h on h.ref = p.hazard_ref`,
+      [JSON.stringify(records.filter((r) => invalid.has(r.idx)).map((r) => ({ idx: r.idx, hazard_ref: r.hazard_ref, wkb: r.wkb })))],
     );
-    await tx.query(
-      `update release_stage s set area_m2 = ${geodesicArea('s.geom')}, inside = st_covers(h.geom, s.geom)
-       from hazard h where h.id = s.hazard_id and s.repaired and not st_isempty(s.geom)`,
-    );
+    const byIdx = new Map(fixed.rows.map((r) => [r.idx, r]));
+    for (const m of measures) {
+      const f = byIdx.get(m.idx);
+      if (f) Object.assign(m, f, { repaired: true, invalid_reason: m.invalid_reason });
+    }
   }
-  const usable = `(s.invalid_before is null or (s.repaired and not st_isempty(s.geom)))`;
+  return measures;
+}
+
+export async function stageAndCheckReleases(tx: Queryable, records: StagedRelease[], measures: ReleaseMeasures[]): Promise<StagedReleaseCheck[]> {
+  await tx.query('truncate release_stage');
+  const byIdx = new Map(measures.map((m) => [m.idx, m]));
+  const rows = records.map((r) => {
+    const m = byIdx.get(r.idx)!;
+    return {
+      ...r, wkb: m.repaired_wkb ?? r.wkb, invalid_reason: m.invalid_reason, repaired: m.repaired, area_m2: m.area_m2,
+      seen_hazard_id: m.hazard_id, seen_hazard_version: m.hazard_version, inside: m.inside,
+    };
+  });
+  // The measures hold if the hazard is the one they were taken against, at the same version (a version
+  // changes with every change of its geometry); otherwise they are taken again here.
+  const usable = `(c.invalid_before is null or (c.repaired and not st_isempty(c.geom)))`;
+  await tx.query(
+    `with c as materialized (
+       select r.idx, r.ref, r.hazard_ref, r.kind, r.method, r.operator_code, r.start_date, r.end_date, r.devices,
+              ${fromWkbHex('r.wkb')} as geom, r.invalid_reason as invalid_before, r.repaired, r.area_m2,
+              r.seen_hazard_id, r.seen_hazard_version, r.inside, r.target_ref
+       from json_to_recordset($1::json) as r(idx integer, ref text, hazard_ref text, kind text, method text,
+              operator_code text, start_date date, end_date date, devices jsonb, wkb text, target_ref text,
+              invalid_reason text, repaired boolean, area_m2 double precision, seen_hazard_id bigint,
+              seen_hazard_version integer, inside boolean)
+     )
+     insert into release_stage (idx, ref, hazard_ref, kind, method, operator_code, start_date, end_date, devices,
+       geom, invalid_before, repaired, area_m2, hazard_id, hazard_version, inside, target_id)
+     select c.idx, c.ref, c.hazard_ref, c.kind, c.method, c.operator_code, c.start_date, c.end_date, c.devices,
+            c.geom, c.invalid_before, c.repaired,
+            case when h.id is not distinct from c.seen_hazard_id and h.version is not distinct from c.seen_hazard_version then c.area_m2
+                 when c.invalid_before is null then ${geodesicArea('c.geom')}
+                 when c.repaired and h.id is not null and not st_isempty(c.geom) then ${geodesicArea('c.geom')} end,
+            h.id, h.version,
+            case when h.id is not distinct from c.seen_hazard_id and h.version is not distinct from c.seen_hazard_version then c.inside
+                 when ${usable} and h.id is not null then st_covers(h.geom, c.geom) end,
+            t.id
+     from c left join hazard h on h.ref = c.hazard_ref left join land_release t on t.ref = c.target_ref`,
+    [JSON.stringify(rows)],
+  );
+  const staged = `(s.invalid_before is null or (s.repaired and not st_isempty(s.geom)))`;
   const result = await tx.query<StagedReleaseCheck>(
     `select s.idx, s.ref, s.hazard_ref, s.hazard_id, (select c.ref from hazard c where c.id = h.combined_into) as hazard_combined_into,
-            ${usable} as valid, s.invalid_before as invalid_reason,
+            ${staged} as valid, s.invalid_before as invalid_reason,
             s.repaired and not st_isempty(s.geom) as repaired, s.area_m2,
             case when s.inside then true
-                 when ${usable} and h.id is not null then st_intersects(s.geom, h.geom) and not st_touches(s.geom, h.geom) end as touches_hazard,
+                 when ${staged} and h.id is not null then st_intersects(s.geom, h.geom) and not st_touches(s.geom, h.geom) end as touches_hazard,
             case when s.inside then 0
-                 when ${usable} and h.id is not null and st_intersects(s.geom, h.geom) then ${geodesicArea(difference('s.geom', 'h.geom'))}
+                 when ${staged} and h.id is not null and st_intersects(s.geom, h.geom) then ${geodesicArea(difference('s.geom', 'h.geom'))}
             end as outside_m2,
             -- An update writes into its target; only a new release must bring a ref the record lacks.
             s.target_id is null and exists (select 1 from land_release r where r.ref = s.ref) as ref_exists
@@ -104,13 +172,24 @@ export async function writeStagedReleases(
   change: { changedBy: string; reason: string; batchId: number },
 ): Promise<number[]> {
   if (okIdx.length === 0) return [];
+  // Whether each new release lies inside its hazard (and at which version of the hazard) is kept for the
+  // accounting refresh, which then need not test it again (accounting.ts, KNOWN_INSIDE).
   const inserted = await tx.query<{ hazard_id: number }>(
-    `insert into land_release (ref, hazard_id, kind, method, operator_code, start_date, end_date, devices, geom, area_m2,
-       changed_by, change_reason, batch_id)
-     select s.ref, s.hazard_id, s.kind, s.method, s.operator_code, s.start_date, s.end_date, coalesce(s.devices, '[]'::jsonb),
-            s.geom, s.area_m2, $2, $3, $4
-     from release_stage s where s.idx = any($1::int[]) and s.target_id is null order by s.idx
-     returning hazard_id`,
+    `with written as (
+       insert into land_release (ref, hazard_id, kind, method, operator_code, start_date, end_date, devices, geom, area_m2,
+         changed_by, change_reason, batch_id)
+       select s.ref, s.hazard_id, s.kind, s.method, s.operator_code, s.start_date, s.end_date, coalesce(s.devices, '[]'::jsonb),
+              s.geom, s.area_m2, $2, $3, $4
+       from release_stage s where s.idx = any($1::int[]) and s.target_id is null order by s.idx
+       returning id, ref, hazard_id
+     ),
+     known as (
+       insert into ${KNOWN_INSIDE} (release_id, hazard_id, hazard_version, inside)
+       select w.id, s.hazard_id, s.hazard_version, s.inside
+       from written w join release_stage s on s.ref = w.ref
+       where s.inside is not null and s.hazard_version is not null and s.hazard_id = w.hazard_id
+     )
+     select hazard_id from written`,
     [okIdx, change.changedBy, change.reason, change.batchId],
   );
   // The counted piece of an updated release is recomputed with its (maybe new) hazard.

@@ -23,4 +23,18 @@ describe('the engine under test', () => {
     if (named === 'server') expect(version).not.toMatch(/wasm|emscripten/i);
     else expect(version).toMatch(/wasm|emscripten/i);
   });
+
+  it('gives imports a check connection that refuses writes, on the server only', async () => {
+    if (db.engine === 'embedded') {
+      expect(db.readOnlyConnection).toBeUndefined();
+      return;
+    }
+    const checks = await db.readOnlyConnection!();
+    try {
+      await expect(checks.query(`insert into organisation (code, name, kind) values ('RO', 'Read only', 'other')`)).rejects.toThrow(/read-only transaction/);
+      expect((await checks.query<{ n: number }>('select count(*)::int as n from admin_unit')).rows[0]!.n).toBeGreaterThan(0);
+    } finally {
+      checks.release();
+    }
+  });
 });
