@@ -37,6 +37,37 @@ export function summaryFormatOf(file: SummaryFile): SummaryFormat {
   return 'csv';
 }
 
+// A monthly summary is a few kilobytes: these bounds refuse a file built to exhaust the server (a cell in
+// the last of 16,384 columns, millions of rows, or a zip that inflates a thousandfold) before it is read.
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+const MAX_UNZIPPED_BYTES = 32 * 1024 * 1024;
+const MAX_COLUMNS = 32;
+export const MAX_SUMMARY_ROWS = 100_000;
+
+/**
+ * The total uncompressed size the zip's central directory declares. A guard read before the workbook is
+ * inflated: entries are listed at the end of the file with their sizes (APPNOTE 4.3.12 and 4.3.16).
+ */
+function declaredUnzippedBytes(zip: Buffer): number | null {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0 || end + 22 > zip.length) return null;
+  const entries = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  let total = 0;
+  for (let i = 0; i < entries; i++) {
+    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return null;
+    const size = zip.readUInt32LE(at + 24);
+    // 0xFFFFFFFF: the real size is in a zip64 field; no summary needs one.
+    if (size === 0xffffffff) return Number.POSITIVE_INFINITY;
+    total += size;
+    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return total;
+}
+
+const tooLarge = (what: string) =>
+  new ClearwayError('file.too-large', `The summary is too large (${what}): a monthly summary has one row per province, month and kind`, 422);
+
 type CellValue = string | number | Date | undefined;
 
 /** A cell as its value: formulas give their result, rich text its text, a hyperlink its text. */
@@ -73,6 +104,9 @@ function tableOf(format: SummaryFormat, lines: { line: number; values: CellValue
 }
 
 async function readXlsx(bytes: Buffer): Promise<SummaryTable> {
+  const unzipped = declaredUnzippedBytes(bytes);
+  if (unzipped === null) throw new ClearwayError('file.malformed', 'The file is not an Excel workbook (.xlsx) that can be read: its zip directory is damaged', 422);
+  if (unzipped > MAX_UNZIPPED_BYTES) throw tooLarge(`it unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
   const workbook = new ExcelJS.Workbook();
   try {
     // exceljs declares its own Buffer type (an ArrayBuffer); it reads Node's Buffer, as its documentation shows.
@@ -83,19 +117,24 @@ async function readXlsx(bytes: Buffer): Promise<SummaryTable> {
   }
   const sheet = workbook.worksheets[0];
   if (!sheet) throw new ClearwayError('file.malformed', 'The workbook has no worksheet', 422);
+  if (sheet.actualRowCount > MAX_SUMMARY_ROWS + 1) throw tooLarge(`${sheet.actualRowCount} rows`);
   const lines: { line: number; values: CellValue[] }[] = [];
-  const width = sheet.columnCount;
   sheet.eachRow({ includeEmpty: false }, (row, line) => {
+    // Only the cells there are, and only in the first columns: a summary needs four.
     const values: CellValue[] = [];
-    for (let column = 1; column <= width; column++) values.push(cellValue(row.getCell(column).value));
-    lines.push({ line, values });
+    row.eachCell({ includeEmpty: false }, (cell, column) => {
+      if (column <= MAX_COLUMNS) values[column - 1] = cellValue(cell.value);
+    });
+    lines.push({ line, values: Array.from(values) });
   });
   return tableOf('xlsx', lines);
 }
 
 function readCsvTable(bytes: Buffer): SummaryTable {
   try {
-    return tableOf('csv', readRows(bytes.toString('utf8')).map(({ record, info }) => ({ line: info.lines, values: record })));
+    const rows = readRows(bytes.toString('utf8'));
+    if (rows.length > MAX_SUMMARY_ROWS + 1) throw tooLarge(`${rows.length} lines`);
+    return tableOf('csv', rows.map(({ record, info }) => ({ line: info.lines, values: record.slice(0, MAX_COLUMNS) })));
   } catch (error) {
     // A file that cannot be read is the request's content at fault (422), as for the XLSX reader.
     if (error instanceof ClearwayError && error.status === 400) throw new ClearwayError(error.code, error.message, 422, error.details);
@@ -105,5 +144,6 @@ function readCsvTable(bytes: Buffer): SummaryTable {
 
 export async function readSummaryTable(file: SummaryFile): Promise<SummaryTable> {
   if (file.bytes.length === 0) throw new ClearwayError('file.empty', 'The file is empty', 422);
+  if (file.bytes.length > MAX_FILE_BYTES) throw tooLarge(`${(file.bytes.length / 1024 / 1024).toFixed(1)} MB, more than ${MAX_FILE_BYTES / 1024 / 1024} MB`);
   return summaryFormatOf(file) === 'xlsx' ? readXlsx(file.bytes) : readCsvTable(file.bytes);
 }

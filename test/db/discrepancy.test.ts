@@ -121,7 +121,7 @@ beforeAll(async () => {
     await addUser(db, { username, role, organisation, password: 'a-long-password' }, 'test');
     tokens[username] = (await createApiToken(db, username, 'test', 'test')).token;
   }
-  app = await buildServer(db, { basemapUrl: null, secureCookies: false, maxUploadBytes: 1024 * 1024 });
+  app = await buildServer(db, { basemapUrl: null, secureCookies: false, maxUploadBytes: 8 * 1024 * 1024 });
 
   // The official record, imported by the authority.
   const hazards = await importText(db, 'hazards', collection(Object.entries(HAZARDS).map(([ref, ring]) => hazardFeature({ ref, operator: 'HALO' }, ring))));
@@ -398,6 +398,42 @@ describe('a summary that cannot be compared', () => {
     const rows = await call('halo.officer', 'POST', '/api/reports/discrepancy', JSON.stringify({ rows: [{ province: '02', month: '2024-01', kind: 'swept', released_m2: 1 }] }));
     expect(rows.statusCode).toBe(422);
     expect(rows.json()).toMatchObject({ errors: [{ line: 1, field: 'kind', code: 'kind.unknown' }] });
+  });
+});
+
+describe('a summary built to exhaust the server', () => {
+  it('reads only the first columns of a sheet with a cell in its last column', async () => {
+    const months = ['2023-01', '2023-02', '2023-03', '2023-04'];
+    const rows: unknown[][] = [['province', 'month', 'kind', 'released_m2']];
+    for (let p = 1; p <= 25; p++) for (const month of months) rows.push([String(p).padStart(2, '0'), month, 'cleared', 0]);
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Summary');
+    for (const row of rows) sheet.addRow(row);
+    sheet.getCell('XFD1').value = 'x';
+    const file = path.join(workDir, 'last-column.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const response = await upload('halo.officer', file);
+    expect(response.statusCode, response.body).toBe(200);
+    expect((response.json() as { period: { from: string; to: string } }).period).toEqual({ from: '2023-01', to: '2023-04' });
+  });
+
+  it('refuses a workbook that unpacks to far more than it weighs, and a file of too many rows, and keeps answering', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Summary');
+    sheet.addRow(['province', 'month', 'kind', 'released_m2']);
+    sheet.addRow(['02', '2024-01', 'cleared', 'a'.repeat(40 * 1024 * 1024)]);
+    const bomb = path.join(workDir, 'inflates.xlsx');
+    await workbook.xlsx.writeFile(bomb);
+    expect(fs.statSync(bomb).size).toBeLessThan(1024 * 1024);
+    const inflated = await upload('halo.officer', bomb);
+    expect(inflated.statusCode).toBe(422);
+    expect(inflated.json()).toMatchObject({ code: 'file.too-large', detail: expect.stringContaining('unpacks to more than 32 MB') });
+    const long = path.join(workDir, 'long.csv');
+    fs.writeFileSync(long, `province,month,kind,released_m2\n${'02,2024-01,cleared,1\n'.repeat(100_001)}`);
+    const tooLong = await upload('halo.officer', long);
+    expect(tooLong.statusCode).toBe(422);
+    expect(tooLong.json()).toMatchObject({ code: 'file.too-large' });
+    expect((await call(null, 'GET', '/api/health')).statusCode).toBe(200);
   });
 });
 
