@@ -6,7 +6,7 @@ import { createReleaseStage, measureReleases, stageAndCheckReleases, writeStaged
 import { refreshAccounting } from '../db/accounting.ts';
 import { combineHazards, type Combination } from '../db/reconciliation.ts';
 import { retiredTargets, writtenTarget, type Reconciliation } from '../domain/reconciliation.ts';
-import { recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
+import { lockOfficialRecord, recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
 import { checkDates, parseHazardProperties, parseReleaseProperties, type Parsed, type RecordPlace } from '../domain/exchange-format.ts';
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
@@ -296,6 +296,7 @@ interface Checker {
 }
 
 async function runImport(tx: Queryable, records: RawRecord[], request: ImportRequest, report: ImportReport, checker: Checker): Promise<void> {
+  if (!request.dryRun) await lockOfficialRecord(tx);
   const organisations = await knownOrganisations(tx);
   if (request.kind === 'hazards') await importHazards(tx, records, organisations, request, report, checker);
   else await importReleases(tx, records, organisations, request, report, checker);

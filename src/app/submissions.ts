@@ -2,7 +2,7 @@
 // submitted, and then approved (applied to the official record in one transaction), returned with
 // reasons per item, or rejected. Nothing in a submission touches the official record before approval.
 import type { Database, Queryable } from '../db/engine.ts';
-import { recordAuditEvent } from '../db/change-batch.ts';
+import { lockOfficialRecord, recordAuditEvent } from '../db/change-batch.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import type { Principal, Role } from '../domain/roles.ts';
 import { EDITABLE_STATES, moveProblem, SUBMITTING_ROLES, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
@@ -220,6 +220,8 @@ export async function submitSubmission(db: Database, principal: Principal, id: n
 export async function approveSubmission(db: Database, principal: Principal, id: number): Promise<Submission> {
   try {
     return await finish(db, principal, id, 'approve', async (tx, locked) => {
+      // Before the targets' versions are checked, so that no other change lands between the check and the writes.
+      await lockOfficialRecord(tx);
       const records = readItems(locked);
       const items = itemRefs(records);
       const decided = decideItems(items, locked.basis, locked.reconciliation);

@@ -4,6 +4,20 @@ import type { Queryable } from './engine.ts';
 
 export type BatchKind = 'import-hazards' | 'import-releases' | 'demo' | 'accounting';
 
+/** The advisory lock every change to the official record takes: see lockOfficialRecord. */
+export const OFFICIAL_RECORD_LOCK = 7263102;
+
+/**
+ * Serialises the transactions that change the official record (imports, approvals) until they end. Two of
+ * them touching the same hazard at once could otherwise each compute its accounting from the state before
+ * the other committed (row locks cover only the rows a statement updates), and leave figures that no longer
+ * match the hazard. Approvals are rare and short, so waiting costs little; checks that store nothing (a
+ * dry run, a submission's validation) do not take it.
+ */
+export async function lockOfficialRecord(tx: Queryable): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock($1)', [OFFICIAL_RECORD_LOCK]);
+}
+
 export async function recordChangeBatch(tx: Queryable, batch: { kind: BatchKind; sourceName: string | null; madeBy: string; submissionId?: number }): Promise<number> {
   const result = await tx.query<{ id: number }>(
     `insert into change_batch (kind, source_name, made_by, submission_id) values ($1, $2, $3, $4) returning id`,

@@ -4,12 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { addUser, createApiToken } from '../../src/app/accounts.ts';
-import type { Database } from '../../src/db/engine.ts';
+import { openServer, type Database } from '../../src/db/engine.ts';
+import { OFFICIAL_RECORD_LOCK } from '../../src/db/change-batch.ts';
 import type { Role } from '../../src/domain/roles.ts';
-import { createTestDatabase } from '../support/test-database.ts';
+import { createTestDatabase, engineUnderTest } from '../support/test-database.ts';
 import { box, circle, collection, count, hazardFeature, importText, releaseFeature, type Ring } from '../support/fixtures.ts';
 
 let db: Database;
+let url: string | null;
 let app: FastifyInstance;
 const tokens: Record<string, string> = {};
 
@@ -25,7 +27,7 @@ const LON = 103.05;
 const LAT = 13.05;
 
 beforeAll(async () => {
-  ({ db } = await createTestDatabase());
+  ({ db, url } = await createTestDatabase());
   for (const [username, role, organisation] of PEOPLE) {
     await addUser(db, { username, role, organisation, password: 'a-long-password' }, 'test');
     tokens[username] = (await createApiToken(db, username, 'test', 'test')).token;
@@ -377,3 +379,34 @@ describe('reconciliations that are not possible are refused, naming the item', (
     expect(combine.json()).toMatchObject({ items: [{ item: 0, reason: expect.stringContaining('only hazards can be combined') }] });
   });
 });
+
+// Two changes to the official record at once could each compute a hazard's accounting from the state before
+// the other committed: imports and approvals take one lock and run one after another. A second connection
+// shows it (the embedded engine has only one).
+if (engineUnderTest() === 'server') {
+  describe('changes to the official record, one at a time', () => {
+    it('makes an approval wait while another change holds the official record, then applies it', async () => {
+      const draft = await submitted('hazards', [hazardFeature({ ref: 'WAIT-1', operator: 'HALO' }, circle(LON + 0.1, LAT, 100))]);
+      const other = await openServer(url!, { maxConnections: 1 });
+      let finished = false;
+      let approval: Promise<{ statusCode: number }> | undefined;
+      try {
+        await other.transaction(async (tx) => {
+          await tx.query('select pg_advisory_xact_lock($1)', [OFFICIAL_RECORD_LOCK]);
+          approval = call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/approve`).then((response) => {
+            finished = true;
+            return response;
+          });
+          await new Promise((resolve) => setTimeout(resolve, 1_500));
+          expect(finished).toBe(false);
+          expect(await count(db, `hazard where ref = 'WAIT-1'`)).toBe(0);
+        });
+        expect((await approval!).statusCode).toBe(200);
+        expect(await count(db, `hazard where ref = 'WAIT-1'`)).toBe(1);
+      } finally {
+        await approval?.catch(() => undefined);
+        await other.close();
+      }
+    });
+  });
+}
