@@ -97,7 +97,9 @@ export const REPORT_ROUTES: RouteSpec[] = [
       if (!principal) throw new ClearwayError('auth.required', 'Sign in first', 401);
       // Access is settled before the upload is read: a refused caller learns nothing from its file either.
       const organisation = organisationToCompare(principal, query.organisation);
-      const report = await discrepancyReport(context.db, { organisation, summary: await summaryInput(request), actor: principal.username });
+      const report = await discrepancyReport(context.db, {
+        organisation, summary: await summaryInput(request), actor: principal.username, includeDrafts: principal.organisation === organisation,
+      });
       const csv = query.format === 'csv' || (query.format === undefined && (request.headers.accept ?? '').includes('text/csv'));
       if (csv) {
         reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="discrepancy-${organisation}-${report.period.from}-${report.period.to}.csv"`);

@@ -91,9 +91,11 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
  * most recent one; and an item whose ref the official record already holds is an update of a counted
  * release, not land the record lacks.
  */
-async function submittedItems(db: Database, organisation: string, period: { from: string; to: string }): Promise<SubmittedItem[]> {
+async function submittedItems(db: Database, organisation: string, period: { from: string; to: string }, includeDrafts: boolean): Promise<SubmittedItem[]> {
   const candidates = new Map<string, { submission: queries.OpenSubmission; ref: string; hazard_ref: string; kind: ReleaseKind; month: string; wkb: string }>();
   for (const submission of await queries.unapprovedReleaseSubmissions(db, organisation)) {
+    // An organisation's drafts are its own until submitted (as in the submissions' visibility).
+    if (submission.state === 'draft' && !includeDrafts) continue;
     let records: RawRecord[];
     try {
       records = readerFor(submission.file_name, submission.format as FormatId).read(submission.content);
@@ -127,7 +129,10 @@ async function submittedItems(db: Database, organisation: string, period: { from
     });
 }
 
-export async function discrepancyReport(db: Database, request: { organisation: string; summary: SummaryInput; actor: string }): Promise<DiscrepancyReport> {
+export async function discrepancyReport(
+  db: Database,
+  request: { organisation: string; summary: SummaryInput; actor: string; /** The organisation's own people (and the CLI) see its drafts. */ includeDrafts: boolean },
+): Promise<DiscrepancyReport> {
   const { organisation } = request;
   if (!(await queries.organisationExists(db, organisation))) {
     throw new ClearwayError('not-found', `No organisation has the code ${organisation}`, 404, { field: 'organisation' });
@@ -136,7 +141,7 @@ export async function discrepancyReport(db: Database, request: { organisation: s
   const { rows: summary, source } = await readSummary(request.summary, provinces);
   const period = summaryPeriod(summary);
   const official = await queries.officialReleases(db, organisation, period.from, period.to);
-  const items = await submittedItems(db, organisation, period);
+  const items = await submittedItems(db, organisation, period, request.includeDrafts);
   const comparison = compareWithOfficialRecord(summary, official, items);
   const names = new Map(provinces.map((p) => [p.code, p]));
   const report: DiscrepancyReport = {

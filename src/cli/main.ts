@@ -176,7 +176,7 @@ function buildProgram(result: { code: number }): Command {
       const bytes = fs.readFileSync(file);
       await withDatabase(program, async (db) => {
         try {
-          const comparison = await discrepancyReport(db, { organisation: options.organisation.trim().toUpperCase(), summary: { file: { bytes, fileName: file } }, actor: cliActor() });
+          const comparison = await discrepancyReport(db, { organisation: options.organisation.trim().toUpperCase(), summary: { file: { bytes, fileName: file } }, actor: cliActor(), includeDrafts: true });
           process.stdout.write(options.format === 'csv' ? discrepancyCsv(comparison) : `${JSON.stringify(comparison, null, 2)}\n`);
         } catch (error) {
           // A summary with errors: each one on its own line, as an import report lists them.

@@ -292,10 +292,19 @@ describe('HALO compares its own summary with the official record', () => {
     expect(report.rows.some((r) => r.month === '2024-01' && r.kind === 'cleared')).toBe(false);
   });
 
-  it('gives the authority the same comparison when it names HALO, and logs each comparison', async () => {
+  it('gives the authority the same comparison when it names HALO, without HALO\'s drafts, and logs each comparison', async () => {
     const response = await upload('cmaa.reviewer', xlsxFile, '?organisation=HALO');
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual(report);
+    const authority = response.json() as Report;
+    expect(authority.totals).toEqual(report.totals);
+    // A draft is HALO's own until submitted: the authority sees the same gap, unexplained, and no draft.
+    expect(response.body).not.toContain('DX-G1');
+    expect(response.body).not.toContain('never-submitted');
+    const drafts = (r: Report) => r.rows.find((row) => row.province_code === '02' && row.month === '2024-03' && row.kind === 'cleared')!;
+    expect(drafts(authority).difference_m2).toBe(drafts(report).difference_m2);
+    expect(drafts(authority).explanations).toEqual([{ reason: 'unexplained', m2: drafts(report).difference_m2, records: [], more: 0 }]);
+    const withoutDraftCell = (r: Report) => ({ ...r, rows: r.rows.filter((row) => row !== drafts(r)) });
+    expect(withoutDraftCell(authority)).toEqual(withoutDraftCell(report));
     const log = await db.query<{ actor: string; entity_ref: string; details: { period: { from: string; to: string }; differing: number } }>(
       `select actor, entity_ref, details from audit_event where action = 'report.discrepancy' order by id`,
     );
