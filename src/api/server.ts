@@ -53,6 +53,11 @@ export async function buildServer(db: Database, config: ServerConfig, options: {
     }
     if (error instanceof SilentEngineFailure) return send(500, problem(500, 'engine.silent-failure', error.message));
     const fastifyError = error as { code?: string; statusCode?: number; message?: string };
+    // PostgreSQL refused a change because another one got there first (a unique key taken meanwhile, a
+    // deadlock): the transaction rolled back, and trying again on the record as it is now is the answer.
+    if (fastifyError.code === '23505' || fastifyError.code === '40P01' || fastifyError.code === '40001') {
+      return send(409, problem(409, 'workflow.conflict', `Another change to the same records was made at the same time; nothing was changed: look again and retry (${fastifyError.message ?? ''})`));
+    }
     if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError.code === 'FST_REQ_FILE_TOO_LARGE') {
       return send(413, problem(413, 'file.too-large', `The upload is larger than the limit of ${Math.round(config.maxUploadBytes / 1_048_576)} MB`));
     }

@@ -311,7 +311,7 @@ export async function importRecords(db: Database, request: ImportRequest): Promi
   try {
     await db.transaction(async (tx) => {
       // Taken once the transaction holds its own connection (engine.ts says why).
-      const side: ReadOnlyConnection | undefined = db.readOnlyConnection ? await db.readOnlyConnection() : undefined;
+      const side: ReadOnlyConnection | null = db.readOnlyConnection ? await db.readOnlyConnection() : null;
       try {
         await runImport(tx, records, request, report, side ? { q: side, pipelined: true } : { q: tx, pipelined: false });
       } finally {

@@ -30,7 +30,7 @@ export interface Database extends Queryable {
    * A connection of its own that refuses writes, for checks that read committed data only, run beside
    * a transaction on another core. Undefined on the embedded engine (one connection).
    */
-  readonly readOnlyConnection?: () => Promise<ReadOnlyConnection>;
+  readonly readOnlyConnection?: () => Promise<ReadOnlyConnection | null>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs a script of several statements (migrations only: never data changes that could fail silently). */
@@ -176,9 +176,18 @@ function serverQueryable(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+const CHECK_CONNECTIONS = 2;
+
+/** An idle connection the server closed (a restart, an idle timeout): the pool replaces it; said, not fatal. */
+function logIdleConnectionError(pool: string, error: Error): void {
+  process.stderr.write(`clearway: an idle ${pool} connection to PostgreSQL was closed: ${error.message}\n`);
+}
+
 export async function openServer(connectionString: string, options: { maxConnections?: number } = {}): Promise<Database> {
   void pgTypesConfigured;
   const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 8 });
+  // Without a listener, an idle connection closed by the server would stop the whole process.
+  pool.on('error', (error) => logIdleConnectionError('main', error));
   // Fail now, with the server's own message, rather than on the first request.
   const probe = await pool.connect();
   probe.release();
@@ -205,9 +214,28 @@ export async function openServer(connectionString: string, options: { maxConnect
       }
     },
     async readOnlyConnection() {
-      checkPool ??= new pg.Pool({ connectionString, max: 2, options: '-c default_transaction_read_only=on' });
+      if (!checkPool) {
+        checkPool = new pg.Pool({ connectionString, max: CHECK_CONNECTIONS, options: '-c default_transaction_read_only=on' });
+        checkPool.on('error', (error) => logIdleConnectionError('check', error));
+      }
+      // Never waited for: an import that finds both taken runs its checks on its own transaction instead
+      // of holding its connection idle while others finish.
+      if (checkPool.idleCount === 0 && checkPool.totalCount >= CHECK_CONNECTIONS) return null;
       const client = await checkPool.connect();
-      return { ...serverQueryable(client), release: () => client.release() };
+      let broken: Error | undefined;
+      const q = serverQueryable(client);
+      return {
+        query: async (text, params) => {
+          try {
+            return await q.query(text, params);
+          } catch (error) {
+            // A connection that failed is closed rather than handed to the next import.
+            if (!(error as { code?: string }).code) broken = error as Error;
+            throw error;
+          }
+        },
+        release: () => client.release(broken),
+      };
     },
     async runScript(text) {
       await pool.query(text);

@@ -29,7 +29,7 @@ describe('the engine under test', () => {
       expect(db.readOnlyConnection).toBeUndefined();
       return;
     }
-    const checks = await db.readOnlyConnection!();
+    const checks = (await db.readOnlyConnection!())!;
     try {
       await expect(checks.query(`insert into organisation (code, name, kind) values ('RO', 'Read only', 'other')`)).rejects.toThrow(/read-only transaction/);
       expect((await checks.query<{ n: number }>('select count(*)::int as n from admin_unit')).rows[0]!.n).toBeGreaterThan(0);
