@@ -28,8 +28,11 @@ export function itemRefs(records: RawRecord[]): ItemRef[] {
  * The version of each official record that has the ref of an item, as the record is now: what the file was
  * prepared against. Approval later refuses to update a record that has moved on since.
  */
-export async function basisOf(db: Queryable, kind: 'hazards' | 'releases', records: RawRecord[]): Promise<Record<string, number>> {
+export async function basisOf(db: Queryable, kind: 'hazards' | 'releases', records: RawRecord[]): Promise<{ basis: Record<string, number>; owners: Record<string, string | null> }> {
   const refs = itemRefs(records).flatMap((item) => (item.ref === null ? [] : [item.ref]));
-  const versions = await officialVersions(db, kind, refs, { lock: false });
-  return Object.fromEntries([...versions.values()].map((v) => [v.ref, v.version]));
+  const versions = [...(await officialVersions(db, kind, refs, { lock: false })).values()];
+  return {
+    basis: Object.fromEntries(versions.map((v) => [v.ref, v.version])),
+    owners: Object.fromEntries(versions.map((v) => [v.ref, v.operator_code])),
+  };
 }

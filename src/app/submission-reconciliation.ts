@@ -5,7 +5,7 @@ import type { Database } from '../db/engine.ts';
 import { recordAuditEvent } from '../db/change-batch.ts';
 import { officialVersions } from '../db/reconciliation.ts';
 import { ClearwayError } from '../domain/problems.ts';
-import { decideItems, reconciliationProblems, type DecidedItem, type Reconciliation } from '../domain/reconciliation.ts';
+import { decideItems, reconciliationProblems, writtenTarget, type DecidedItem, type Reconciliation } from '../domain/reconciliation.ts';
 import type { Principal } from '../domain/roles.ts';
 import { targetConflicts } from './reconciliation-targets.ts';
 import { itemRefs, readItems } from './submission-items.ts';
@@ -37,11 +37,12 @@ export async function reconcileSubmission(db: Database, principal: Principal, id
     }
     const decided = decideItems(items, locked.basis, chosen);
     const problems = reconciliationProblems(locked.kind, items, decided);
-    // A new record needs a ref the record lacks: the item's ref names an official record, so it can only update it.
-    const newRefs = items.filter((item) => item.ref !== null && decided.get(item.idx)?.action === 'new').map((item) => item.ref!);
-    const taken = await officialVersions(tx, locked.kind, newRefs, { lock: false });
+    // An item that makes a record (new, or a combine that keeps none of its targets) needs a ref the record
+    // lacks: an item whose ref names an official record can only update it, or keep it in a combine.
+    const makesRecord = (item: (typeof items)[number]) => item.ref !== null && writtenTarget(item, decided.get(item.idx)!) === null;
+    const taken = await officialVersions(tx, locked.kind, items.filter(makesRecord).map((item) => item.ref!), { lock: false });
     for (const item of items) {
-      if (item.ref !== null && taken.has(item.ref) && decided.get(item.idx)?.action === 'new') {
+      if (makesRecord(item) && taken.has(item.ref!)) {
         problems.push({ item: item.idx, ref: item.ref, reason: `${item.ref} is already in the official record: the item can update it, or needs a new ref` });
       }
     }

@@ -7,7 +7,7 @@ import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import type { Principal, Role } from '../domain/roles.ts';
 import { EDITABLE_STATES, moveProblem, SUBMITTING_ROLES, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
 import { importRecords, ImportRefused, importWithin, type ImportKind } from './import-records.ts';
-import type { FormatId } from '../formats/records.ts';
+import type { FormatId, RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
 import { basisOf, itemRefs, readItems } from './submission-items.ts';
@@ -73,14 +73,18 @@ function visibility(principal: Principal): { sql: string; params: unknown[] } {
  * an update of it (the default reconciliation): the report says so in a note, and the versions it was
  * checked against become the submission's basis.
  */
-async function validate(db: Database, upload: Upload, actor: string): Promise<{ validation: Validation; format: string; basis: Record<string, number> }> {
+async function validate(db: Database, upload: Upload, principal: Principal): Promise<{ validation: Validation; format: string; basis: Record<string, number> }> {
+  const actor = principal.username;
   const records = readItems({ file_name: upload.fileName, format: upload.format ?? '', content: upload.text });
-  const basis = await basisOf(db, upload.kind, records);
+  const { basis, owners } = await basisOf(db, upload.kind, records);
   const items = itemRefs(records);
   const reconciliation = decideItems(items, basis, {});
   const read = records.length > 0 ? records : undefined;
   const report = await importRecords(db, { ...upload, dryRun: true, actor, today: todayInCambodia(), reconciliation, read });
-  const { records: count, accepted, errorCount, errors } = report;
+  const { records: count, accepted } = report;
+  let { errorCount } = report;
+  const errors = [...report.errors, ...otherOrganisations(principal, upload.kind, records, owners)];
+  errorCount += errors.length - report.errors.length;
   const noun = upload.kind === 'hazards' ? 'hazard' : 'land release';
   const updates: RecordProblem[] = items.flatMap((item) => {
     const version = item.ref === null ? undefined : basis[item.ref];
@@ -93,13 +97,40 @@ async function validate(db: Database, upload: Upload, actor: string): Promise<{ 
   return { validation: { records: count, accepted, errorCount, errors, notes }, format: report.format ?? upload.format ?? 'unknown', basis };
 }
 
+/**
+ * An operator submits its own organisation's work: an item naming another operator, or updating (by its
+ * ref) a record of another organisation, is an error. The authority's officers submit for anyone: curating
+ * every organisation's records is their job.
+ */
+function otherOrganisations(principal: Principal, kind: ImportKind, records: RawRecord[], owners: Record<string, string | null>): RecordProblem[] {
+  if (!OPERATOR_ROLES.includes(principal.role)) return [];
+  const noun = kind === 'hazards' ? 'hazard' : 'land release';
+  return records.flatMap((record) => {
+    const problems: RecordProblem[] = [];
+    const place = record.feature !== undefined ? { feature: record.feature } : { line: record.line };
+    const ref = itemRefs([record])[0]?.ref ?? undefined;
+    const operator = typeof record.properties.operator === 'string' ? record.properties.operator.trim().toUpperCase() : '';
+    if (operator !== '' && operator !== principal.organisation) {
+      problems.push({ severity: 'error', code: 'operator.other-organisation', ref, ...place, field: 'operator', reason: `${principal.organisation} submits its own work, not ${operator}'s` });
+    }
+    const owner = ref === undefined ? null : (owners[ref] ?? null);
+    if (owner !== null && owner !== principal.organisation) {
+      problems.push({
+        severity: 'error', code: 'operator.other-organisation', ref, ...place, field: 'ref',
+        reason: `${noun} ${ref} of the official record is ${owner}'s: give your record a ref of its own, or ask the authority to reconcile it`,
+      });
+    }
+    return problems;
+  });
+}
+
 function requireRole(principal: Principal, roles: readonly Role[]): void {
   if (!roles.includes(principal.role)) throw new ClearwayError('auth.forbidden', `A ${principal.role} may not do this; it needs one of: ${roles.join(', ')}`, 403);
 }
 
 export async function createSubmission(db: Database, principal: Principal, upload: Upload): Promise<Submission> {
   requireRole(principal, SUBMITTING_ROLES);
-  const { validation, format, basis } = await validate(db, upload, principal.username);
+  const { validation, format, basis } = await validate(db, upload, principal);
   const id = await db.transaction(async (tx) => {
     const inserted = await tx.query<{ id: number }>(
       `insert into submission (organisation_code, kind, file_name, format, content, validation, created_by, content_by, basis)
@@ -135,7 +166,7 @@ export async function replaceSubmissionFile(db: Database, principal: Principal, 
   const current = await getSubmission(db, principal, id);
   if (current.organisation !== principal.organisation) throw new ClearwayError('auth.forbidden', 'Only the organisation that prepared a submission may change it', 403);
   if (!EDITABLE_STATES.includes(current.state)) throw new ClearwayError('workflow.transition', `A submission in state ${current.state} can no longer be changed`, 409);
-  const { validation, format, basis } = await validate(db, { ...upload, kind: current.kind }, principal.username);
+  const { validation, format, basis } = await validate(db, { ...upload, kind: current.kind }, principal);
   await db.transaction(async (tx) => {
     // Checked again as it is written: the submission may have been submitted or decided while the new file
     // was being validated, and a decided submission's file is never replaced. A new file has new items, so

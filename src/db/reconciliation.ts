@@ -12,6 +12,8 @@ export interface OfficialVersion {
   changed_at: string;
   batch_id: number | null;
   submission_id: number | null;
+  /** The organisation the record belongs to (a hazard may have none). */
+  operator_code: string | null;
 }
 
 /** The current version of each of these refs; with `lock` the rows stay locked until the transaction ends. */
@@ -20,7 +22,7 @@ export async function officialVersions(tx: Queryable, kind: 'hazards' | 'release
   const table = kind === 'hazards' ? 'hazard' : 'land_release';
   const status = kind === 'hazards' ? 'o.status' : 'null::text';
   const result = await tx.query<OfficialVersion>(
-    `select o.id, o.ref, o.version, ${status} as status, o.changed_by, o.changed_at, o.batch_id, b.submission_id
+    `select o.id, o.ref, o.version, ${status} as status, o.changed_by, o.changed_at, o.batch_id, b.submission_id, o.operator_code
      from ${table} o left join change_batch b on b.id = o.batch_id
      where o.ref = any($1::text[])
      order by o.id

@@ -21,6 +21,7 @@ export const PROBLEM_CODES = {
   'method.unknown': 'Unknown land release method',
   'method.kind-mismatch': 'The method cannot release land of this kind',
   'operator.unknown': 'Unknown operator code',
+  'operator.other-organisation': 'An operator submits its own records, not another organisation\'s',
   'village.unknown': 'Unknown village code',
   'date.not-iso': 'The date is not an ISO date (YYYY-MM-DD)',
   'date.future': 'The date is in the future',

@@ -177,9 +177,9 @@ describe('an approval never overwrites a change it did not see', () => {
   it('stops the second of two updates made from the same version, names the item, and applies nothing', async () => {
     const first = await submitted('hazards', [hazardFeature({ ref: 'REC-2', operator: 'HALO', notes: 'first' }, circle(LON + 0.01, LAT, 160))]);
     const second = await submitted('hazards', [
-      hazardFeature({ ref: 'NEW-2', operator: 'CMAC' }, circle(LON + 0.015, LAT + 0.01, 100)),
-      hazardFeature({ ref: 'REC-2', operator: 'CMAC', notes: 'second' }, circle(LON + 0.01, LAT, 170)),
-    ], 'cmac.officer');
+      hazardFeature({ ref: 'NEW-2', operator: 'HALO' }, circle(LON + 0.015, LAT + 0.01, 100)),
+      hazardFeature({ ref: 'REC-2', operator: 'HALO', notes: 'second' }, circle(LON + 0.01, LAT, 170)),
+    ]);
     expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${first.id}/approve`)).statusCode).toBe(200);
 
     const conflict = await call('cmaa.reviewer', 'POST', `/api/submissions/${second.id}/approve`);
@@ -352,6 +352,10 @@ describe('reconciliations that are not possible are refused, naming the item', (
     expect(twice.json()).toMatchObject({ code: 'workflow.reconciliation', items: [{ item: 1, reason: 'REC-6 is already the target of item 0' }] });
     const clash = await put('cmaa.reviewer', [{ item: 0, action: 'new', targets: [] }]);
     expect(clash.json()).toMatchObject({ code: 'workflow.reconciliation', items: [{ item: 0, reason: expect.stringContaining('REC-6 is already in the official record') }] });
+    // A combine keeping none of its targets makes a hazard with the item's ref, which REC-6 already is.
+    const combineTaken = await put('cmaa.reviewer', [{ item: 0, action: 'combine', targets: [{ ref: 'REC-7', version: 1 }, { ref: 'REC-1', version: 1 }] }]);
+    expect(combineTaken.statusCode).toBe(422);
+    expect(combineTaken.json()).toMatchObject({ items: [{ item: 0, reason: expect.stringContaining('REC-6 is already in the official record') }] });
     const single = await put('cmaa.reviewer', [{ item: 1, action: 'combine', targets: [{ ref: 'REC-7', version: 1 }] }]);
     expect(single.json()).toMatchObject({ items: [{ item: 1, reason: 'a combine replaces two or more official hazards' }] });
     const missing = await put('cmaa.reviewer', [{ item: 7, action: 'new', targets: [] }]);

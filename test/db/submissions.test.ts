@@ -39,7 +39,8 @@ function call(who: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?
   return app.inject({ method, url, payload, headers: { authorization: `Bearer ${tokens[who]}`, ...(payload ? { 'content-type': contentType } : {}) } });
 }
 
-const hazards = (...refs: string[]) => collection(refs.map((ref, i) => hazardFeature({ ref, operator: 'HALO' }, circle(102.9 + i * 0.01, 13.2, 150))));
+const hazardsOf = (operator: string, ...refs: string[]) => collection(refs.map((ref, i) => hazardFeature({ ref, operator }, circle(102.9 + i * 0.01, 13.2, 150))));
+const hazards = (...refs: string[]) => hazardsOf('HALO', ...refs);
 
 describe('a HALO officer submits and the authority reviews', () => {
   let id: number;
@@ -169,7 +170,7 @@ describe('four eyes and conflicts', () => {
 
   it('stops an approval whose items the official record gained since, naming them, and applies nothing', async () => {
     const first = (await call('halo.officer', 'POST', '/api/submissions?kind=hazards', hazards('RACE-1'), 'application/geo+json')).json() as { id: number };
-    const second = (await call('cmac.officer', 'POST', '/api/submissions?kind=hazards', hazards('RACE-1', 'RACE-2'), 'application/geo+json')).json() as { id: number };
+    const second = (await call('cmac.officer', 'POST', '/api/submissions?kind=hazards', hazardsOf('CMAC', 'RACE-1', 'RACE-2'), 'application/geo+json')).json() as { id: number };
     await call('halo.officer', 'POST', `/api/submissions/${first.id}/submit`);
     await call('cmac.officer', 'POST', `/api/submissions/${second.id}/submit`);
     expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${first.id}/approve`)).statusCode).toBe(200);
@@ -181,11 +182,31 @@ describe('four eyes and conflicts', () => {
   });
 
   it('rejects with a reason', async () => {
-    const draft = (await call('cmac.officer', 'POST', '/api/submissions?kind=hazards', JSON.stringify({ items: JSON.parse(hazards('REJ-1')).features }))).json() as { id: number; file_name: string };
+    const draft = (await call('cmac.officer', 'POST', '/api/submissions?kind=hazards', JSON.stringify({ items: JSON.parse(hazardsOf('CMAC', 'REJ-1')).features }))).json() as { id: number; file_name: string };
     expect(draft.file_name).toBe('form-hazards.geojson');
     await call('cmac.officer', 'POST', `/api/submissions/${draft.id}/submit`);
     const rejected = await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/reject`, JSON.stringify({ reason: 'duplicate of HZ-BB-0002' }));
     expect(rejected.json()).toMatchObject({ state: 'rejected', decision: { reason: 'duplicate of HZ-BB-0002' } });
     expect((await call('cmac.officer', 'POST', `/api/submissions/${draft.id}/submit`)).statusCode).toBe(409);
+  });
+});
+
+describe('an operator submits its own work', () => {
+  it('refuses an item naming another operator, and an update of another organisation\'s record, naming the field', async () => {
+    const draft = await call('cmac.officer', 'POST', '/api/submissions?kind=hazards', collection([
+      hazardFeature({ ref: 'OWN-1', operator: 'HALO' }, circle(103.5, 13.3, 100)),
+      hazardFeature({ ref: 'SUB-2', operator: 'CMAC' }, circle(102.91, 13.2, 150)),
+    ]), 'application/geo+json');
+    const { validation } = draft.json() as { validation: { errorCount: number; errors: { ref: string; field: string; code: string; reason: string }[] } };
+    expect(validation.errorCount).toBe(2);
+    expect(validation.errors).toEqual([
+      expect.objectContaining({ ref: 'OWN-1', field: 'operator', code: 'operator.other-organisation', reason: "CMAC submits its own work, not HALO's" }),
+      expect.objectContaining({ ref: 'SUB-2', field: 'ref', code: 'operator.other-organisation', reason: expect.stringContaining("hazard SUB-2 of the official record is HALO's") }),
+    ]);
+  });
+
+  it('lets the authority\'s data officer submit for any organisation', async () => {
+    const draft = await call('cmaa.officer', 'POST', '/api/submissions?kind=hazards', collection([hazardFeature({ ref: 'SUB-2', operator: 'HALO', notes: 'corrected by CMAA' }, circle(102.91, 13.2, 150))]), 'application/geo+json');
+    expect((draft.json() as { validation: { errorCount: number } }).validation.errorCount).toBe(0);
   });
 });
