@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { route, problemSchema, type RouteSpec } from './route.ts';
-import { jsonBody } from './request-body.ts';
+import { jsonBody, readMultipartFile } from './request-body.ts';
 import { DISCREPANCY_ROLES, discrepancyCsv, discrepancyReport, organisationToCompare, type SummaryInput } from '../app/discrepancy-report.ts';
 import { EXPLANATION_REASONS } from '../domain/discrepancy.ts';
 import { RELEASE_KINDS } from '../domain/exchange-format.ts';
@@ -56,11 +56,7 @@ const discrepancyReportSchema = z.object({
 
 /** The summary: a file (multipart "file", or the body as CSV or XLSX), or JSON {rows}. */
 async function summaryInput(request: FastifyRequest): Promise<SummaryInput> {
-  if (request.isMultipart()) {
-    const file = await request.file();
-    if (!file) throw new ClearwayError('request.invalid', 'The multipart request has no "file" field', 400, { field: 'file' });
-    return { file: { bytes: await file.toBuffer(), fileName: file.filename, contentType: file.mimetype } };
-  }
+  if (request.isMultipart()) return { file: await readMultipartFile(request) };
   const contentType = request.headers['content-type'] ?? '';
   if (contentType.startsWith('application/json')) return { rows: rowsBody.parse(jsonBody(request)).rows };
   const body: unknown = request.body;

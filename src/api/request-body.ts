@@ -14,12 +14,17 @@ function formatOf(contentType: string | undefined, fileName?: string): 'geojson'
   return undefined;
 }
 
+/** The multipart field "file" as bytes, with its name and media type. */
+export async function readMultipartFile(request: FastifyRequest): Promise<{ bytes: Buffer; fileName: string; contentType: string }> {
+  const file = await request.file();
+  if (!file) throw new ClearwayError('request.invalid', 'The multipart request has no "file" field', 400, { field: 'file' });
+  return { bytes: await file.toBuffer(), fileName: file.filename, contentType: file.mimetype };
+}
+
 export async function readUpload(request: FastifyRequest): Promise<UploadedFile> {
   if (request.isMultipart()) {
-    const file = await request.file();
-    if (!file) throw new ClearwayError('request.invalid', 'The multipart request has no "file" field', 400, { field: 'file' });
-    const text = (await file.toBuffer()).toString('utf8');
-    return { text, fileName: file.filename, format: formatOf(file.mimetype, file.filename) };
+    const file = await readMultipartFile(request);
+    return { text: file.bytes.toString('utf8'), fileName: file.fileName, format: formatOf(file.contentType, file.fileName) };
   }
   const body = request.body;
   if (typeof body !== 'string' || body.length === 0) {

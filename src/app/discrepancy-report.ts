@@ -10,15 +10,13 @@ import { isoDateSchema, RELEASE_KINDS, type ReleaseKind } from '../domain/exchan
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { checkSummaryHeaders, normaliseHeader, parseSummaryRows, type RawSummaryRow, type SummaryRow } from '../domain/operator-summary.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
-import type { Principal, Role } from '../domain/roles.ts';
-import { readerFor } from '../formats/registry.ts';
-import type { FormatId, RawRecord } from '../formats/records.ts';
+import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal, type Role } from '../domain/roles.ts';
+import { refOf } from '../formats/records.ts';
 import { readSummaryTable, type SummaryFile } from '../formats/summary-table.ts';
+import { readItems } from './submission-items.ts';
 
 export type { SummaryFile };
 
-const OPERATOR_ROLES: readonly Role[] = ['operator_data_officer', 'operator_viewer'];
-const AUTHORITY_ROLES: readonly Role[] = ['administrator', 'authority_data_officer', 'authority_reviewer'];
 /** Donors see published figures, not an operator's working data. */
 export const DISCREPANCY_ROLES: readonly Role[] = [...AUTHORITY_ROLES, ...OPERATOR_ROLES];
 
@@ -96,17 +94,9 @@ async function submittedItems(db: Database, organisation: string, period: { from
   for (const submission of await queries.unapprovedReleaseSubmissions(db, organisation)) {
     // An organisation's drafts are its own until submitted (as in the submissions' visibility).
     if (submission.state === 'draft' && !includeDrafts) continue;
-    let records: RawRecord[];
-    try {
-      records = readerFor(submission.file_name, submission.format as FormatId).read(submission.content);
-    } catch (error) {
-      // An unreadable file holds no items; its validation report already says why.
-      if (error instanceof ClearwayError) continue;
-      throw error;
-    }
-    for (const record of records) {
+    for (const record of readItems(submission)) {
       const p = record.properties;
-      const ref = text(p.ref);
+      const ref = refOf(record);
       const kind = text(p.kind)?.toLowerCase();
       const endDate = text(p.end_date);
       const operator = text(p.operator);

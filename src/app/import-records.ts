@@ -12,7 +12,7 @@ import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { readerFor } from '../formats/registry.ts';
 import { polygonToWkbHex } from '../db/wkb.ts';
-import type { FormatId, RawRecord } from '../formats/records.ts';
+import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 
 export type ImportKind = 'hazards' | 'releases';
 
@@ -67,15 +67,11 @@ interface Prepared<T> {
   problems: RecordProblem[];
 }
 
-function place(record: RawRecord): RecordPlace {
-  return record.feature !== undefined ? { feature: record.feature } : { line: record.line };
-}
-
 function geometryProblems(record: RawRecord, ref: string | undefined): { wkb?: string; problems: RecordProblem[] } {
   // The reader already said why the geometry could not be read (bad WKT): no second message for it.
   if (record.geometry === null && record.problems.some((p) => p.code === 'geometry.malformed')) return { problems: [] };
   const check = checkPolygonGeometry(record.geometry);
-  if (!check.ok) return { problems: [{ severity: 'error', code: check.code, ref, ...place(record), field: 'geometry', reason: check.reason }] };
+  if (!check.ok) return { problems: [{ severity: 'error', code: check.code, ref, ...placeOf(record), field: 'geometry', reason: check.reason }] };
   return { wkb: polygonToWkbHex(check.geometry), problems: [] };
 }
 
@@ -112,10 +108,9 @@ interface ReadRecord<P> {
 
 /** What every record goes through: its properties against the schema, its geometry's shape. */
 function readRecord<P extends { ref: string }>(record: RawRecord, parse: (raw: Record<string, unknown>, at: RecordPlace) => Parsed<P>): ReadRecord<P> {
-  const at = place(record);
+  const at = placeOf(record);
   const parsed = parse(record.properties, at);
-  const rawRef = typeof record.properties.ref === 'string' ? record.properties.ref.trim() || undefined : undefined;
-  const ref = parsed.ok ? parsed.value.ref : rawRef;
+  const ref = parsed.ok ? parsed.value.ref : (refOf(record) ?? undefined);
   const problems = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
   const geometry = geometryProblems(record, ref);
   problems.push(...geometry.problems);
@@ -296,7 +291,6 @@ interface Checker {
 }
 
 async function runImport(tx: Queryable, records: RawRecord[], request: ImportRequest, report: ImportReport, checker: Checker): Promise<void> {
-  if (!request.dryRun) await lockOfficialRecord(tx);
   const organisations = await knownOrganisations(tx);
   if (request.kind === 'hazards') await importHazards(tx, records, organisations, request, report, checker);
   else await importReleases(tx, records, organisations, request, report, checker);
@@ -310,6 +304,7 @@ export async function importRecords(db: Database, request: ImportRequest): Promi
   report.records = records.length;
   try {
     await db.transaction(async (tx) => {
+      if (!request.dryRun) await lockOfficialRecord(tx);
       // Taken once the transaction holds its own connection (engine.ts says why).
       const side: ReadOnlyConnection | null = db.readOnlyConnection ? await db.readOnlyConnection() : null;
       try {
@@ -339,7 +334,10 @@ export class ImportRefused extends Error {
   }
 }
 
-/** Imports inside the caller's transaction; throws ImportRefused (so the caller rolls back) on any error. */
+/**
+ * Imports inside the caller's transaction, which holds lockOfficialRecord (an approval takes it before it
+ * checks its targets); throws ImportRefused (so the caller rolls back) on any error.
+ */
 export async function importWithin(tx: Queryable, request: ImportRequest): Promise<ImportReport> {
   const started = Date.now();
   const report = emptyReport({ ...request, dryRun: false }, null);
@@ -481,8 +479,7 @@ function combinations(records: RawRecord[], reconciliation: Map<number, Reconcil
   if (!reconciliation) return [];
   const found: Combination[] = [];
   for (const [idx, decision] of reconciliation) {
-    const raw = records[idx]?.properties.ref;
-    const ref = typeof raw === 'string' ? raw.trim() : null;
+    const ref = records[idx] ? refOf(records[idx]) : null;
     if (decision.action !== 'combine' || ref === null) continue;
     found.push({ keptRef: writtenTarget({ idx, ref }, decision) ?? ref, retiredRefs: retiredTargets({ idx, ref }, decision) });
   }

@@ -2,6 +2,7 @@
 // rows locked, inside the approval's transaction, so an approval never overwrites a change it did not see.
 import type { Queryable } from '../db/engine.ts';
 import { officialVersions, type OfficialVersion } from '../db/reconciliation.ts';
+import { recordNoun } from '../domain/exchange-format.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import { reconciliationProblems, type ItemRef, type Reconciliation } from '../domain/reconciliation.ts';
 
@@ -15,7 +16,6 @@ export interface TargetConflict {
   reason: string;
 }
 
-const noun = (kind: 'hazards' | 'releases') => (kind === 'hazards' ? 'hazard' : 'land release');
 
 function changedBy(current: OfficialVersion): string {
   const from = current.submission_id !== null ? `, from submission ${current.submission_id}` : current.batch_id !== null ? `, batch ${current.batch_id}` : '';
@@ -32,13 +32,13 @@ export async function targetConflicts(tx: Queryable, kind: 'hazards' | 'releases
       const current = versions.get(target.ref);
       const base = { item: item.idx, ref: item.ref, target: target.ref, seen_version: target.version };
       if (!current) {
-        conflicts.push({ ...base, code: 'target.missing', current_version: null, reason: `${noun(kind)} ${target.ref} is not in the official record` });
+        conflicts.push({ ...base, code: 'target.missing', current_version: null, reason: `${recordNoun(kind)} ${target.ref} is not in the official record` });
       } else if (current.status === 'combined') {
         conflicts.push({ ...base, code: 'target.combined', current_version: current.version, reason: `hazard ${target.ref} has been combined into another hazard (${changedBy(current)})` });
       } else if (current.version !== target.version) {
         conflicts.push({
           ...base, code: 'target.changed', current_version: current.version,
-          reason: `${noun(kind)} ${target.ref} is at version ${current.version} now, not ${target.version} as seen (${changedBy(current)}): review the item again and confirm its reconciliation`,
+          reason: `${recordNoun(kind)} ${target.ref} is at version ${current.version} now, not ${target.version} as seen (${changedBy(current)}): review the item again and confirm its reconciliation`,
         });
       }
     }

@@ -4,7 +4,7 @@ import { officialVersions } from '../db/reconciliation.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import type { ItemRef } from '../domain/reconciliation.ts';
 import { readerFor } from '../formats/registry.ts';
-import type { FormatId, RawRecord } from '../formats/records.ts';
+import { refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 
 /** The file's records; an unreadable file has none (its validation report already says why). */
 export function readItems(file: { file_name: string; format: string; content: string }): RawRecord[] {
@@ -17,11 +17,7 @@ export function readItems(file: { file_name: string; format: string; content: st
 }
 
 export function itemRefs(records: RawRecord[]): ItemRef[] {
-  return records.map((record, idx) => {
-    const raw = record.properties.ref;
-    const ref = typeof raw === 'string' && raw.trim() ? raw.trim() : null;
-    return { idx, ref };
-  });
+  return records.map((record, idx) => ({ idx, ref: refOf(record) }));
 }
 
 /**

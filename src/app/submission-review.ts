@@ -7,7 +7,7 @@ import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import type { RecordProblem } from '../domain/problems.ts';
 import { decideItems, type DecidedItem, type Reconciliation } from '../domain/reconciliation.ts';
 import type { Principal } from '../domain/roles.ts';
-import type { RawRecord } from '../formats/records.ts';
+import { placeOf, refOf, type RawRecord } from '../formats/records.ts';
 import { itemRefs, readItems } from './submission-items.ts';
 import { getSubmission } from './submissions.ts';
 
@@ -53,8 +53,7 @@ export async function reviewSubmission(db: Database, principal: Principal, id: n
   const pageRecords = records.slice(page.offset, page.offset + page.limit);
   const inputs = pageRecords.map((record, i) => {
     const check = checkPolygonGeometry(record.geometry);
-    const ref = typeof record.properties.ref === 'string' ? record.properties.ref.trim() : null;
-    return { idx: page.offset + i, ref, wkb: check.ok ? polygonToWkbHex(check.geometry) : null };
+    return { idx: page.offset + i, ref: refOf(record), wkb: check.ok ? polygonToWkbHex(check.geometry) : null };
   });
   const { existing, overlaps } = await db.transaction((tx) => officialCounterparts(tx, submission.kind, inputs));
   const problems = [...submission.validation.errors, ...submission.validation.notes];
@@ -63,7 +62,7 @@ export async function reviewSubmission(db: Database, principal: Principal, id: n
     const before = existing.get(idx) ?? null;
     return {
       item: idx,
-      ...(record.feature !== undefined ? { feature: record.feature } : { line: record.line }),
+      ...placeOf(record),
       ref: inputs[i]!.ref,
       reconciliation: decided.get(idx)!,
       after: { properties: record.properties, geometry: record.geometry },

@@ -4,10 +4,11 @@
 import type { Database, Queryable } from '../db/engine.ts';
 import { lockOfficialRecord, recordAuditEvent } from '../db/change-batch.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
-import type { Principal, Role } from '../domain/roles.ts';
+import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal, type Role } from '../domain/roles.ts';
+import { recordNoun } from '../domain/exchange-format.ts';
 import { EDITABLE_STATES, moveProblem, SUBMITTING_ROLES, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
 import { importRecords, ImportRefused, importWithin, type ImportKind } from './import-records.ts';
-import type { FormatId, RawRecord } from '../formats/records.ts';
+import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
 import { basisOf, itemRefs, readItems } from './submission-items.ts';
@@ -46,9 +47,6 @@ export interface Submission {
   batch_id: number | null;
 }
 
-const AUTHORITY_ROLES: readonly Role[] = ['administrator', 'authority_data_officer', 'authority_reviewer'];
-const OPERATOR_ROLES: readonly Role[] = ['operator_data_officer', 'operator_viewer'];
-
 const SELECT = `
   select s.id, s.organisation_code as organisation, s.kind, s.state, s.file_name, s.format, s.validation,
          c.username as created_by, s.created_at, sb.username as submitted_by, s.submitted_at,
@@ -85,13 +83,13 @@ async function validate(db: Database, upload: Upload, principal: Principal): Pro
   let { errorCount } = report;
   const errors = [...report.errors, ...otherOrganisations(principal, upload.kind, records, owners)];
   errorCount += errors.length - report.errors.length;
-  const noun = upload.kind === 'hazards' ? 'hazard' : 'land release';
   const updates: RecordProblem[] = items.flatMap((item) => {
     const version = item.ref === null ? undefined : basis[item.ref];
     if (version === undefined) return [];
-    const record = records[item.idx]!;
-    const place = record.feature !== undefined ? { feature: record.feature } : { line: record.line };
-    return [{ severity: 'note' as const, code: 'record.updates' as const, ref: item.ref!, ...place, field: 'ref', reason: `updates ${noun} ${item.ref} of the official record (version ${version})` }];
+    return [{
+      severity: 'note' as const, code: 'record.updates' as const, ref: item.ref!, ...placeOf(records[item.idx]!), field: 'ref',
+      reason: `updates ${recordNoun(upload.kind)} ${item.ref} of the official record (version ${version})`,
+    }];
   });
   const notes = [...updates, ...report.notes];
   return { validation: { records: count, accepted, errorCount, errors, notes }, format: report.format ?? upload.format ?? 'unknown', basis };
@@ -104,11 +102,10 @@ async function validate(db: Database, upload: Upload, principal: Principal): Pro
  */
 function otherOrganisations(principal: Principal, kind: ImportKind, records: RawRecord[], owners: Record<string, string | null>): RecordProblem[] {
   if (!OPERATOR_ROLES.includes(principal.role)) return [];
-  const noun = kind === 'hazards' ? 'hazard' : 'land release';
   return records.flatMap((record) => {
     const problems: RecordProblem[] = [];
-    const place = record.feature !== undefined ? { feature: record.feature } : { line: record.line };
-    const ref = itemRefs([record])[0]?.ref ?? undefined;
+    const place = placeOf(record);
+    const ref = refOf(record) ?? undefined;
     const operator = typeof record.properties.operator === 'string' ? record.properties.operator.trim().toUpperCase() : '';
     if (operator !== '' && operator !== principal.organisation) {
       problems.push({ severity: 'error', code: 'operator.other-organisation', ref, ...place, field: 'operator', reason: `${principal.organisation} submits its own work, not ${operator}'s` });
@@ -117,7 +114,7 @@ function otherOrganisations(principal: Principal, kind: ImportKind, records: Raw
     if (owner !== null && owner !== principal.organisation) {
       problems.push({
         severity: 'error', code: 'operator.other-organisation', ref, ...place, field: 'ref',
-        reason: `${noun} ${ref} of the official record is ${owner}'s: give your record a ref of its own, or ask the authority to reconcile it`,
+        reason: `${recordNoun(kind)} ${ref} of the official record is ${owner}'s: give your record a ref of its own, or ask the authority to reconcile it`,
       });
     }
     return problems;

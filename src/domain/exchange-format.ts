@@ -13,6 +13,9 @@ export const RELEASE_METHODS = ['nts', 'ts', 'manual', 'mechanical', 'mdd', 'com
 export const DEVICE_CATEGORIES = ['AP', 'AT', 'submunition', 'UXO', 'abandoned'] as const;
 
 export type HazardType = (typeof HAZARD_TYPES)[number];
+/** How a record of each kind is named in a sentence. */
+export const recordNoun = (kind: 'hazards' | 'releases'): string => (kind === 'hazards' ? 'hazard' : 'land release');
+
 export type HazardStatus = (typeof HAZARD_STATUSES)[number];
 export type ContaminationType = (typeof CONTAMINATION_TYPES)[number];
 export type ReleaseKind = (typeof RELEASE_KINDS)[number];

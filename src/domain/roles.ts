@@ -21,6 +21,10 @@ export const ORGANISATION_KIND_OF_ROLE: Record<Role, readonly string[]> = {
   donor_viewer: ['donor'],
 };
 
+/** The national authority's people, and the operators' (each sees its own organisation's work). */
+export const AUTHORITY_ROLES: readonly Role[] = ['administrator', 'authority_data_officer', 'authority_reviewer'];
+export const OPERATOR_ROLES: readonly Role[] = ['operator_data_officer', 'operator_viewer'];
+
 /** A signed-in person or machine client. */
 export interface Principal {
   userId: number;

@@ -15,3 +15,14 @@ export interface RawRecord {
 }
 
 export type FormatId = 'geojson' | 'csv';
+
+/** Where a record sits in its file, as problems name it: its feature (GeoJSON) or its line (CSV). */
+export function placeOf(record: RawRecord): { feature: number } | { line: number | undefined } {
+  return record.feature !== undefined ? { feature: record.feature } : { line: record.line };
+}
+
+/** The record's ref as written, trimmed; null when it has none. */
+export function refOf(record: RawRecord): string | null {
+  const raw = record.properties.ref;
+  return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : null;
+}
