@@ -91,6 +91,7 @@ describe('the clearway command', () => {
     const added = await clearwayWith({ CLEARWAY_PASSWORD: 'first-admin-password' }, 'users', 'add', 'admin', '--role', 'administrator', '--org', 'CMAA');
     expect(added.stderr).toBe('');
     expect(added.stdout).toContain('Added admin (administrator, CMAA).');
+    expect(added.stdout).not.toContain('first-admin-password');
     const list = await clearway('users', 'list');
     expect(list.stdout).toMatch(/^admin\s+administrator\s+CMAA/m);
     expect(list.stdout).not.toContain('first-admin-password');

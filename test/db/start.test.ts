@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
 /** Starts `clearway start` and resolves with what it printed once it says where it runs. */
-async function start(port: number): Promise<{ child: ChildProcess; output: string; readySeconds: number }> {
+/** The started server; `output` is everything it has printed so far, read again at each use. */
+async function start(port: number): Promise<{ child: ChildProcess; readonly output: string; readySeconds: number }> {
   const child = spawn(process.execPath, ['bin/clearway.mjs', 'start'], { cwd: root, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -33,7 +34,7 @@ async function start(port: number): Promise<{ child: ChildProcess; output: strin
       const ready = /Clearway is running at (\S+) .*ready in ([\d.]+) s/.exec(output);
       if (ready) {
         clearTimeout(timer);
-        resolve({ child, output, readySeconds: Number(ready[2]) });
+        resolve({ child, get output() { return output; }, readySeconds: Number(ready[2]) });
       }
     };
     child.stdout?.on('data', read);
@@ -58,6 +59,16 @@ describe('clearway start', () => {
       expect(first.output).toContain('all with the password "demo-password"');
       const hazards = (await (await fetch(`http://127.0.0.1:${port}/api/hazards?limit=1`)).json()) as { total: number };
       expect(hazards.total).toBe(3000);
+      // Passwords are never logged: a demo account signs in, a wrong guess is refused, and neither password
+      // appears in what the server prints (the banner names the demo password once, on purpose).
+      const signIn = (password: string) => fetch(`http://127.0.0.1:${port}/api/session`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'cmaa.officer', password }),
+      });
+      expect((await signIn('demo-password')).status).toBe(200);
+      expect((await signIn('wrong-guess-31415')).status).toBe(401);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(first.output).not.toContain('wrong-guess-31415');
+      expect(first.output.split('demo-password')).toHaveLength(2);
     } finally {
       await stop(first.child);
     }
