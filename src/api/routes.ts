@@ -9,12 +9,13 @@ import { todayInCambodia } from '../app/open.ts';
 import { CONTAMINATION_TYPES, HAZARD_STATUSES, HAZARD_TYPES, RELEASE_KINDS, refSchema } from '../domain/exchange-format.ts';
 import { REPORT_DIMENSIONS } from '../domain/land-release-figures.ts';
 import { ClearwayError } from '../domain/problems.ts';
-import { CAN_IMPORT_TO_OFFICIAL_RECORD } from '../domain/roles.ts';
 import { principalFromSession, signIn, signOut } from '../app/accounts.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './authentication.ts';
 import { jsonBody, readUpload } from './request-body.ts';
 import { SUBMISSION_ROUTES } from './submission-routes.ts';
 import { REPORT_ROUTES } from './report-routes.ts';
+import { FIND_ROUTES } from './find-routes.ts';
+import { KIND_IDS, kindOf } from '../kinds/registry.ts';
 
 const page = {
   limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('page size (at most 10,000)'),
@@ -61,7 +62,7 @@ const healthSchema = z.object({
 }).meta({ id: 'Health' });
 
 const importReportSchema = z.object({
-  kind: z.enum(['hazards', 'releases']),
+  kind: z.enum(KIND_IDS),
   file: z.string(),
   format: z.string().nullable(),
   dryRun: z.boolean(),
@@ -83,9 +84,9 @@ function importRoute(kind: ImportKind): RouteSpec {
   return route({
     method: 'POST',
     path: `/api/imports/${kind}`,
-    summary: `Import ${kind} from a GeoJSON or CSV (WKT geometry) file in the exchange format`,
+    summary: `Import ${kind} from a GeoJSON or CSV (${kindOf(kind).geometry === 'point' ? 'lon/lat or WKT' : 'WKT'} geometry) file in the exchange format`,
     tags: ['imports'],
-    roles: CAN_IMPORT_TO_OFFICIAL_RECORD,
+    roles: kindOf(kind).access.import,
     query: z.object({
       dry_run: z.enum(['true', 'false']).default('false').describe('validate only, store nothing'),
       repair: z.enum(['true', 'false']).default('false').describe('repair invalid polygons and report what changed'),
@@ -369,6 +370,6 @@ export const ROUTES: RouteSpec[] = [
       return readAuditLog(context.db, query);
     },
   }),
-  importRoute('hazards'),
-  importRoute('releases'),
+  ...FIND_ROUTES,
+  ...KIND_IDS.map(importRoute),
 ];

@@ -1,4 +1,5 @@
 // The submission workflow over HTTP: operators submit, the authority approves, returns or rejects.
+import { KIND_IDS, type KindId } from '../kinds/registry.ts';
 import { z } from 'zod';
 import { route, problemSchema, type RouteSpec } from './route.ts';
 import { jsonBody, readUpload } from './request-body.ts';
@@ -12,13 +13,13 @@ import { REVIEWING_ROLES, SUBMISSION_STATES, SUBMITTING_ROLES } from '../domain/
 import type { FastifyRequest } from 'fastify';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
-const kindQuery = z.object({ kind: z.enum(['hazards', 'releases']).default('hazards').describe('what the file holds') });
+const kindQuery = z.object({ kind: z.enum(KIND_IDS).default('hazards').describe('what the file holds') });
 const problem = (description: string) => ({ description, contentType: 'application/problem+json', schema: problemSchema });
 
 const submissionSchema = z.object({
   id: z.number().int(),
   organisation: z.string(),
-  kind: z.enum(['hazards', 'releases']),
+  kind: z.enum(KIND_IDS),
   state: z.enum(SUBMISSION_STATES),
   file_name: z.string(),
   validation: z.object({ records: z.number(), accepted: z.number(), errorCount: z.number(), errors: z.array(z.unknown()), notes: z.array(z.unknown()) }),
@@ -40,7 +41,7 @@ const reconciliationSchema = z.object({
 const rejectSchema = z.object({ reason: z.string().trim().min(1) }).meta({ id: 'RejectReason' });
 
 /** A file (raw body or multipart "file"), or JSON {items: [GeoJSON Feature]} made into a FeatureCollection. */
-async function uploadOf(request: FastifyRequest, kind: 'hazards' | 'releases'): Promise<submissions.Upload> {
+async function uploadOf(request: FastifyRequest, kind: KindId): Promise<submissions.Upload> {
   const contentType = request.headers['content-type'] ?? '';
   if (!request.isMultipart() && contentType.startsWith('application/json')) {
     const body = jsonBody(request);

@@ -11,10 +11,12 @@ import { checkDates, parseHazardProperties, parseReleaseProperties, type Parsed,
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { readerFor } from '../formats/registry.ts';
+import type { KindId } from '../kinds/registry.ts';
+import { importFinds } from './find-import.ts';
 import { polygonToWkbHex } from '../db/wkb.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 
-export type ImportKind = 'hazards' | 'releases';
+export type ImportKind = KindId;
 
 export interface ImportRequest {
   kind: ImportKind;
@@ -35,6 +37,8 @@ export interface ImportRequest {
   reconciliation?: Map<number, Reconciliation>;
   /** The file's records when the caller has already read them (with readerFor), so it is parsed once. */
   read?: RawRecord[];
+  /** Whose records they are when an item names no operator: the submitting organisation (approvals). */
+  defaultOperator?: string;
 }
 
 export interface ImportReport {
@@ -60,7 +64,7 @@ const MAX_LISTED_ERRORS = 1_000;
 
 class RollBack extends Error {}
 
-interface Prepared<T> {
+export interface Prepared<T> {
   place: RecordPlace;
   ref?: string;
   value?: T;
@@ -87,7 +91,7 @@ function checkDuplicateRef<T>(item: Prepared<T>, seen: Map<string, RecordPlace>)
   item.problems.push({ severity: 'error', code: 'ref.duplicate', ref: item.ref, ...item.place, field: 'ref', reason: `ref ${item.ref} is also used by ${where}` });
 }
 
-async function knownOrganisations(db: Queryable): Promise<Set<string>> {
+export async function knownOrganisations(db: Queryable): Promise<Set<string>> {
   const result = await db.query<{ code: string }>('select code from organisation');
   return new Set(result.rows.map((r) => r.code));
 }
@@ -118,12 +122,12 @@ function readRecord<P extends { ref: string }>(record: RawRecord, parse: (raw: R
   return { at, ref, problems, ok: { properties: parsed.value, wkb: geometry.wkb } };
 }
 
-function unknownOperator(code: string, ref: string, at: RecordPlace): RecordProblem {
+export function unknownOperator(code: string, ref: string, at: RecordPlace): RecordProblem {
   return { severity: 'error', code: 'operator.unknown', ref, ...at, field: 'operator', reason: `no organisation has the code ${code}` };
 }
 
 /** The official record this record writes into, from its reconciliation; null when it is new. */
-function targetOf(idx: number, ref: string, reconciliation: Map<number, Reconciliation> | undefined): string | null {
+export function targetOf(idx: number, ref: string, reconciliation: Map<number, Reconciliation> | undefined): string | null {
   const decision = reconciliation?.get(idx);
   return decision ? writtenTarget({ idx, ref }, decision) : null;
 }
@@ -253,7 +257,7 @@ function emptyReport(request: ImportRequest, format: FormatId | null): ImportRep
   };
 }
 
-function addProblems(report: ImportReport, problems: RecordProblem[]): void {
+export function addProblems(report: ImportReport, problems: RecordProblem[]): void {
   for (const problem of problems) {
     if (problem.severity === 'note') {
       report.notes.push(problem);
@@ -285,15 +289,14 @@ function readRecords(request: ImportRequest, report: ImportReport): RawRecord[] 
  * the next chunk run on one core while the transaction writes the current chunk on the other; otherwise (the
  * embedded engine, or an import inside a caller's transaction) the transaction itself, one step at a time.
  */
-interface Checker {
+export interface Checker {
   q: Queryable;
   pipelined: boolean;
 }
 
 async function runImport(tx: Queryable, records: RawRecord[], request: ImportRequest, report: ImportReport, checker: Checker): Promise<void> {
   const organisations = await knownOrganisations(tx);
-  if (request.kind === 'hazards') await importHazards(tx, records, organisations, request, report, checker);
-  else await importReleases(tx, records, organisations, request, report, checker);
+  await IMPORTERS[request.kind](tx, records, organisations, request, report, checker);
 }
 
 export async function importRecords(db: Database, request: ImportRequest): Promise<ImportReport> {
@@ -351,7 +354,7 @@ export async function importWithin(tx: Queryable, request: ImportRequest): Promi
   return report;
 }
 
-const hasError = (item: { problems: RecordProblem[] }) => item.problems.some((p) => p.severity === 'error');
+export const hasError = (item: { problems: RecordProblem[] }) => item.problems.some((p) => p.severity === 'error');
 
 /** Gives the event loop a turn, so database replies are handled while JavaScript works. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -362,7 +365,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * `measure` takes the per-polygon measures of a chunk; when pipelined it runs on the checker's own
  * connection for the next chunk while `process` writes the current one in the transaction.
  */
-async function runChunks<T, M>(
+export async function runChunks<T, M>(
   records: RawRecord[],
   prepare: (record: RawRecord, idx: number) => Prepared<T>,
   measure: (chunk: Prepared<T>[]) => Promise<M>,
@@ -508,6 +511,12 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
     for (const item of chunk) addProblems(report, item.problems);
   }, checker.pipelined);
   if (report.errors.length === 0) {
+    // The devices a release lists are EO finds (at its point on surface, marked approximate): one SQL
+    // function makes them, for the releases of this batch as for those migrated in 0005.
+    await tx.query(
+      `select finds_from_release_devices(array(select id from land_release where batch_id = $1 and jsonb_array_length(devices) > 0), $2, $3, $1)`,
+      [batchId, request.actor, `device listed on a land release imported from ${request.fileName}`],
+    );
     for (const ids of chunks([...touched], 5_000)) {
       // The release stage kept whether each new release lies inside its hazard: not tested again.
       const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `land release imported from ${request.fileName}`, batchId, knownInside: true });
@@ -517,3 +526,7 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
   report.batchId = batchId;
   await finishChangeBatch(tx, batchId, report.accepted, { errors: report.errorCount, notes: report.notes.length, statusChanges: report.statusChanges });
 }
+
+/** How each kind's records are stored: the polygon kinds through their optimised stages, points through theirs. */
+type Importer = (tx: Queryable, records: RawRecord[], organisations: Set<string>, request: ImportRequest, report: ImportReport, checker: Checker) => Promise<void>;
+const IMPORTERS: Record<KindId, Importer> = { hazards: importHazards, releases: importReleases, finds: importFinds };

@@ -1,8 +1,8 @@
 // Whether the official records a submission's items target are still as they were seen: checked with the
 // rows locked, inside the approval's transaction, so an approval never overwrites a change it did not see.
+import { kindOf, type KindId } from '../kinds/registry.ts';
 import type { Queryable } from '../db/engine.ts';
 import { officialVersions, type OfficialVersion } from '../db/reconciliation.ts';
-import { recordNoun } from '../domain/exchange-format.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import { reconciliationProblems, type ItemRef, type Reconciliation } from '../domain/reconciliation.ts';
 
@@ -23,7 +23,7 @@ function changedBy(current: OfficialVersion): string {
 }
 
 /** The conflicts between the decided targets and the record as it is now (rows locked when `lock`). */
-export async function targetConflicts(tx: Queryable, kind: 'hazards' | 'releases', items: ItemRef[], decided: Map<number, Reconciliation>, options: { lock: boolean }): Promise<TargetConflict[]> {
+export async function targetConflicts(tx: Queryable, kind: KindId, items: ItemRef[], decided: Map<number, Reconciliation>, options: { lock: boolean }): Promise<TargetConflict[]> {
   const refs = [...decided.values()].flatMap((d) => d.targets.map((t) => t.ref));
   const versions = await officialVersions(tx, kind, refs, options);
   const conflicts: TargetConflict[] = [];
@@ -32,13 +32,13 @@ export async function targetConflicts(tx: Queryable, kind: 'hazards' | 'releases
       const current = versions.get(target.ref);
       const base = { item: item.idx, ref: item.ref, target: target.ref, seen_version: target.version };
       if (!current) {
-        conflicts.push({ ...base, code: 'target.missing', current_version: null, reason: `${recordNoun(kind)} ${target.ref} is not in the official record` });
+        conflicts.push({ ...base, code: 'target.missing', current_version: null, reason: `${kindOf(kind).noun.en} ${target.ref} is not in the official record` });
       } else if (current.status === 'combined') {
         conflicts.push({ ...base, code: 'target.combined', current_version: current.version, reason: `hazard ${target.ref} has been combined into another hazard (${changedBy(current)})` });
       } else if (current.version !== target.version) {
         conflicts.push({
           ...base, code: 'target.changed', current_version: current.version,
-          reason: `${recordNoun(kind)} ${target.ref} is at version ${current.version} now, not ${target.version} as seen (${changedBy(current)}): review the item again and confirm its reconciliation`,
+          reason: `${kindOf(kind).noun.en} ${target.ref} is at version ${current.version} now, not ${target.version} as seen (${changedBy(current)}): review the item again and confirm its reconciliation`,
         });
       }
     }
@@ -50,8 +50,8 @@ export async function targetConflicts(tx: Queryable, kind: 'hazards' | 'releases
  * Refuses the approval when the decisions break a rule (two items on one record) or a target has moved
  * on; the targets stay locked until the approval's transaction ends.
  */
-export async function checkTargets(tx: Queryable, kind: 'hazards' | 'releases', items: ItemRef[], decided: Map<number, Reconciliation>): Promise<void> {
-  const problems = reconciliationProblems(kind, items, decided);
+export async function checkTargets(tx: Queryable, kind: KindId, items: ItemRef[], decided: Map<number, Reconciliation>): Promise<void> {
+  const problems = reconciliationProblems(kindOf(kind), items, decided);
   if (problems.length > 0) {
     throw new ClearwayError('workflow.reconciliation', `Approval stopped: ${problems.length} item(s) have a reconciliation that is not possible; nothing was applied`, 409, { items: problems });
   }

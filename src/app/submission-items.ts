@@ -1,4 +1,5 @@
 // The items of a submission as the file holds them, for review, reconciliation and approval.
+import type { KindId } from '../kinds/registry.ts';
 import type { Queryable } from '../db/engine.ts';
 import { officialVersions } from '../db/reconciliation.ts';
 import { ClearwayError } from '../domain/problems.ts';
@@ -24,7 +25,7 @@ export function itemRefs(records: RawRecord[]): ItemRef[] {
  * The version of each official record that has the ref of an item, as the record is now: what the file was
  * prepared against. Approval later refuses to update a record that has moved on since.
  */
-export async function basisOf(db: Queryable, kind: 'hazards' | 'releases', records: RawRecord[]): Promise<{ basis: Record<string, number>; owners: Record<string, string | null> }> {
+export async function basisOf(db: Queryable, kind: KindId, records: RawRecord[]): Promise<{ basis: Record<string, number>; owners: Record<string, string | null> }> {
   const refs = itemRefs(records).flatMap((item) => (item.ref === null ? [] : [item.ref]));
   const versions = [...(await officialVersions(db, kind, refs, { lock: false })).values()];
   return {

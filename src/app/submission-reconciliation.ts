@@ -1,6 +1,7 @@
 // The reviewer's reconciliation of a submitted submission: for each item, new, update of an official record
 // (by ref or a suggested overlap) or combine several official hazards into it. Stored on the submission and
 // applied by the approval; each target carries the version the reviewer saw.
+import { kindOf } from '../kinds/registry.ts';
 import type { Database } from '../db/engine.ts';
 import { recordAuditEvent } from '../db/change-batch.ts';
 import { officialVersions } from '../db/reconciliation.ts';
@@ -36,7 +37,7 @@ export async function reconcileSubmission(db: Database, principal: Principal, id
       chosen[String(choice.item)] = { action: choice.action, targets: choice.targets };
     }
     const decided = decideItems(items, locked.basis, chosen);
-    const problems = reconciliationProblems(locked.kind, items, decided);
+    const problems = reconciliationProblems(kindOf(locked.kind), items, decided);
     // An item that makes a record (new, or a combine that keeps none of its targets) needs a ref the record
     // lacks: an item whose ref names an official record can only update it, or keep it in a combine.
     const makesRecord = (item: (typeof items)[number]) => item.ref !== null && writtenTarget(item, decided.get(item.idx)!) === null;

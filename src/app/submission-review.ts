@@ -1,5 +1,6 @@
 // The review page's data: each item of a submission beside what it would change in the official record
 // (the same ref: an update; overlapping hazards: candidates to reconcile with, with the overlap in m2).
+import { kindOf, type KindId } from '../kinds/registry.ts';
 import type { Database } from '../db/engine.ts';
 import { officialCounterparts, type OfficialCounterpart, type Overlap } from '../db/review.ts';
 import { polygonToWkbHex } from '../db/wkb.ts';
@@ -29,7 +30,7 @@ export interface ReviewItem {
 
 export interface SubmissionReview {
   id: number;
-  kind: 'hazards' | 'releases';
+  kind: KindId;
   total: number;
   limit: number;
   offset: number;
@@ -52,8 +53,9 @@ export async function reviewSubmission(db: Database, principal: Principal, id: n
   const decided = decideItems(itemRefs(records), basis, reconciliation);
   const pageRecords = records.slice(page.offset, page.offset + page.limit);
   const inputs = pageRecords.map((record, i) => {
-    const check = checkPolygonGeometry(record.geometry);
-    return { idx: page.offset + i, ref: refOf(record), wkb: check.ok ? polygonToWkbHex(check.geometry) : null };
+    // Overlaps are for polygons; a point item is compared with the record of its ref only.
+    const check = kindOf(submission.kind).geometry === 'polygon' ? checkPolygonGeometry(record.geometry) : null;
+    return { idx: page.offset + i, ref: refOf(record), wkb: check?.ok ? polygonToWkbHex(check.geometry) : null };
   });
   const { existing, overlaps } = await db.transaction((tx) => officialCounterparts(tx, submission.kind, inputs));
   const problems = [...submission.validation.errors, ...submission.validation.notes];

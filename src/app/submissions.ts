@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../db/engine.ts';
 import { lockOfficialRecord, recordAuditEvent } from '../db/change-batch.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal, type Role } from '../domain/roles.ts';
-import { recordNoun } from '../domain/exchange-format.ts';
+import { kindOf } from '../kinds/registry.ts';
 import { EDITABLE_STATES, moveProblem, SUBMITTING_ROLES, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
 import { importRecords, ImportRefused, importWithin, type ImportKind } from './import-records.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
@@ -78,7 +78,7 @@ async function validate(db: Database, upload: Upload, principal: Principal): Pro
   const items = itemRefs(records);
   const reconciliation = decideItems(items, basis, {});
   const read = records.length > 0 ? records : undefined;
-  const report = await importRecords(db, { ...upload, dryRun: true, actor, today: todayInCambodia(), reconciliation, read });
+  const report = await importRecords(db, { ...upload, dryRun: true, actor, today: todayInCambodia(), reconciliation, read, defaultOperator: principal.organisation });
   const { records: count, accepted } = report;
   let { errorCount } = report;
   const errors = [...report.errors, ...otherOrganisations(principal, upload.kind, records, owners)];
@@ -88,7 +88,7 @@ async function validate(db: Database, upload: Upload, principal: Principal): Pro
     if (version === undefined) return [];
     return [{
       severity: 'note' as const, code: 'record.updates' as const, ref: item.ref!, ...placeOf(records[item.idx]!), field: 'ref',
-      reason: `updates ${recordNoun(upload.kind)} ${item.ref} of the official record (version ${version})`,
+      reason: `updates ${kindOf(upload.kind).noun.en} ${item.ref} of the official record (version ${version})`,
     }];
   });
   const notes = [...updates, ...report.notes];
@@ -114,7 +114,7 @@ function otherOrganisations(principal: Principal, kind: ImportKind, records: Raw
     if (owner !== null && owner !== principal.organisation) {
       problems.push({
         severity: 'error', code: 'operator.other-organisation', ref, ...place, field: 'ref',
-        reason: `${recordNoun(kind)} ${ref} of the official record is ${owner}'s: give your record a ref of its own, or ask the authority to reconcile it`,
+        reason: `${kindOf(kind).noun.en} ${ref} of the official record is ${owner}'s: give your record a ref of its own, or ask the authority to reconcile it`,
       });
     }
     return problems;
@@ -256,7 +256,7 @@ export async function approveSubmission(db: Database, principal: Principal, id: 
       await checkTargets(tx, locked.kind, items, decided);
       const report = await importWithin(tx, {
         kind: locked.kind, fileName: locked.file_name, text: locked.content, format: locked.format as FormatId,
-        actor: principal.username, today: todayInCambodia(), submissionId: id, reconciliation: decided,
+        actor: principal.username, today: todayInCambodia(), submissionId: id, reconciliation: decided, defaultOperator: locked.organisation_code,
         read: records.length > 0 ? records : undefined,
       });
       await tx.query(

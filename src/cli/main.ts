@@ -15,7 +15,9 @@ import { ensureWebBuilt } from './web-build.ts';
 import type { Database } from '../app/open.ts';
 import { REPORT_DIMENSIONS, type ReportDimension } from '../domain/land-release-figures.ts';
 import { describeProblem, ClearwayError, type RecordProblem } from '../domain/problems.ts';
-import { organisationCodeSchema } from '../domain/exchange-format.ts';
+import { isoDateSchema, organisationCodeSchema } from '../domain/exchange-format.ts';
+import { KIND_IDS } from '../kinds/registry.ts';
+import { FIND_REPORT_DIMENSIONS, findsCsv, findsReport, type FindReportDimension } from '../app/finds.ts';
 
 /** Largest file the CLI reads: JavaScript strings stop near 512 MB. */
 const MAX_FILE_BYTES = 480 * 1_048_576;
@@ -133,8 +135,8 @@ function buildProgram(result: { code: number }): Command {
 
   program
     .command('import')
-    .description('import hazards or land releases from a GeoJSON or CSV (WKT) file in the exchange format')
-    .addArgument(new Command().createArgument('<kind>', 'hazards or releases').choices(['hazards', 'releases']))
+    .description('import records of one kind (hazards, releases, finds) from a GeoJSON or CSV file in the exchange format')
+    .addArgument(new Command().createArgument('<kind>', KIND_IDS.join(', ')).choices([...KIND_IDS]))
     .argument('<file>', 'the file')
     .option('--dry-run', 'validate only; store nothing')
     .option('--repair', 'repair invalid polygons and report what changed')
@@ -153,6 +155,22 @@ function buildProgram(result: { code: number }): Command {
     });
 
   const report = program.command('report').description('reports on the official record');
+  report
+    .command('finds')
+    .description('EO finds, items and items destroyed by one dimension; rows sum to the national total')
+    .addOption(new Option('--by <dimension>', 'rows by').choices([...FIND_REPORT_DIMENSIONS]).default('province'))
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option('--as-of <date>', 'what was found on or before this date (YYYY-MM-DD), as the record knows it now')
+    .action(async (options: { by: FindReportDimension; format: 'csv' | 'json'; asOf?: string }) => {
+      const asOf = options.asOf === undefined ? null : isoDateSchema.safeParse(options.asOf);
+      if (asOf && !asOf.success) throw new ClearwayError('date.not-iso', `--as-of ${options.asOf} is not an ISO date (YYYY-MM-DD)`);
+      await withDatabase(program, async (db) => {
+        const result = await findsReport(db, options.by, asOf?.data ?? null);
+        process.stdout.write(options.format === 'csv' ? findsCsv(result) : `${JSON.stringify(result, null, 2)}
+`);
+      });
+    });
+
   report
     .command('land-release')
     .description('land release accounting (original = cancelled + reduced + cleared + remaining, m2)')

@@ -2,7 +2,7 @@
 // version it writes points back to it.
 import type { Queryable } from './engine.ts';
 
-export type BatchKind = 'import-hazards' | 'import-releases' | 'demo' | 'accounting';
+export type BatchKind = 'import-hazards' | 'import-releases' | 'import-finds' | 'demo' | 'accounting';
 
 /** The advisory lock every change to the official record takes: see lockOfficialRecord. */
 export const OFFICIAL_RECORD_LOCK = 7263102;

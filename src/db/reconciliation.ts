@@ -1,6 +1,7 @@
 // The official record's side of reconciliation: the versions of the records a submission targets (locked
 // during an approval, so that two approvals cannot both update the same hazard from the same version), and
 // combining hazards into one.
+import { kindOf, type KindId } from '../kinds/registry.ts';
 import type { Queryable } from './engine.ts';
 
 export interface OfficialVersion {
@@ -17,10 +18,10 @@ export interface OfficialVersion {
 }
 
 /** The current version of each of these refs; with `lock` the rows stay locked until the transaction ends. */
-export async function officialVersions(tx: Queryable, kind: 'hazards' | 'releases', refs: string[], options: { lock: boolean }): Promise<Map<string, OfficialVersion>> {
+export async function officialVersions(tx: Queryable, kind: KindId, refs: string[], options: { lock: boolean }): Promise<Map<string, OfficialVersion>> {
   if (refs.length === 0) return new Map();
-  const table = kind === 'hazards' ? 'hazard' : 'land_release';
-  const status = kind === 'hazards' ? 'o.status' : 'null::text';
+  const { table, statusColumn } = kindOf(kind);
+  const status = statusColumn ? `o.${statusColumn}` : 'null::text';
   const result = await tx.query<OfficialVersion>(
     `select o.id, o.ref, o.version, ${status} as status, o.changed_by, o.changed_at, o.batch_id, b.submission_id, o.operator_code
      from ${table} o left join change_batch b on b.id = o.batch_id

@@ -3,6 +3,7 @@
 // (candidates to update or, for hazards, to combine), with the overlap in m2. For a hazard, also the land
 // already released on it and how much of that would lie outside the item's polygon: an update or combine
 // with that polygon would stop counting it, and the reviewer should see so before approving.
+import { kindOf, type KindId } from '../kinds/registry.ts';
 import type { Queryable } from './engine.ts';
 import { difference, fromWkbHex, geodesicArea, intersection } from './geometry-sql.ts';
 
@@ -35,7 +36,7 @@ export interface Overlap extends Partial<ReleasedLand> {
 /** Suggestions per item: the official records it overlaps most, biggest overlap first. */
 const MAX_OVERLAPS = 5;
 
-export async function officialCounterparts(tx: Queryable, kind: 'hazards' | 'releases', items: ReviewItemInput[]): Promise<{ existing: Map<number, OfficialCounterpart>; overlaps: Map<number, Overlap[]> }> {
+export async function officialCounterparts(tx: Queryable, kind: KindId, items: ReviewItemInput[]): Promise<{ existing: Map<number, OfficialCounterpart>; overlaps: Map<number, Overlap[]> }> {
   await tx.query(`create temp table if not exists review_item (idx integer primary key, ref text, geom geometry(MultiPolygon, 4326)) on commit drop`);
   await tx.query('truncate review_item');
   await tx.query(
@@ -44,19 +45,22 @@ export async function officialCounterparts(tx: Queryable, kind: 'hazards' | 'rel
      from json_to_recordset($1::json) as r(idx integer, ref text, wkb text)`,
     [JSON.stringify(items)],
   );
-  const table = kind === 'hazards' ? 'hazard' : 'land_release';
+  const { table } = kindOf(kind);
   const attributes = kind === 'hazards'
     ? `json_build_object('type', o.type, 'status', o.status, 'contamination', o.contamination, 'source', o.source, 'recorded_on', o.recorded_on,
          'operator', o.operator_code, 'village_code', o.village_code, 'notes', o.notes, 'area_m2', o.area_m2)`
-    : `json_build_object('hazard_id', o.hazard_id, 'kind', o.kind, 'method', o.method, 'operator', o.operator_code, 'start_date', o.start_date,
-         'end_date', o.end_date, 'devices', o.devices, 'area_m2', o.area_m2)`;
+    : kind === 'releases'
+    ? `json_build_object('hazard_id', o.hazard_id, 'kind', o.kind, 'method', o.method, 'operator', o.operator_code, 'start_date', o.start_date,
+         'end_date', o.end_date, 'devices', o.devices, 'area_m2', o.area_m2)`
+    // A kind declared later: its columns as they are, less the bookkeeping and the geometry (sent apart).
+    : `to_jsonb(o) - 'id' - 'geom' - 'version' - 'changed_at' - 'changed_by' - 'change_reason' - 'batch_id'`;
   const existing = await tx.query<{ idx: number } & OfficialCounterpart>(
     `select i.idx, o.ref, o.version, ${attributes} as attributes, st_asgeojson(o.geom, 6)::json as geometry
      from review_item i join ${table} o on o.ref = i.ref`,
   );
   // Only valid polygons can be measured; an invalid item already carries its validation error. Hazards are
   // compared with hazards still in the record (not combined ones), releases with releases.
-  const live = kind === 'hazards' ? `and o.status <> 'combined'` : '';
+  const live = kindOf(kind).statusColumn ? `and o.status <> 'combined'` : '';
   const found = await tx.query<{ idx: number } & Overlap>(
     `select i.idx, o.ref, o.version, ${geodesicArea(intersection('i.geom', 'o.geom'))} as overlap_m2,
             st_asgeojson(o.geom, 6)::json as geometry

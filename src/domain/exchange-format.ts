@@ -13,8 +13,6 @@ export const RELEASE_METHODS = ['nts', 'ts', 'manual', 'mechanical', 'mdd', 'com
 export const DEVICE_CATEGORIES = ['AP', 'AT', 'submunition', 'UXO', 'abandoned'] as const;
 
 export type HazardType = (typeof HAZARD_TYPES)[number];
-/** How a record of each kind is named in a sentence. */
-export const recordNoun = (kind: 'hazards' | 'releases'): string => (kind === 'hazards' ? 'hazard' : 'land release');
 
 export type HazardStatus = (typeof HAZARD_STATUSES)[number];
 export type ContaminationType = (typeof CONTAMINATION_TYPES)[number];
@@ -133,7 +131,7 @@ function valueAt(source: Record<string, unknown>, path: PropertyKey[]): unknown 
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: RecordProblem[] };
 
-function parseWith<T>(schema: z.ZodType<T>, raw: Record<string, unknown>, place: RecordPlace): Parsed<T> {
+function parseWith<T>(schema: z.ZodType<T>, raw: Record<string, unknown>, place: RecordPlace, fieldCodes: Readonly<Record<string, ProblemCode>> = FIELD_CODES): Parsed<T> {
   const properties = withoutBlanks(raw);
   const result = schema.safeParse(properties);
   if (result.success) return { ok: true, value: result.data };
@@ -144,10 +142,15 @@ function parseWith<T>(schema: z.ZodType<T>, raw: Record<string, unknown>, place:
     const value = valueAt(properties, issue.path);
     const missing = value === undefined;
     const code: ProblemCode =
-      topField === 'ref' && missing ? 'ref.missing' : missing ? 'field.required' : (FIELD_CODES[topField] ?? 'field.invalid');
+      topField === 'ref' && missing ? 'ref.missing' : missing ? 'field.required' : (fieldCodes[topField] ?? 'field.invalid');
     return { severity: 'error', code, ref, ...place, field, reason: describeIssue(issue, value) };
   });
   return { ok: false, problems };
+}
+
+/** Any kind's properties against its schema, each bad field with the code its declaration gives. */
+export function parseProperties<T>(schema: z.ZodType<T>, fieldCodes: Readonly<Record<string, ProblemCode>>, raw: Record<string, unknown>, place: RecordPlace): Parsed<T> {
+  return parseWith(schema, raw, place, fieldCodes);
 }
 
 export function parseHazardProperties(raw: Record<string, unknown>, place: RecordPlace): Parsed<HazardProperties> {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { hazardKind } from '../kinds/hazard.ts';
+import { releaseKind } from '../kinds/release.ts';
 import { decideItems, reconciliationProblems, retiredTargets, writtenTarget } from './reconciliation.ts';
 
 const items = [{ idx: 0, ref: 'A' }, { idx: 1, ref: 'B' }, { idx: 2, ref: null }];
@@ -22,13 +24,13 @@ describe('reconciliation', () => {
       [1, { action: 'combine' as const, targets: [{ ref: 'A', version: 1 }, { ref: 'A', version: 1 }] }],
       [2, { action: 'update' as const, targets: [] }],
     ]);
-    expect(reconciliationProblems('hazards', items, decided).map((p) => [p.item, p.reason])).toEqual([
+    expect(reconciliationProblems(hazardKind, items, decided).map((p) => [p.item, p.reason])).toEqual([
       [1, 'a combine replaces two or more official hazards'],
       [1, 'A is already the target of item 0'],
       [2, 'an update names exactly one official record (0 given)'],
     ]);
     const releases = new Map([[0, { action: 'combine' as const, targets: [{ ref: 'R1', version: 1 }, { ref: 'R2', version: 1 }] }]]);
-    expect(reconciliationProblems('releases', items, releases)[0]!.reason).toContain('only hazards can be combined');
+    expect(reconciliationProblems(releaseKind, items, releases)[0]!.reason).toContain('only hazards can be combined');
   });
 
   it('keeps the combined hazard that has the item\'s ref and retires the others, or makes a new one', () => {

@@ -53,7 +53,7 @@ export interface ReconciliationProblem {
  * two or more hazards (releases are never combined), and no official record is the target of two items
  * (the second would silently overwrite the first).
  */
-export function reconciliationProblems(kind: 'hazards' | 'releases', items: ItemRef[], decided: Map<number, Reconciliation>): ReconciliationProblem[] {
+export function reconciliationProblems(kind: { id: string; noun: { en: string }; reconcile: readonly string[] }, items: ItemRef[], decided: Map<number, Reconciliation>): ReconciliationProblem[] {
   const problems: ReconciliationProblem[] = [];
   const claimedBy = new Map<string, number>();
   for (const item of items) {
@@ -64,7 +64,7 @@ export function reconciliationProblems(kind: 'hazards' | 'releases', items: Item
     if (decision.action === 'new' && refs.length > 0) fail('a new record has no target');
     if (decision.action === 'update' && refs.length !== 1) fail(`an update names exactly one official record (${refs.length} given)`);
     if (decision.action === 'combine') {
-      if (kind !== 'hazards') fail('only hazards can be combined; a land release is new or updates one release');
+      if (!kind.reconcile.includes('combine')) fail(`only hazards can be combined; a ${kind.noun.en} is new or updates one record`);
       else if (new Set(refs).size < 2) fail('a combine replaces two or more official hazards');
     }
     for (const ref of new Set(refs)) {

@@ -52,14 +52,34 @@ function cellValue(column: string, cell: string, line: number, problems: RecordP
   return cell;
 }
 
+const LON_COLUMNS = ['lon', 'longitude', 'long', 'lng'];
+const LAT_COLUMNS = ['lat', 'latitude'];
+const DECIMAL_DEGREES = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/** A point from its two columns, decimal degrees as written (the text is read once, so no digit is lost). */
+function pointOf(lonText: string, latText: string, line: number, problems: RecordProblem[]): Geometry | null {
+  if (lonText === '' && latText === '') return null;
+  for (const [field, text] of [['lon', lonText], ['lat', latText]] as const) {
+    if (!DECIMAL_DEGREES.test(text)) {
+      problems.push({ severity: 'error', code: 'geometry.malformed', line, field, reason: `${JSON.stringify(text)} is not a number of decimal degrees` });
+      return null;
+    }
+  }
+  return { type: 'Point', coordinates: [Number(lonText), Number(latText)] };
+}
+
 export function readCsv(text: string): RawRecord[] {
   const rows = readRows(text);
   const header = rows[0];
   if (!header) throw new ClearwayError('file.empty', 'The CSV file is empty');
   const columns = header.record.map((name) => name.trim().toLowerCase());
   const geometryColumn = columns.find((name) => GEOMETRY_COLUMNS.includes(name));
-  if (!geometryColumn) {
-    throw new ClearwayError('file.malformed', `The CSV header has no geometry column (one of ${GEOMETRY_COLUMNS.join(', ')}): ${columns.join(', ')}`);
+  // Points (EO finds) come as two columns as often as WKT: lon/lat, longitude/latitude.
+  const lonColumn = columns.find((name) => LON_COLUMNS.includes(name));
+  const latColumn = columns.find((name) => LAT_COLUMNS.includes(name));
+  const coordinates = !geometryColumn && lonColumn && latColumn ? { lon: columns.indexOf(lonColumn), lat: columns.indexOf(latColumn) } : null;
+  if (!geometryColumn && !coordinates) {
+    throw new ClearwayError('file.malformed', `The CSV header has no geometry column (one of ${GEOMETRY_COLUMNS.join(', ')}, or lon and lat): ${columns.join(', ')}`);
   }
   return rows.slice(1).map(({ record, info }): RawRecord => {
     const line = info.lines;
@@ -69,8 +89,10 @@ export function readCsv(text: string): RawRecord[] {
     }
     const properties: Record<string, unknown> = {};
     let geometry: Geometry | null = null;
+    if (coordinates) geometry = pointOf(record[coordinates.lon] ?? '', record[coordinates.lat] ?? '', line, problems);
     columns.forEach((column, i) => {
       const cell = record[i] ?? '';
+      if (coordinates && (i === coordinates.lon || i === coordinates.lat)) return;
       if (column === geometryColumn) {
         if (cell === '') return;
         try {

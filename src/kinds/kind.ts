@@ -1,0 +1,60 @@
+// What a kind of record is, declared once (docs/adding-a-kind.md): the pipelines (import, submissions,
+// review, approval, history, routes, the OpenAPI document, the access policy, the web's lists) read these
+// declarations instead of branching on the kind. Pure: no I/O; the storage of each kind lives beside it.
+import type { z } from 'zod';
+import type { ProblemCode } from '../domain/problems.ts';
+import type { Role } from '../domain/roles.ts';
+
+/** The kinds of record Clearway holds, by the plural the routes and commands use (/api/finds, import finds). */
+export const KIND_IDS = ['hazards', 'releases', 'finds'] as const;
+export type KindId = (typeof KIND_IDS)[number];
+
+export type GeometryKind = 'polygon' | 'point' | 'none';
+
+/** One field of the exchange format (GeoJSON properties, CSV columns). */
+export interface ExchangeField {
+  name: string;
+  required: boolean;
+  description: string;
+}
+
+/** Who may do what with a kind. 'public' reads are open to anyone, anonymous callers included. */
+export interface KindAccess {
+  read: 'public' | readonly Role[];
+  submit: readonly Role[];
+  review: readonly Role[];
+  approve: readonly Role[];
+  /** Straight into the official record, without a submission (the authority's data work). */
+  import: readonly Role[];
+}
+
+export interface RecordKind<Properties = Record<string, unknown>> {
+  id: KindId;
+  /** The record's table; its history is <table>_version (keep_history in 0005_record_kinds.sql). */
+  table: string;
+  /** How one record is named in a sentence, in English and Khmer. */
+  noun: { en: string; km: string };
+  geometry: GeometryKind;
+  /** The exchange format's properties, validated and normalised. */
+  schema: z.ZodType<Properties>;
+  fields: readonly ExchangeField[];
+  /** The problem code a bad value of each field gets (default field.invalid). */
+  fieldCodes: Readonly<Record<string, ProblemCode>>;
+  /** Fields holding dates that may not lie after today, in the order they must follow each other. */
+  dateFields: readonly string[];
+  /** Fields that name another record: the kind named and the field of this kind that holds its ref. */
+  references: readonly { field: string; kind: KindId }[];
+  /** An item updates the official record whose ref it carries (the default reconciliation). */
+  match: 'ref';
+  /** What a reviewer may make of an item: new, an update of one record, or (hazards) a combine of several. */
+  reconcile: readonly ('new' | 'update' | 'combine')[];
+  /** The column holding a lifecycle status that can retire a record ('combined'), if the kind has one. */
+  statusColumn: string | null;
+  access: KindAccess;
+  /** The columns shown to anyone who may read the kind (the public presenter); others are staff-only. */
+  publicColumns: readonly string[];
+  /** Dimensions its report can be broken down by (empty: no report of its own). */
+  reportDimensions: readonly string[];
+}
+
+export const isKindId = (value: string): value is KindId => (KIND_IDS as readonly string[]).includes(value);

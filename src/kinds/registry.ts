@@ -1,0 +1,15 @@
+// Every kind of record Clearway holds. Pipelines iterate this list; adding a kind is adding its module here.
+import { findKind } from './find.ts';
+import { hazardKind } from './hazard.ts';
+import type { KindId, RecordKind } from './kind.ts';
+import { releaseKind } from './release.ts';
+
+export { KIND_IDS, isKindId, type KindId, type RecordKind } from './kind.ts';
+
+export const KINDS: Readonly<Record<KindId, RecordKind<object>>> = {
+  hazards: hazardKind as RecordKind<object>,
+  releases: releaseKind as RecordKind<object>,
+  finds: findKind as RecordKind<object>,
+};
+
+export const kindOf = (id: KindId): RecordKind<object> => KINDS[id];
