@@ -186,6 +186,15 @@ describe('the hazard map page', () => {
         }, layerIds.releaseFill);
       await expect.poll(drawnReleases, { timeout: 10_000 }).toEqual([...withGeometry].sort());
     }
+    // The EO finds made in this hazard are drawn as points where they were found.
+    const finds = await getJson<{ features: { properties: { ref: string } }[] }>(`/api/finds?format=geojson&hazard=${encodeURIComponent(details.hazard.ref)}`);
+    expect(finds.features.length).toBeGreaterThan(0);
+    const drawnFinds = () =>
+      page.evaluate((layer) => {
+        const clearwayMap = (globalThis as unknown as PageGlobals).clearwayMap;
+        return [...new Set(clearwayMap.queryRenderedFeatures({ layers: [layer] }).map((feature) => String(feature.properties['ref'])))].sort();
+      }, layerIds.finds);
+    await expect.poll(drawnFinds, { timeout: 10_000 }).toEqual(expect.arrayContaining(finds.features.map((f) => f.properties.ref)));
     for (const version of details.history) {
       if (version.change_reason) expect(text).toContain(version.change_reason);
     }

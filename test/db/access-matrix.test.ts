@@ -5,6 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.ts';
 import { ROUTES } from '../../src/api/routes.ts';
+import { KIND_IDS, kindOf } from '../../src/kinds/registry.ts';
 import { addUser, createApiToken } from '../../src/app/accounts.ts';
 import type { Database } from '../../src/db/engine.ts';
 import { ROLES, type Role } from '../../src/domain/roles.ts';
@@ -77,6 +78,7 @@ const PUBLIC_READS = [
   '/api/health', '/api/config', '/api/organisations', '/api/admin-units?level=province', '/api/hazards', '/api/hazards?format=geojson',
   '/api/hazards/HZ-PL-0001', '/api/hazards/HZ-PL-0001/history', '/api/releases', '/api/releases/LR-0001/history',
   '/api/reports/land-release?by=province', '/api/reports/land-release/releases?by=province&unit=24', '/api/openapi.json',
+  '/api/finds', '/api/finds?format=geojson', '/api/finds/LR-0002-D1', '/api/finds/LR-0002-D1/history', '/api/reports/finds?by=province',
 ];
 
 const SUBMITTERS: readonly Caller[] = ['administrator', 'authority_data_officer', 'operator_data_officer', 'other_operator'];
@@ -86,8 +88,8 @@ const AUTHORITY: readonly Caller[] = ['administrator', 'authority_data_officer',
 describe('the access matrix', () => {
   it('covers every route the server has', () => {
     const covered = new Set([
-      ...PUBLIC_READS.map((url) => `GET ${url.split('?')[0]!.replace('HZ-PL-0001', ':ref').replace('LR-0001', ':ref')}`),
-      'POST /api/imports/hazards', 'POST /api/imports/releases', 'GET /api/audit', 'POST /api/session', 'GET /api/session', 'DELETE /api/session',
+      ...PUBLIC_READS.map((url) => `GET ${url.split('?')[0]!.replace('HZ-PL-0001', ':ref').replace('LR-0001', ':ref').replace('LR-0002-D1', ':ref')}`),
+      ...KIND_IDS.map((kind) => `POST /api/imports/${kind}`), 'GET /api/audit', 'POST /api/session', 'GET /api/session', 'DELETE /api/session',
       'POST /api/submissions', 'GET /api/submissions', 'GET /api/submissions/:id', 'GET /api/submissions/:id/items', 'PUT /api/submissions/:id',
       'POST /api/submissions/:id/submit', 'POST /api/submissions/:id/approve', 'POST /api/submissions/:id/return', 'POST /api/submissions/:id/reject',
       'PUT /api/submissions/:id/reconciliation',
@@ -103,9 +105,11 @@ describe('the access matrix', () => {
 
   it.each(CALLERS)('lets %s import straight into the official record only if it is the authority\'s data work', async (caller) => {
     const ref = newRef();
-    for (const kind of ['hazards', 'releases'] as const) {
+    // Who may import each kind is the kind's declaration's to say; the matrix asks it.
+    for (const kind of KIND_IDS) {
       const response = await call(caller, 'POST', `/api/imports/${kind}?dry_run=true`, hazardFile(ref), 'application/geo+json');
-      if (caller === 'administrator' || caller === 'authority_data_officer') expect([200, 422]).toContain(response.statusCode);
+      const role = caller === 'other_operator' ? 'operator_data_officer' : caller === 'anonymous' ? null : caller;
+      if (role !== null && kindOf(kind).access.import.includes(role)) expect([200, 422]).toContain(response.statusCode);
       else refused(response, ref);
     }
   });

@@ -1,6 +1,6 @@
 // Typed access to the Clearway HTTP API (same origin). The shapes mirror the API contract; the server is the
 // authority, so values we only display (kinds, methods, sources) stay plain strings.
-import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson';
+import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from 'geojson';
 
 export type HazardType = 'SHA' | 'CHA';
 /** combined: replaced, with others, by one hazard at a review; kept as history and no longer counted. */
@@ -266,6 +266,21 @@ export interface HazardFilter {
   bbox?: [number, number, number, number];
   limit?: number;
   offset?: number;
+}
+
+/** An EO find as the public record shows it (GET /api/finds?format=geojson). */
+export interface FindSummary {
+  ref: string;
+  category: string;
+  model: string;
+  quantity: number;
+  found_on: string;
+  location_approximate: boolean;
+}
+export type FindCollection = FeatureCollection<Point, FindSummary>;
+
+export function fetchFinds(signal?: AbortSignal): Promise<FindCollection> {
+  return getJson<FindCollection>('/api/finds?format=geojson&limit=10000', signal);
 }
 
 export function fetchHazards(filter: HazardFilter = {}, signal?: AbortSignal): Promise<HazardCollection> {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import * as maplibregl from 'maplibre-gl';
-import type { AdminUnitCollection, AdminUnitProperties, HazardCollection, Release } from './api';
+import type { AdminUnitCollection, AdminUnitProperties, FindCollection, HazardCollection, Release } from './api';
 import type { GeoJSON } from 'geojson';
 import { collectionBounds, geometryBounds, hazardMarkers, releaseFeatures } from './hazard-geometry';
 import { buildMapStyle, hazardLayerIds, layerIds, selectionFilter, sourceIds } from './map-style';
@@ -21,6 +21,8 @@ export interface HazardMapProps {
   provinces: AdminUnitCollection | null;
   districts: AdminUnitCollection | null;
   hazards: HazardCollection | null;
+  /** EO finds of the official record, drawn as points. */
+  finds: FindCollection | null;
   selectedRef: string | null;
   /** The selected hazard's releases, drawn over it once its details have arrived. */
   selectedReleases: Release[];
@@ -35,7 +37,7 @@ function setSourceData(map: maplibregl.Map, id: string, data: GeoJSON): void {
 }
 
 export function HazardMap(props: HazardMapProps) {
-  const { basemapUrl, provinces, districts, hazards, selectedRef, selectedReleases, focus, onSelectHazard } = props;
+  const { basemapUrl, provinces, districts, hazards, finds, selectedRef, selectedReleases, focus, onSelectHazard } = props;
   const { t, i18n } = useTranslation();
   const container = useRef<HTMLDivElement>(null);
   const [map, setMap] = useState<maplibregl.Map | null>(null);
@@ -134,6 +136,10 @@ export function HazardMap(props: HazardMapProps) {
       document.body.dataset['mapReady'] = 'true';
     });
   }, [map, hazards]);
+
+  useEffect(() => {
+    if (map && finds) setSourceData(map, sourceIds.finds, finds);
+  }, [map, finds]);
 
   useEffect(() => {
     if (!map) return;

@@ -22,6 +22,7 @@ export const sourceIds = {
   districts: 'districts',
   hazards: 'hazards',
   hazardMarkers: 'hazard-markers',
+  finds: 'finds',
   selectedReleases: 'selected-releases',
 } as const;
 
@@ -36,6 +37,7 @@ export const layerIds = {
   hazardOutlineInProgress: 'hazard-outline-in-progress',
   hazardOutlineReleased: 'hazard-outline-released',
   hazardMarkers: 'hazard-markers',
+  finds: 'finds',
   releaseFill: 'release-fill',
   releaseOutline: 'release-outline',
   selectedOutline: 'hazard-selected-outline',
@@ -207,6 +209,19 @@ export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
       source: sourceIds.selectedReleases,
       paint: { 'line-color': '#ffffff', 'line-width': 1.2, 'line-opacity': 0.9 },
     },
+    // EO finds: small dark points, from district zoom on (thousands at national zoom would hide the hazards).
+    {
+      id: layerIds.finds,
+      type: 'circle',
+      source: sourceIds.finds,
+      minzoom: 8,
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 2.5, 14, 6],
+        'circle-color': '#111827',
+        'circle-stroke-color': '#fbbf24',
+        'circle-stroke-width': 1,
+      },
+    },
     {
       id: layerIds.selectedOutline,
       type: 'line',
@@ -236,6 +251,7 @@ export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
       ...boundarySources(basemapUrl),
       [sourceIds.hazards]: { type: 'geojson', data: emptyCollection() },
       [sourceIds.hazardMarkers]: { type: 'geojson', data: emptyCollection() },
+      [sourceIds.finds]: { type: 'geojson', data: emptyCollection() },
       [sourceIds.selectedReleases]: { type: 'geojson', data: emptyCollection() },
     },
     layers,

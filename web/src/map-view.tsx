@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { fetchHazardDetails, fetchHazards } from './api';
+import { fetchFinds, fetchHazardDetails, fetchHazards } from './api';
 import type { AdminUnitCollection, Release } from './api';
 import { HazardDetails } from './hazard-details';
 import { HazardMap } from './hazard-map';
@@ -25,6 +25,7 @@ export interface MapViewProps {
 export function MapView({ basemapUrl, provinces, districts }: MapViewProps) {
   const { t } = useTranslation();
   const hazards = useApi('hazards', (signal) => fetchHazards({ limit: 10000 }, signal));
+  const finds = useApi('finds', (signal) => fetchFinds(signal));
   const [selectedRef, setSelectedRef] = useState<string | null>(null);
   const [focus, setFocus] = useState<{ ref: string; nonce: number } | null>(null);
   // Loaded here rather than in the panel: the map draws the same hazard's releases.
@@ -48,6 +49,7 @@ export function MapView({ basemapUrl, provinces, districts }: MapViewProps) {
             provinces={provinceUnits}
             districts={districts.state === 'ready' ? districts.data : null}
             hazards={hazards.state === 'ready' ? hazards.data : null}
+            finds={finds.state === 'ready' ? finds.data : null}
             selectedRef={selectedRef}
             selectedReleases={selectedReleases}
             focus={focus}
