@@ -15,6 +15,7 @@ import { jsonBody, readUpload } from './request-body.ts';
 import { SUBMISSION_ROUTES } from './submission-routes.ts';
 import { REPORT_ROUTES } from './report-routes.ts';
 import { FIND_ROUTES } from './find-routes.ts';
+import { KIND_ROUTES } from './kind-routes.ts';
 import { KIND_IDS, kindOf } from '../kinds/registry.ts';
 
 const page = {
@@ -371,5 +372,6 @@ export const ROUTES: RouteSpec[] = [
     },
   }),
   ...FIND_ROUTES,
+  ...KIND_ROUTES,
   ...KIND_IDS.map(importRoute),
 ];

@@ -78,7 +78,7 @@ const PUBLIC_READS = [
   '/api/health', '/api/config', '/api/organisations', '/api/admin-units?level=province', '/api/hazards', '/api/hazards?format=geojson',
   '/api/hazards/HZ-PL-0001', '/api/hazards/HZ-PL-0001/history', '/api/releases', '/api/releases/LR-0001/history',
   '/api/reports/land-release?by=province', '/api/reports/land-release/releases?by=province&unit=24', '/api/openapi.json',
-  '/api/finds', '/api/finds?format=geojson', '/api/finds/LR-0002-D1', '/api/finds/LR-0002-D1/history', '/api/reports/finds?by=province',
+  '/api/finds', '/api/finds?format=geojson', '/api/finds/LR-0002-D1', '/api/finds/LR-0002-D1/history', '/api/reports/finds?by=province', '/api/kinds',
 ];
 
 const SUBMITTERS: readonly Caller[] = ['administrator', 'authority_data_officer', 'operator_data_officer', 'other_operator'];

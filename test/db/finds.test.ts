@@ -204,3 +204,18 @@ describe('finds through the API and the workflow', () => {
     expect(geojson.features.every((f) => f.geometry.type === 'Point')).toBe(true);
   });
 });
+
+describe('the kinds the server declares', () => {
+  it('lists every kind with its exchange fields and what the caller may do, for the web to build on', async () => {
+    const anonymous = (await app.inject({ method: 'GET', url: '/api/kinds' })).json() as { id: string; geometry: string; fields: { name: string }[]; allowed: Record<string, boolean> }[];
+    expect(anonymous.map((k) => k.id)).toEqual(['hazards', 'releases', 'finds']);
+    const finds = anonymous.find((k) => k.id === 'finds')!;
+    expect(finds.geometry).toBe('point');
+    expect(finds.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['ref', 'category', 'model', 'quantity', 'found_on', 'destroyed_on', 'destruction_method', 'depth_cm', 'condition', 'operator', 'release_ref', 'hazard_ref']));
+    expect(finds.allowed).toEqual({ read: true, submit: false, review: false, approve: false, import: false });
+    const asOfficer = (await app.inject({ method: 'GET', url: '/api/kinds', headers: { authorization: `Bearer ${officer}` } })).json() as { id: string; allowed: Record<string, boolean> }[];
+    expect(asOfficer.find((k) => k.id === 'finds')!.allowed).toEqual({ read: true, submit: true, review: true, approve: false, import: true });
+    const asOperator = (await app.inject({ method: 'GET', url: '/api/kinds', headers: { authorization: `Bearer ${halo}` } })).json() as { id: string; allowed: Record<string, boolean> }[];
+    expect(asOperator.find((k) => k.id === 'finds')!.allowed).toEqual({ read: true, submit: true, review: false, approve: false, import: false });
+  });
+});

@@ -5,6 +5,7 @@ import { AuditView } from './audit-view';
 import { DiscrepancyView } from './discrepancy-view';
 import { LanguageSwitch } from './language-switch';
 import { MapView } from './map-view';
+import { RecordsView } from './kinds/records-view';
 import { ReviewPage } from './review-page';
 import { ReviewQueue } from './review-queue';
 import { useSession } from './session';
@@ -49,6 +50,7 @@ function NotAllowed({ signedIn }: { signedIn: boolean }) {
 function CurrentView({ route, session, reference, navigate }: { route: ViewRoute; session: Session | null; reference: ReferenceData; navigate: (route: ViewRoute) => void }) {
   const role = session?.user.role ?? null;
   if (route.view === 'map') return <MapView {...reference} />;
+  if (route.view === 'records') return <RecordsView kind={route.kind} recordRef={route.ref} navigate={navigate} />;
   if (!session || !mayOpen(route.view, role)) return <NotAllowed signedIn={session !== null} />;
   switch (route.view) {
     case 'submissions':

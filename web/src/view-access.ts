@@ -18,6 +18,8 @@ const viewRoles: Record<ViewName, readonly Role[] | 'everyone'> = {
   review: [...reviewingRoles, 'authority_data_officer'],
   audit: authorityRoles,
   discrepancy: [...operatorRoles, ...authorityRoles],
+  // The published record: what each caller sees of it is the server's to decide (GET /api/kinds).
+  records: 'everyone',
 };
 
 export function mayOpen(view: ViewName, role: Role | null): boolean {
@@ -32,4 +34,4 @@ export function choosesOrganisation(role: Role): boolean {
 }
 
 /** The tabs of the top bar, in the order of the work. */
-export const tabViews = ['map', 'submissions', 'review-queue', 'audit', 'discrepancy'] as const;
+export const tabViews = ['map', 'records', 'submissions', 'review-queue', 'audit', 'discrepancy'] as const;

@@ -13,6 +13,8 @@ describe('the view in the address', () => {
       { view: 'review', id: 7 },
       { view: 'audit' },
       { view: 'discrepancy' },
+      { view: 'records', kind: 'finds' },
+      { view: 'records', kind: 'finds', ref: 'LR-0002-D1' },
     ];
     for (const route of routes) expect(parseRoute(routeHash(route))).toEqual(route);
   });

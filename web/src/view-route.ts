@@ -9,7 +9,9 @@ export type ViewRoute =
   | { view: 'review-queue' }
   | { view: 'review'; id: number }
   | { view: 'audit' }
-  | { view: 'discrepancy' };
+  | { view: 'discrepancy' }
+  /** The official record of one kind (hazards, releases, finds...), and one record's history. */
+  | { view: 'records'; kind: string; ref?: string };
 
 export type ViewName = ViewRoute['view'];
 
@@ -26,6 +28,12 @@ const plain: Record<string, ViewRoute> = {
 export function parseRoute(hash: string): ViewRoute {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const [first = '', second] = parts;
+  if (first === 'records' && parts.length <= 3) {
+    const [, kind = 'hazards', ref] = parts;
+    if (/^[a-z]+$/.test(kind) && (ref === undefined || /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(decodeURIComponent(ref)))) {
+      return ref === undefined ? { view: 'records', kind } : { view: 'records', kind, ref: decodeURIComponent(ref) };
+    }
+  }
   if (parts.length === 2 && second !== undefined && (first === 'submissions' || first === 'review') && /^\d+$/.test(second)) {
     return { view: withId[first], id: Number(second) };
   }
@@ -48,6 +56,8 @@ export function routeHash(route: ViewRoute): string {
       return '#/audit';
     case 'discrepancy':
       return '#/discrepancy';
+    case 'records':
+      return route.ref === undefined ? `#/records/${route.kind}` : `#/records/${route.kind}/${encodeURIComponent(route.ref)}`;
   }
 }
 

@@ -20,7 +20,7 @@ export function ViewTabs({ role, route, onNavigate }: { role: Role; route: ViewR
   return (
     <nav className="view-tabs" aria-label={t('views.label')} data-testid="view-tabs">
       {views.map((view) => {
-        const target = { view } as ViewRoute;
+        const target = (view === 'records' ? { view, kind: 'hazards' } : { view }) as ViewRoute;
         return (
           <a
             key={view}
