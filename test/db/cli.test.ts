@@ -68,6 +68,28 @@ describe('the clearway command', () => {
     expect(JSON.parse(releases.stdout)).toMatchObject({ stored: true, accepted: 5, statusChanges: 4 });
   });
 
+  it('imports EO finds from a CSV with lon/lat and reports them by province and by model', async () => {
+    const file = path.join(workDir, 'finds.csv');
+    fs.writeFileSync(file, 'ref,category,model,quantity,found_on,destroyed_on,operator,lon,lat\nCLI-F1,AP,PMN-2,2,2024-02-01,2024-02-02,HALO,103.198,13.095\nCLI-F2,submunition,BLU-26,5,2025-01-10,,CMAC,104.92,11.56\n');
+    const stored = await clearway('import', 'finds', file);
+    expect(stored.stderr).toBe('');
+    expect(stored.code).toBe(0);
+    expect(stored.stdout).toContain('stored 2 of 2 finds');
+    const byProvince = await clearway('report', 'finds', '--by', 'province', '--format', 'csv');
+    expect(byProvince.code).toBe(0);
+    const lines = byProvince.stdout.trim().split('\n');
+    expect(lines[0]).toBe('unit_code,unit_name,finds,items,destroyed_items');
+    // The releases imported above hold 20 devices, now finds too.
+    expect(lines).toContain('02,Battambang,1,2,2');
+    const byModel = JSON.parse((await clearway('report', 'finds', '--by', 'model', '--format', 'json', '--as-of', '2024-12-31')).stdout) as { rows: { unit_code: string; items: number }[]; total: { items: number } };
+    expect(byModel.rows.find((r) => r.unit_code === 'PMN-2')?.items).toBe(5);
+    // BLU-26: the 14 of a release that ended in 2023, not the 5 found in 2025.
+    expect(byModel.rows.find((r) => r.unit_code === 'BLU-26')?.items).toBe(14);
+    const badDate = await clearway('report', 'finds', '--as-of', '31/12/2024');
+    expect(badDate.code).toBe(1);
+    expect(badDate.stderr).toContain('--as-of');
+  });
+
   it('prints the report as JSON with a total', async () => {
     const run = await clearway('report', 'land-release', '--by', 'operator', '--format', 'json');
     const report = JSON.parse(run.stdout) as { rows: { unit_code: string }[]; total: { original_m2: number } };
