@@ -1,5 +1,6 @@
 // Import of hazards and land releases from a file: read, check every record, and store them all in one
 // transaction, or store nothing and say what is wrong with which record, which field, and why.
+import { MIN_AREA_M2 } from '../domain/limits.ts';
 import type { Database, Queryable, ReadOnlyConnection } from '../db/engine.ts';
 import { createHazardStage, measureHazards, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, type MeasuredHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
 import { createReleaseStage, measureReleases, stageAndCheckReleases, writeStagedReleases, type ReleaseMeasures, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
@@ -138,6 +139,11 @@ function prepareHazard(record: RawRecord, idx: number, organisations: Set<string
   if (!ok) return { place: at, ref, problems };
   const p = ok.properties;
   problems.push(...checkDates([{ field: 'recorded_on', value: p.recorded_on }], today, { ref, ...at }));
+  // ["AP", "AP"] is a slip (or a merge gone wrong), not two contaminations: said, not silently folded.
+  const repeated = p.contamination.filter((value, i) => p.contamination.indexOf(value) !== i);
+  if (repeated.length > 0) {
+    problems.push({ severity: 'error', code: 'field.repeated', ref, ...at, field: 'contamination', reason: `${[...new Set(repeated)].join(', ')} given more than once` });
+  }
   if (p.operator && !organisations.has(p.operator)) problems.push(unknownOperator(p.operator, p.ref, at));
   const value: StagedHazard = {
     idx, ref: p.ref, type: p.type, contamination: [...new Set(p.contamination)].sort(), source: p.source, recorded_on: p.recorded_on,
@@ -178,6 +184,10 @@ function hazardCheckProblems(check: StagedGeometryCheck, item: Prepared<StagedHa
   }
   if (check.area_m2 === null || check.area_m2 <= 0) {
     problems.push({ severity: 'error', code: 'geometry.invalid', ...base, reason: `the polygon has no area${check.repaired ? ' after repair' : ''}` });
+    return problems;
+  }
+  if (check.area_m2 < MIN_AREA_M2) {
+    problems.push({ severity: 'error', code: 'geometry.too-small', ...base, reason: `the polygon covers ${check.area_m2.toPrecision(2)} m2, less than ${MIN_AREA_M2} m2` });
     return problems;
   }
   if (check.repaired) {
@@ -228,6 +238,10 @@ function releaseCheckProblems(check: StagedReleaseCheck, item: Prepared<StagedRe
       severity: 'error', code: selfIntersection ? 'geometry.self-intersection' : 'geometry.invalid', ...base, field: 'geometry',
       reason: `${check.invalid_reason ?? 'invalid polygon'} (import with --repair to fix it automatically)`,
     });
+    return problems;
+  }
+  if (check.area_m2 !== null && check.area_m2 < MIN_AREA_M2) {
+    problems.push({ severity: 'error', code: 'geometry.too-small', ...base, field: 'geometry', reason: `the released land covers ${check.area_m2.toPrecision(2)} m2, less than ${MIN_AREA_M2} m2` });
     return problems;
   }
   if (check.repaired) {

@@ -6,6 +6,7 @@ import { lockOfficialRecord, recordAuditEvent } from '../db/change-batch.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal, type Role } from '../domain/roles.ts';
 import { kindOf } from '../kinds/registry.ts';
+import { MAX_DRAFTS_PER_ORGANISATION, MAX_ITEMS_PER_SUBMISSION } from '../domain/limits.ts';
 import { EDITABLE_STATES, moveProblem, SUBMITTING_ROLES, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
 import { importRecords, ImportRefused, importWithin, type ImportKind } from './import-records.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
@@ -74,6 +75,9 @@ function visibility(principal: Principal): { sql: string; params: unknown[] } {
 async function validate(db: Database, upload: Upload, principal: Principal): Promise<{ validation: Validation; format: string; basis: Record<string, number> }> {
   const actor = principal.username;
   const records = readItems({ file_name: upload.fileName, format: upload.format ?? '', content: upload.text });
+  if (records.length > MAX_ITEMS_PER_SUBMISSION) {
+    throw new ClearwayError('submission.too-many-items', `The file holds ${records.length.toLocaleString('en-US')} items; a submission takes at most ${MAX_ITEMS_PER_SUBMISSION.toLocaleString('en-US')}: split it`, 413, { items: records.length, limit: MAX_ITEMS_PER_SUBMISSION });
+  }
   const { basis, owners } = await basisOf(db, upload.kind, records);
   const items = itemRefs(records);
   const reconciliation = decideItems(items, basis, {});
@@ -121,14 +125,27 @@ function otherOrganisations(principal: Principal, kind: ImportKind, records: Raw
   });
 }
 
+/** Checked before the file is read, and again as the draft is written (two uploads at once). */
+async function refuseBeyondDraftLimit(db: Queryable, organisation: string): Promise<void> {
+  const drafts = await db.query<{ n: number }>(`select count(*)::int as n from submission where organisation_code = $1 and state = 'draft'`, [organisation]);
+  const held = drafts.rows[0]?.n ?? 0;
+  if (held >= MAX_DRAFTS_PER_ORGANISATION) {
+    throw new ClearwayError('submission.too-many-drafts', `${organisation} holds ${held} drafts, the most Clearway keeps: submit or finish some first`, 422, { drafts: held, limit: MAX_DRAFTS_PER_ORGANISATION });
+  }
+}
+
 function requireRole(principal: Principal, roles: readonly Role[]): void {
   if (!roles.includes(principal.role)) throw new ClearwayError('auth.forbidden', `A ${principal.role} may not do this; it needs one of: ${roles.join(', ')}`, 403);
 }
 
 export async function createSubmission(db: Database, principal: Principal, upload: Upload): Promise<Submission> {
   requireRole(principal, SUBMITTING_ROLES);
+  await refuseBeyondDraftLimit(db, principal.organisation);
   const { validation, format, basis } = await validate(db, upload, principal);
   const id = await db.transaction(async (tx) => {
+    // One organisation's uploads are written one at a time, so the limit holds for uploads sent at once.
+    await tx.query('select pg_advisory_xact_lock(7263103, hashtext($1))', [principal.organisation]);
+    await refuseBeyondDraftLimit(tx, principal.organisation);
     const inserted = await tx.query<{ id: number }>(
       `insert into submission (organisation_code, kind, file_name, format, content, validation, created_by, content_by, basis)
        values ($1, $2, $3, $4, $5, $6::jsonb, $7, $7, $8::jsonb) returning id`,

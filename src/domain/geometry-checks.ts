@@ -1,6 +1,7 @@
 // Cheap checks on a GeoJSON geometry before it reaches the database: the shape of the coordinates, closed
 // rings, enough distinct vertices, and latitude/longitude swapped. Validity, self-intersection and the
 // distance to the country are decided by PostGIS (src/db/geometry.ts), which is exact.
+import { MAX_VERTICES_PER_POLYGON } from './limits.ts';
 import type { Geometry, Polygon, MultiPolygon, Position } from 'geojson';
 
 /** Cambodia's extent with a margin: used only to recognise swapped coordinates. */
@@ -8,7 +9,7 @@ export const COUNTRY_EXTENT = { minLon: 102.3, maxLon: 107.7, minLat: 10.3, maxL
 
 export type GeometryCheck =
   | { ok: true; geometry: Polygon | MultiPolygon; vertexCount: number }
-  | { ok: false; code: 'geometry.missing' | 'geometry.type' | 'geometry.malformed' | 'geometry.unclosed-ring' | 'geometry.too-few-vertices' | 'geometry.swapped-coordinates'; reason: string };
+  | { ok: false; code: 'geometry.missing' | 'geometry.type' | 'geometry.malformed' | 'geometry.unclosed-ring' | 'geometry.too-few-vertices' | 'geometry.too-many-vertices' | 'geometry.swapped-coordinates'; reason: string };
 
 const isPosition = (value: unknown): value is Position =>
   Array.isArray(value) && value.length >= 2 && value.every((n) => typeof n === 'number' && Number.isFinite(n));
@@ -105,6 +106,9 @@ export function checkPolygonGeometry(geometry: Geometry | null | undefined): Geo
   }
   if (box.minY < -90 || box.maxY > 90 || box.minX < -180 || box.maxX > 180) {
     return { ok: false, code: 'geometry.malformed', reason: 'a coordinate is outside longitude -180..180 or latitude -90..90' };
+  }
+  if (box.count > MAX_VERTICES_PER_POLYGON) {
+    return { ok: false, code: 'geometry.too-many-vertices', reason: `${box.count.toLocaleString('en-US')} vertices: at most ${MAX_VERTICES_PER_POLYGON.toLocaleString('en-US')} are accepted (simplify the polygon)` };
   }
   return { ok: true, geometry, vertexCount: box.count };
 }
