@@ -1,5 +1,6 @@
 // The submission workflow over HTTP: operators submit, the authority approves, returns or rejects.
-import { KIND_IDS, type KindId } from '../kinds/registry.ts';
+import { KIND_IDS } from '../kinds/registry.ts';
+import type { SubmissionKind } from '../app/submission-items.ts';
 import { z } from 'zod';
 import { route, problemSchema, type RouteSpec } from './route.ts';
 import { jsonBody, readUpload } from './request-body.ts';
@@ -13,13 +14,13 @@ import { REVIEWING_ROLES, SUBMISSION_STATES, SUBMITTING_ROLES } from '../domain/
 import type { FastifyRequest } from 'fastify';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
-const kindQuery = z.object({ kind: z.enum(KIND_IDS).default('hazards').describe('what the file holds') });
+const kindQuery = z.object({ kind: z.enum([...KIND_IDS, 'mixed']).optional().describe('what the file holds; without it each record says its own record_kind (hazard, release or find)') });
 const problem = (description: string) => ({ description, contentType: 'application/problem+json', schema: problemSchema });
 
 const submissionSchema = z.object({
   id: z.number().int(),
   organisation: z.string(),
-  kind: z.enum(KIND_IDS),
+  kind: z.enum([...KIND_IDS, 'mixed']),
   state: z.enum(SUBMISSION_STATES),
   file_name: z.string(),
   validation: z.object({ records: z.number(), accepted: z.number(), errorCount: z.number(), errors: z.array(z.unknown()), notes: z.array(z.unknown()) }),
@@ -41,7 +42,7 @@ const reconciliationSchema = z.object({
 const rejectSchema = z.object({ reason: z.string().trim().min(1) }).meta({ id: 'RejectReason' });
 
 /** A file (raw body or multipart "file"), or JSON {items: [GeoJSON Feature]} made into a FeatureCollection. */
-async function uploadOf(request: FastifyRequest, kind: KindId): Promise<submissions.Upload> {
+async function uploadOf(request: FastifyRequest, kind: SubmissionKind): Promise<submissions.Upload> {
   const contentType = request.headers['content-type'] ?? '';
   if (!request.isMultipart() && contentType.startsWith('application/json')) {
     const body = jsonBody(request);
@@ -70,7 +71,7 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
     body: { contentTypes: ['multipart/form-data', 'application/geo+json', 'text/csv', 'application/json'], description: 'The file, or {items: [Feature]}' },
     responses: { 201: { description: 'The draft with its validation report', schema: submissionSchema }, 403: problem('Not a submitting role') },
     async handler({ query, request, reply, context, principal }) {
-      const submission = await submissions.createSubmission(context.db, signedIn(principal), await uploadOf(request, query.kind));
+      const submission = await submissions.createSubmission(context.db, signedIn(principal), await uploadOf(request, query.kind ?? 'mixed'));
       reply.code(201);
       return submission;
     },

@@ -13,7 +13,7 @@ import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal, type Role } from '../domain/roles.ts';
 import { refOf } from '../formats/records.ts';
 import { readSummaryTable, type SummaryFile } from '../formats/summary-table.ts';
-import { readItems } from './submission-items.ts';
+import { loadItems, type SubmissionKind } from './submission-items.ts';
 
 export type { SummaryFile };
 
@@ -94,7 +94,9 @@ async function submittedItems(db: Database, organisation: string, period: { from
   for (const submission of await queries.unapprovedReleaseSubmissions(db, organisation)) {
     // An organisation's drafts are its own until submitted (as in the submissions' visibility).
     if (submission.state === 'draft' && !includeDrafts) continue;
-    for (const record of readItems(submission)) {
+    // A mixed submission's release items count too; its hazards and finds are not land released.
+    const items = await loadItems(db, { ...submission, kind: submission.kind as SubmissionKind });
+    for (const record of items.filter((item) => item.kind === 'releases').map((item) => item.record)) {
       const p = record.properties;
       const ref = refOf(record);
       const kind = text(p.kind)?.toLowerCase();

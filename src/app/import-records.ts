@@ -356,15 +356,24 @@ export class ImportRefused extends Error {
  * checks its targets); throws ImportRefused (so the caller rolls back) on any error.
  */
 export async function importWithin(tx: Queryable, request: ImportRequest): Promise<ImportReport> {
+  const report = await importGroup(tx, request);
+  if (report.errorCount > 0) throw new ImportRefused(report);
+  return report;
+}
+
+/**
+ * One kind's records inside the caller's transaction, which decides what to keep (a submission's check
+ * rolls back, its approval commits): the report says every problem; nothing is thrown for them.
+ */
+export async function importGroup(tx: Queryable, request: ImportRequest, checker: Checker = { q: tx, pipelined: false }): Promise<ImportReport> {
   const started = Date.now();
   const report = emptyReport({ ...request, dryRun: false }, null);
   const records = readRecords(request, report);
-  if (!records) throw new ImportRefused(report);
+  if (!records) return { ...report, durationMs: Date.now() - started };
   report.records = records.length;
-  await runImport(tx, records, request, report, { q: tx, pipelined: false });
+  await runImport(tx, records, request, report, checker);
   report.durationMs = Date.now() - started;
-  if (report.errorCount > 0) throw new ImportRefused(report);
-  report.stored = true;
+  report.stored = report.errorCount === 0;
   return report;
 }
 

@@ -1,11 +1,24 @@
-// The items of a submission as the file holds them, for review, reconciliation and approval.
-import type { KindId } from '../kinds/registry.ts';
+// The items of a submission: read from the file once, when it is checked, and kept as rows
+// (submission_item), so review, reconciliation and approval read rows instead of parsing the file again.
+// Each item has a kind: the submission's, or (a mixed file) the record's own `record_kind`.
+import { isKindId, KIND_IDS, type KindId } from '../kinds/registry.ts';
 import type { Queryable } from '../db/engine.ts';
 import { officialVersions } from '../db/reconciliation.ts';
-import { ClearwayError } from '../domain/problems.ts';
-import type { ItemRef } from '../domain/reconciliation.ts';
+import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
+import { decideItems, type DecidedItem, type ItemRef, type Reconciliation } from '../domain/reconciliation.ts';
 import { readerFor } from '../formats/registry.ts';
-import { refOf, type FormatId, type RawRecord } from '../formats/records.ts';
+import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
+
+/** What a submission declares it holds: one kind, or records that each say theirs. */
+export type SubmissionKind = KindId | 'mixed';
+
+export interface SubmissionItem {
+  /** The record's place among the file's records (0-based), as review and return name it. */
+  idx: number;
+  kind: KindId;
+  ref: string | null;
+  record: RawRecord;
+}
 
 /** The file's records; an unreadable file has none (its validation report already says why). */
 export function readItems(file: { file_name: string; format: string; content: string }): RawRecord[] {
@@ -17,19 +30,163 @@ export function readItems(file: { file_name: string; format: string; content: st
   }
 }
 
-export function itemRefs(records: RawRecord[]): ItemRef[] {
-  return records.map((record, idx) => ({ idx, ref: refOf(record) }));
+export function itemRefs(items: { idx: number; ref: string | null }[]): ItemRef[] {
+  return items.map((item) => ({ idx: item.idx, ref: item.ref }));
+}
+
+/** How people write a kind in a `record_kind` column: hazard or hazards, release or land_release, find. */
+const KIND_WORDS: Record<string, KindId> = {
+  hazard: 'hazards', hazards: 'hazards', release: 'releases', releases: 'releases', land_release: 'releases',
+  find: 'finds', finds: 'finds', eo_find: 'finds',
+};
+
+/**
+ * The submission's items with their kinds. In a mixed submission a record without a known `record_kind`
+ * is no item: it is a problem naming the record and the field.
+ */
+export function itemsOf(records: RawRecord[], declared: SubmissionKind): { items: SubmissionItem[]; problems: RecordProblem[] } {
+  const items: SubmissionItem[] = [];
+  const problems: RecordProblem[] = [];
+  records.forEach((record, idx) => {
+    const ref = refOf(record);
+    const written = record.properties.record_kind;
+    let kind: KindId | undefined = declared === 'mixed' ? undefined : declared;
+    if (declared === 'mixed') kind = typeof written === 'string' ? KIND_WORDS[written.trim().toLowerCase()] : undefined;
+    if (kind === undefined) {
+      problems.push({
+        severity: 'error', code: written === undefined || written === '' ? 'field.required' : 'record-kind.unknown', ...(ref ? { ref } : {}), ...placeOf(record),
+        field: 'record_kind', reason: `${written === undefined || written === '' ? 'missing' : JSON.stringify(written)}: each record of a mixed submission says record_kind: hazard, release or find`,
+      });
+      return;
+    }
+    items.push({ idx, kind, ref, record });
+  });
+  return { items, problems };
+}
+
+const STORE_CHUNK = 2_000;
+
+/** Keeps the items as rows (a replaced file's rows go first: a draft's items are not the official record). */
+export async function storeItems(tx: Queryable, submissionId: number, items: SubmissionItem[]): Promise<void> {
+  await tx.query('delete from submission_item where submission_id = $1', [submissionId]);
+  for (let start = 0; start < items.length; start += STORE_CHUNK) {
+    const rows = items.slice(start, start + STORE_CHUNK).map((item) => ({
+      idx: item.idx, kind: item.kind, ref: item.ref, feature: item.record.feature ?? null, line: item.record.line ?? null,
+      properties: item.record.properties, geometry: item.record.geometry, read_problems: item.record.problems,
+    }));
+    await tx.query(
+      `insert into submission_item (submission_id, idx, kind, ref, feature, line, properties, geometry, read_problems)
+       select $1, x.idx, x.kind, x.ref, x.feature, x.line, x.properties, x.geometry, x.read_problems
+       from jsonb_to_recordset($2::jsonb) as x(idx integer, kind text, ref text, feature integer, line integer,
+         properties jsonb, geometry jsonb, read_problems jsonb)`,
+      [submissionId, JSON.stringify(rows)],
+    );
+  }
+}
+
+interface ItemRow {
+  idx: number;
+  kind: KindId;
+  ref: string | null;
+  feature: number | null;
+  line: number | null;
+  properties: Record<string, unknown>;
+  geometry: RawRecord['geometry'];
+  read_problems: RecordProblem[];
+}
+
+const toItem = (row: ItemRow): SubmissionItem => ({
+  idx: row.idx, kind: row.kind, ref: row.ref,
+  record: {
+    ...(row.feature !== null ? { feature: row.feature } : {}), ...(row.line !== null ? { line: row.line } : {}),
+    properties: row.properties, geometry: row.geometry, problems: row.read_problems,
+  },
+});
+
+/**
+ * The stored items, in file order (a page of them when asked). A submission made before items were rows
+ * has its file read once and its items stored.
+ */
+export async function loadItems(
+  q: Queryable,
+  submission: { id: number; kind: SubmissionKind; file_name: string; format: string },
+  page?: { limit: number; offset: number },
+): Promise<SubmissionItem[]> {
+  await storeLegacyItems(q, submission);
+  const paging = page ? 'limit $2 offset $3' : '';
+  const params = page ? [submission.id, page.limit, page.offset] : [submission.id];
+  const result = await q.query<ItemRow>(
+    `select idx, kind, ref, feature, line, properties, geometry, read_problems from submission_item where submission_id = $1 order by idx ${paging}`,
+    params,
+  );
+  return result.rows.map(toItem);
+}
+
+/** The items' kinds and refs only: what reconciliation needs, without their properties and geometry. */
+export async function loadItemRefs(q: Queryable, submission: { id: number; kind: SubmissionKind; file_name: string; format: string }): Promise<{ idx: number; kind: KindId; ref: string | null }[]> {
+  await storeLegacyItems(q, submission);
+  return (await q.query<{ idx: number; kind: KindId; ref: string | null }>('select idx, kind, ref from submission_item where submission_id = $1 order by idx', [submission.id])).rows;
+}
+
+export async function countItems(q: Queryable, submissionId: number): Promise<number> {
+  return (await q.query<{ n: number }>('select count(*)::int as n from submission_item where submission_id = $1', [submissionId])).rows[0]?.n ?? 0;
+}
+
+async function storeLegacyItems(q: Queryable, submission: { id: number; kind: SubmissionKind; file_name: string; format: string }): Promise<void> {
+  if ((await countItems(q, submission.id)) > 0) return;
+  const stored = await q.query<{ content: string }>('select content from submission where id = $1', [submission.id]);
+  const content = stored.rows[0]?.content;
+  if (!content) return;
+  const { items } = itemsOf(readItems({ file_name: submission.file_name, format: submission.format, content }), submission.kind);
+  if (items.length > 0) await storeItems(q, submission.id, items);
+}
+
+/** Basis keys name the kind (`hazards/HZ-1`); a submission made before them has bare refs of its one kind. */
+export const basisKey = (kind: KindId, ref: string): string => `${kind}/${ref}`;
+
+function basisFor(basis: Record<string, number>, kind: KindId, submissionKind: SubmissionKind): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, version] of Object.entries(basis)) {
+    const slash = key.indexOf('/');
+    if (slash === -1) {
+      if (submissionKind === kind) out[key] = version;
+    } else if (key.slice(0, slash) === kind) out[key.slice(slash + 1)] = version;
+  }
+  return out;
+}
+
+/** Every item's reconciliation: the reviewer's choice, else an update of the record its ref named when checked. */
+export function decideSubmissionItems(
+  items: { idx: number; kind: KindId; ref: string | null }[],
+  basis: Record<string, number>,
+  chosen: Record<string, Reconciliation>,
+  submissionKind: SubmissionKind,
+): Map<number, DecidedItem> {
+  const decided = new Map<number, DecidedItem>();
+  for (const kind of KIND_IDS) {
+    const group = items.filter((item) => item.kind === kind);
+    if (group.length === 0) continue;
+    for (const [idx, decision] of decideItems(itemRefs(group), basisFor(basis, kind, submissionKind), chosen)) decided.set(idx, decision);
+  }
+  return decided;
 }
 
 /**
  * The version of each official record that has the ref of an item, as the record is now: what the file was
  * prepared against. Approval later refuses to update a record that has moved on since.
  */
-export async function basisOf(db: Queryable, kind: KindId, records: RawRecord[]): Promise<{ basis: Record<string, number>; owners: Record<string, string | null> }> {
-  const refs = itemRefs(records).flatMap((item) => (item.ref === null ? [] : [item.ref]));
-  const versions = [...(await officialVersions(db, kind, refs, { lock: false })).values()];
-  return {
-    basis: Object.fromEntries(versions.map((v) => [v.ref, v.version])),
-    owners: Object.fromEntries(versions.map((v) => [v.ref, v.operator_code])),
-  };
+export async function basisOf(db: Queryable, items: SubmissionItem[]): Promise<{ basis: Record<string, number>; owners: Map<string, string | null> }> {
+  const basis: Record<string, number> = {};
+  const owners = new Map<string, string | null>();
+  for (const kind of KIND_IDS) {
+    const refs = items.filter((item) => item.kind === kind && item.ref !== null).map((item) => item.ref!);
+    if (refs.length === 0) continue;
+    for (const version of (await officialVersions(db, kind, refs, { lock: false })).values()) {
+      basis[basisKey(kind, version.ref)] = version.version;
+      owners.set(basisKey(kind, version.ref), version.operator_code);
+    }
+  }
+  return { basis, owners };
 }
+
+export const isSubmissionKind = (value: string): value is SubmissionKind => value === 'mixed' || isKindId(value);

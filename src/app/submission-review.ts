@@ -1,19 +1,21 @@
 // The review page's data: each item of a submission beside what it would change in the official record
 // (the same ref: an update; overlapping hazards: candidates to reconcile with, with the overlap in m2).
-import { kindOf, type KindId } from '../kinds/registry.ts';
+import { KIND_IDS, kindOf, type KindId } from '../kinds/registry.ts';
 import type { Database } from '../db/engine.ts';
 import { officialCounterparts, type OfficialCounterpart, type Overlap } from '../db/review.ts';
 import { polygonToWkbHex } from '../db/wkb.ts';
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import type { RecordProblem } from '../domain/problems.ts';
-import { decideItems, type DecidedItem, type Reconciliation } from '../domain/reconciliation.ts';
+import type { DecidedItem, Reconciliation } from '../domain/reconciliation.ts';
 import type { Principal } from '../domain/roles.ts';
-import { placeOf, refOf, type RawRecord } from '../formats/records.ts';
-import { itemRefs, readItems } from './submission-items.ts';
+import { placeOf, type RawRecord } from '../formats/records.ts';
+import { countItems, decideSubmissionItems, loadItems, type SubmissionKind } from './submission-items.ts';
 import { getSubmission } from './submissions.ts';
 
 export interface ReviewItem {
   item: number;
+  /** The item's kind (in a mixed submission each item says its own). */
+  kind: KindId;
   feature?: number;
   line?: number;
   ref: string | null;
@@ -30,7 +32,7 @@ export interface ReviewItem {
 
 export interface SubmissionReview {
   id: number;
-  kind: KindId;
+  kind: SubmissionKind;
   total: number;
   limit: number;
   offset: number;
@@ -44,34 +46,39 @@ function samePlace(problem: RecordProblem, record: RawRecord): boolean {
 export async function reviewSubmission(db: Database, principal: Principal, id: number, page: { limit: number; offset: number }): Promise<SubmissionReview> {
   const submission = await getSubmission(db, principal, id);
   // Read with the same visibility as the submission itself (getSubmission has just checked it).
-  const stored = await db.query<{ content: string; basis: Record<string, number>; reconciliation: Record<string, Reconciliation> }>(
-    'select content, basis, reconciliation from submission where id = $1',
+  const stored = await db.query<{ basis: Record<string, number>; reconciliation: Record<string, Reconciliation> }>(
+    'select basis, reconciliation from submission where id = $1',
     [id],
   );
-  const { content, basis, reconciliation } = stored.rows[0]!;
-  const records = readItems({ file_name: submission.file_name, format: submission.format, content });
-  const decided = decideItems(itemRefs(records), basis, reconciliation);
-  const pageRecords = records.slice(page.offset, page.offset + page.limit);
-  const inputs = pageRecords.map((record, i) => {
+  const { basis, reconciliation } = stored.rows[0]!;
+  const pageItems = await loadItems(db, submission, page);
+  const total = await countItems(db, id);
+  const decided = decideSubmissionItems(pageItems, basis, reconciliation, submission.kind);
+  const existing = new Map<number, OfficialCounterpart>();
+  const overlaps = new Map<number, Overlap[]>();
+  for (const kind of KIND_IDS) {
+    const group = pageItems.filter((item) => item.kind === kind);
+    if (group.length === 0) continue;
     // Overlaps are for polygons; a point item is compared with the record of its ref only.
-    const check = kindOf(submission.kind).geometry === 'polygon' ? checkPolygonGeometry(record.geometry) : null;
-    return { idx: page.offset + i, ref: refOf(record), wkb: check?.ok ? polygonToWkbHex(check.geometry) : null };
-  });
-  const { existing, overlaps } = await db.transaction((tx) => officialCounterparts(tx, submission.kind, inputs));
+    const inputs = group.map((item) => {
+      const check = kindOf(kind).geometry === 'polygon' ? checkPolygonGeometry(item.record.geometry) : null;
+      return { idx: item.idx, ref: item.ref, wkb: check?.ok ? polygonToWkbHex(check.geometry) : null };
+    });
+    const found = await db.transaction((tx) => officialCounterparts(tx, kind, inputs));
+    for (const [idx, counterpart] of found.existing) existing.set(idx, counterpart);
+    for (const [idx, list] of found.overlaps) overlaps.set(idx, list);
+  }
   const problems = [...submission.validation.errors, ...submission.validation.notes];
-  const items = pageRecords.map((record, i): ReviewItem => {
-    const idx = page.offset + i;
-    const before = existing.get(idx) ?? null;
-    return {
-      item: idx,
-      ...placeOf(record),
-      ref: inputs[i]!.ref,
-      reconciliation: decided.get(idx)!,
-      after: { properties: record.properties, geometry: record.geometry },
-      before,
-      overlaps: overlaps.get(idx) ?? [],
-      problems: problems.filter((p) => samePlace(p, record)),
-    };
-  });
-  return { id, kind: submission.kind, total: records.length, limit: page.limit, offset: page.offset, items };
+  const items = pageItems.map((item): ReviewItem => ({
+    item: item.idx,
+    kind: item.kind,
+    ...placeOf(item.record),
+    ref: item.ref,
+    reconciliation: decided.get(item.idx)!,
+    after: { properties: item.record.properties, geometry: item.record.geometry },
+    before: existing.get(item.idx) ?? null,
+    overlaps: overlaps.get(item.idx) ?? [],
+    problems: problems.filter((p) => samePlace(p, item.record)),
+  }));
+  return { id, kind: submission.kind, total, limit: page.limit, offset: page.offset, items };
 }

@@ -5,18 +5,20 @@ import type { Database, Queryable } from '../db/engine.ts';
 import { lockOfficialRecord, recordAuditEvent } from '../db/change-batch.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal, type Role } from '../domain/roles.ts';
-import { kindOf } from '../kinds/registry.ts';
+import { KIND_IDS, kindOf } from '../kinds/registry.ts';
 import { MAX_DRAFTS_PER_ORGANISATION, MAX_ITEMS_PER_SUBMISSION } from '../domain/limits.ts';
 import { EDITABLE_STATES, moveProblem, SUBMITTING_ROLES, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
 import { importRecords, ImportRefused, importWithin, type ImportKind } from './import-records.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
-import { basisOf, itemRefs, readItems } from './submission-items.ts';
+import { basisKey, basisOf, decideSubmissionItems, itemRefs, itemsOf, loadItems, storeItems, type SubmissionItem, type SubmissionKind } from './submission-items.ts';
+import { applyItems, capNotes, type AppliedKind } from './submission-apply.ts';
+import { readerFor } from '../formats/registry.ts';
 import { checkTargets } from './reconciliation-targets.ts';
 
 export interface Upload {
-  kind: ImportKind;
+  kind: SubmissionKind;
   fileName: string;
   text: string;
   format?: FormatId;
@@ -33,7 +35,7 @@ export interface Validation {
 export interface Submission {
   id: number;
   organisation: string;
-  kind: ImportKind;
+  kind: SubmissionKind;
   state: SubmissionState;
   file_name: string;
   format: string;
@@ -67,36 +69,73 @@ function visibility(principal: Principal): { sql: string; params: unknown[] } {
   throw new ClearwayError('auth.forbidden', `A ${principal.role} does not see submissions`, 403);
 }
 
-/**
- * The import's checks, run without storing, with every item whose ref is in the official record taken as
- * an update of it (the default reconciliation): the report says so in a note, and the versions it was
- * checked against become the submission's basis.
- */
-async function validate(db: Database, upload: Upload, principal: Principal): Promise<{ validation: Validation; format: string; basis: Record<string, number> }> {
-  const actor = principal.username;
-  const records = readItems({ file_name: upload.fileName, format: upload.format ?? '', content: upload.text });
-  if (records.length > MAX_ITEMS_PER_SUBMISSION) {
-    throw new ClearwayError('submission.too-many-items', `The file holds ${records.length.toLocaleString('en-US')} items; a submission takes at most ${MAX_ITEMS_PER_SUBMISSION.toLocaleString('en-US')}: split it`, 413, { items: records.length, limit: MAX_ITEMS_PER_SUBMISSION });
+/** The upload's records and format; a file that cannot be read is one file-level problem. */
+function readUpload(upload: Upload): { records: RawRecord[]; format: string; problem: RecordProblem | null } {
+  try {
+    const reader = readerFor(upload.fileName, upload.format);
+    const records = reader.read(upload.text);
+    if (records.length === 0) return { records, format: reader.id, problem: { severity: 'error', code: 'file.empty', reason: 'The file holds no records' } };
+    return { records, format: reader.id, problem: null };
+  } catch (error) {
+    if (!(error instanceof ClearwayError)) throw error;
+    return { records: [], format: upload.format ?? 'unknown', problem: { severity: 'error', code: error.code, reason: error.message } };
   }
-  const { basis, owners } = await basisOf(db, upload.kind, records);
-  const items = itemRefs(records);
-  const reconciliation = decideItems(items, basis, {});
-  const read = records.length > 0 ? records : undefined;
-  const report = await importRecords(db, { ...upload, dryRun: true, actor, today: todayInCambodia(), reconciliation, read, defaultOperator: principal.organisation });
-  const { records: count, accepted } = report;
-  let { errorCount } = report;
-  const errors = [...report.errors, ...otherOrganisations(principal, upload.kind, records, owners)];
-  errorCount += errors.length - report.errors.length;
+}
+
+/** Past this many errors a validation stops listing them (the import's own limit). */
+const MAX_LISTED_ERRORS = 1_000;
+
+class CheckedOnly extends Error {
+  constructor(readonly applied: AppliedKind[]) {
+    super('checked, not stored');
+  }
+}
+
+/**
+ * The import's checks on every item, in the kinds' order, in a transaction that is rolled back: an item may
+ * name another of the same submission. Every item whose ref is in the official record is taken as an
+ * update of it (the default reconciliation): a note says so, and the versions it was checked against
+ * become the submission's basis.
+ */
+async function validate(db: Database, upload: Upload, principal: Principal): Promise<{ validation: Validation; format: string; basis: Record<string, number>; items: SubmissionItem[] }> {
+  const read = readUpload(upload);
+  if (read.records.length > MAX_ITEMS_PER_SUBMISSION) {
+    throw new ClearwayError('submission.too-many-items', `The file holds ${read.records.length.toLocaleString('en-US')} items; a submission takes at most ${MAX_ITEMS_PER_SUBMISSION.toLocaleString('en-US')}: split it`, 413, { items: read.records.length, limit: MAX_ITEMS_PER_SUBMISSION });
+  }
+  const { items, problems: kindProblems } = itemsOf(read.records, upload.kind);
+  const { basis, owners } = await basisOf(db, items);
+  const decided = decideSubmissionItems(items, basis, {}, upload.kind);
+  let applied: AppliedKind[] = [];
+  if (items.length > 0) {
+    try {
+      await db.transaction(async (tx) => {
+        const side = db.readOnlyConnection ? await db.readOnlyConnection() : null;
+        try {
+          const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation };
+          throw new CheckedOnly(await applyItems(tx, items, side ? { ...options, firstChecker: { q: side, pipelined: true } } : options));
+        } finally {
+          side?.release();
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof CheckedOnly)) throw error;
+      applied = error.applied;
+    }
+  }
+  const fileErrors = [...(read.problem ? [read.problem] : []), ...kindProblems, ...otherOrganisations(principal, items, owners)];
+  const errors = [...fileErrors, ...applied.flatMap((a) => a.report.errors)].slice(0, MAX_LISTED_ERRORS);
+  const errorCount = fileErrors.length + applied.reduce((n, a) => n + a.report.errorCount, 0);
   const updates: RecordProblem[] = items.flatMap((item) => {
-    const version = item.ref === null ? undefined : basis[item.ref];
+    const version = item.ref === null ? undefined : basis[basisKey(item.kind, item.ref)];
     if (version === undefined) return [];
     return [{
-      severity: 'note' as const, code: 'record.updates' as const, ref: item.ref!, ...placeOf(records[item.idx]!), field: 'ref',
-      reason: `updates ${kindOf(upload.kind).noun.en} ${item.ref} of the official record (version ${version})`,
+      severity: 'note' as const, code: 'record.updates' as const, ref: item.ref!, ...placeOf(item.record), field: 'ref',
+      reason: `updates ${kindOf(item.kind).noun.en} ${item.ref} of the official record (version ${version})`,
     }];
   });
-  const notes = [...updates, ...report.notes];
-  return { validation: { records: count, accepted, errorCount, errors, notes }, format: report.format ?? upload.format ?? 'unknown', basis };
+  const notes = capNotes([...updates, ...applied.flatMap((a) => a.report.notes)]);
+  const accepted = errorCount === 0 ? applied.reduce((n, a) => n + a.report.accepted, 0) : 0;
+  return { validation: { records: read.records.length, accepted, errorCount, errors, notes }, format: read.format, basis, items };
 }
 
 /**
@@ -104,17 +143,17 @@ async function validate(db: Database, upload: Upload, principal: Principal): Pro
  * ref) a record of another organisation, is an error. The authority's officers submit for anyone: curating
  * every organisation's records is their job.
  */
-function otherOrganisations(principal: Principal, kind: ImportKind, records: RawRecord[], owners: Record<string, string | null>): RecordProblem[] {
+function otherOrganisations(principal: Principal, items: SubmissionItem[], owners: Map<string, string | null>): RecordProblem[] {
   if (!OPERATOR_ROLES.includes(principal.role)) return [];
-  return records.flatMap((record) => {
+  return items.flatMap(({ record, kind, ref: itemRef }) => {
     const problems: RecordProblem[] = [];
     const place = placeOf(record);
-    const ref = refOf(record) ?? undefined;
+    const ref = itemRef ?? undefined;
     const operator = typeof record.properties.operator === 'string' ? record.properties.operator.trim().toUpperCase() : '';
     if (operator !== '' && operator !== principal.organisation) {
       problems.push({ severity: 'error', code: 'operator.other-organisation', ref, ...place, field: 'operator', reason: `${principal.organisation} submits its own work, not ${operator}'s` });
     }
-    const owner = ref === undefined ? null : (owners[ref] ?? null);
+    const owner = ref === undefined ? null : (owners.get(basisKey(kind, ref)) ?? null);
     if (owner !== null && owner !== principal.organisation) {
       problems.push({
         severity: 'error', code: 'operator.other-organisation', ref, ...place, field: 'ref',
@@ -141,7 +180,7 @@ function requireRole(principal: Principal, roles: readonly Role[]): void {
 export async function createSubmission(db: Database, principal: Principal, upload: Upload): Promise<Submission> {
   requireRole(principal, SUBMITTING_ROLES);
   await refuseBeyondDraftLimit(db, principal.organisation);
-  const { validation, format, basis } = await validate(db, upload, principal);
+  const { validation, format, basis, items } = await validate(db, upload, principal);
   const id = await db.transaction(async (tx) => {
     // One organisation's uploads are written one at a time, so the limit holds for uploads sent at once.
     await tx.query('select pg_advisory_xact_lock(7263103, hashtext($1))', [principal.organisation]);
@@ -152,6 +191,7 @@ export async function createSubmission(db: Database, principal: Principal, uploa
       [principal.organisation, upload.kind, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId, JSON.stringify(basis)],
     );
     const newId = inserted.rows[0]!.id;
+    await storeItems(tx, newId, items);
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.create', entity: 'submission', entityRef: String(newId), details: { file: upload.fileName, errors: validation.errorCount } });
     return newId;
   });
@@ -180,7 +220,7 @@ export async function replaceSubmissionFile(db: Database, principal: Principal, 
   const current = await getSubmission(db, principal, id);
   if (current.organisation !== principal.organisation) throw new ClearwayError('auth.forbidden', 'Only the organisation that prepared a submission may change it', 403);
   if (!EDITABLE_STATES.includes(current.state)) throw new ClearwayError('workflow.transition', `A submission in state ${current.state} can no longer be changed`, 409);
-  const { validation, format, basis } = await validate(db, { ...upload, kind: current.kind }, principal);
+  const { validation, format, basis, items } = await validate(db, { ...upload, kind: current.kind }, principal);
   await db.transaction(async (tx) => {
     // Checked again as it is written: the submission may have been submitted or decided while the new file
     // was being validated, and a decided submission's file is never replaced. A new file has new items, so
@@ -192,6 +232,7 @@ export async function replaceSubmissionFile(db: Database, principal: Principal, 
       [id, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId, principal.organisation, [...EDITABLE_STATES], JSON.stringify(basis)],
     );
     if (replaced.rowCount === 0) throw new ClearwayError('workflow.transition', `Submission ${id} changed state while the new file was being checked; it can no longer be changed`, 409);
+    await storeItems(tx, id, items);
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.replace-file', entity: 'submission', entityRef: String(id), details: { file: upload.fileName, errors: validation.errorCount } });
   });
   return getSubmission(db, principal, id);
@@ -202,7 +243,7 @@ export interface Locked {
   organisation_code: string;
   submitted_by: number | null;
   content_by: number;
-  kind: ImportKind;
+  kind: SubmissionKind;
   file_name: string;
   format: string;
   content: string;
@@ -267,15 +308,19 @@ export async function approveSubmission(db: Database, principal: Principal, id: 
     return await finish(db, principal, id, 'approve', async (tx, locked) => {
       // Before the targets' versions are checked, so that no other change lands between the check and the writes.
       await lockOfficialRecord(tx);
-      const records = readItems(locked);
-      const items = itemRefs(records);
-      const decided = decideItems(items, locked.basis, locked.reconciliation);
-      await checkTargets(tx, locked.kind, items, decided);
-      const report = await importWithin(tx, {
-        kind: locked.kind, fileName: locked.file_name, text: locked.content, format: locked.format as FormatId,
-        actor: principal.username, today: todayInCambodia(), submissionId: id, reconciliation: decided, defaultOperator: locked.organisation_code,
-        read: records.length > 0 ? records : undefined,
+      const items = await loadItems(tx, { id, kind: locked.kind, file_name: locked.file_name, format: locked.format });
+      const decided = decideSubmissionItems(items, locked.basis, locked.reconciliation, locked.kind);
+      for (const kind of KIND_IDS) {
+        const group = items.filter((item) => item.kind === kind);
+        if (group.length > 0) await checkTargets(tx, kind, itemRefs(group), decided);
+      }
+      const applied = await applyItems(tx, items, {
+        actor: principal.username, today: todayInCambodia(), fileName: locked.file_name, format: locked.format as FormatId,
+        submissionId: id, decided, defaultOperator: locked.organisation_code,
       });
+      const refused = applied.find((a) => a.report.errorCount > 0);
+      if (refused) throw new ImportRefused(refused.report);
+      const report = { batchId: applied[0]?.report.batchId ?? null, accepted: applied.reduce((n, a) => n + a.report.accepted, 0) };
       await tx.query(
         `update submission set state = 'approved', decided_by = $2, decided_at = now(), batch_id = $3, updated_at = now() where id = $1`,
         [id, principal.userId, report.batchId],

@@ -43,6 +43,7 @@ export async function officialReleases(db: Queryable, organisation: string, from
 
 export interface OpenSubmission {
   id: number;
+  kind: string;
   state: Exclude<SubmissionState, 'approved'>;
   file_name: string;
   format: string;
@@ -52,8 +53,8 @@ export interface OpenSubmission {
 /** The organisation's submissions of releases that the official record does not hold (not approved). */
 export async function unapprovedReleaseSubmissions(db: Queryable, organisation: string): Promise<OpenSubmission[]> {
   const result = await db.query<OpenSubmission>(
-    `select id, state, file_name, format, content from submission
-     where organisation_code = $1 and kind = 'releases' and state <> 'approved' order by id`,
+    `select id, kind, state, file_name, format, content from submission
+     where organisation_code = $1 and kind in ('releases', 'mixed') and state <> 'approved' order by id`,
     [organisation],
   );
   return result.rows;

@@ -10,6 +10,7 @@ export const PROBLEM_CODES = {
   'file.unknown-format': 'The file format is not one Clearway imports',
   // A record
   'record.malformed': 'The record is not in the exchange format',
+  'record-kind.unknown': 'The record does not say a kind Clearway holds (record_kind: hazard, release or find)',
   'ref.missing': 'The record has no ref',
   'ref.duplicate': 'The same ref appears more than once in the file',
   'ref.exists': 'A record with this ref already exists in the official record',

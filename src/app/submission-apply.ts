@@ -1,0 +1,72 @@
+// A submission's items applied to the official record in the kinds' order (hazards, then their releases,
+// then the finds), in the caller's transaction: an item may name another item of the same submission (a
+// new hazard and its releases, a release and its finds), because the one it names is written first. The
+// check of a submission runs this and rolls back; its approval runs it and commits.
+import type { Queryable } from '../db/engine.ts';
+import type { RecordProblem } from '../domain/problems.ts';
+import type { Reconciliation } from '../domain/reconciliation.ts';
+import type { FormatId } from '../formats/records.ts';
+import { KIND_IDS, type KindId } from '../kinds/registry.ts';
+import { importGroup, type Checker, type ImportReport } from './import-records.ts';
+import type { SubmissionItem } from './submission-items.ts';
+
+export interface ApplyOptions {
+  actor: string;
+  today: string;
+  fileName: string;
+  format: FormatId | undefined;
+  submissionId?: number;
+  /** How each item (by its index in the submission) meets the official record. */
+  decided: Map<number, Reconciliation>;
+  /** Whose records they are when an item names no operator. */
+  defaultOperator: string;
+  /** A connection for the checks of the first kind (nothing of this submission is written before it). */
+  firstChecker?: Checker;
+}
+
+export interface AppliedKind {
+  kind: KindId;
+  report: ImportReport;
+}
+
+/** Applies each kind's items in turn; every kind is checked even when an earlier one has errors. */
+export async function applyItems(tx: Queryable, items: SubmissionItem[], options: ApplyOptions): Promise<AppliedKind[]> {
+  const applied: AppliedKind[] = [];
+  for (const kind of KIND_IDS) {
+    const group = items.filter((item) => item.kind === kind);
+    if (group.length === 0) continue;
+    // The import numbers records by their place in what it is given: its decisions are keyed the same way.
+    const reconciliation = new Map<number, Reconciliation>();
+    group.forEach((item, position) => {
+      const decision = options.decided.get(item.idx);
+      if (decision) reconciliation.set(position, decision);
+    });
+    const checker = applied.length === 0 ? options.firstChecker : undefined;
+    const report = await importGroup(tx, {
+      kind, fileName: options.fileName, text: '', format: options.format, read: group.map((item) => item.record),
+      actor: options.actor, today: options.today, submissionId: options.submissionId, reconciliation, defaultOperator: options.defaultOperator,
+    }, checker);
+    applied.push({ kind, report });
+  }
+  return applied;
+}
+
+/** Notes of one code past this many are counted, not listed: 10,000 "updates" notes say nothing more than 10. */
+export const NOTES_LISTED_PER_CODE = 10;
+
+/** The notes with at most NOTES_LISTED_PER_CODE of each code, the rest counted in one note ("and 9,990 more"). */
+export function capNotes(notes: RecordProblem[]): RecordProblem[] {
+  const byCode = new Map<string, RecordProblem[]>();
+  for (const note of notes) {
+    const list = byCode.get(note.code);
+    if (list) list.push(note);
+    else byCode.set(note.code, [note]);
+  }
+  const capped: RecordProblem[] = [];
+  for (const [code, list] of byCode) {
+    capped.push(...list.slice(0, NOTES_LISTED_PER_CODE));
+    const more = list.length - NOTES_LISTED_PER_CODE;
+    if (more > 0) capped.push({ severity: 'note', code: list[0]!.code, reason: `and ${more.toLocaleString('en-US')} more ${code} notes` });
+  }
+  return capped;
+}

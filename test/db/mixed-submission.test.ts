@@ -1,0 +1,124 @@
+// An operator's completion report as one submission: a new hazard, its releases and the finds in them, each
+// record saying its kind; items stored as rows when checked; approval applies them in order in one
+// transaction, on the engine under test.
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/api/server.ts';
+import type { Database } from '../../src/db/engine.ts';
+import { addUser, createApiToken } from '../../src/app/accounts.ts';
+import { createTestDatabase } from '../support/test-database.ts';
+import { box, collection, count, hazardFeature, importFixture, releaseFeature } from '../support/fixtures.ts';
+
+let db: Database;
+let app: FastifyInstance;
+let halo: string;
+let reviewer: string;
+
+beforeAll(async () => {
+  ({ db } = await createTestDatabase());
+  await importFixture(db, 'hazards', 'hazards-small.geojson');
+  await addUser(db, { username: 'halo.officer', role: 'operator_data_officer', organisation: 'HALO', password: 'a-long-password' }, 'test');
+  await addUser(db, { username: 'cmaa.reviewer', role: 'authority_reviewer', organisation: 'CMAA', password: 'a-long-password' }, 'test');
+  halo = (await createApiToken(db, 'halo.officer', 'mixed', 'test')).token;
+  reviewer = (await createApiToken(db, 'cmaa.reviewer', 'mixed', 'test')).token;
+  app = await buildServer(db, { basemapUrl: null, secureCookies: false, maxUploadBytes: 8 * 1024 * 1024 });
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.close();
+});
+
+const as = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A new hazard near Battambang, two releases of it, and finds in one of them. */
+function completionReport(prefix: string) {
+  const [w, s] = [103.05, 13.2];
+  return collection([
+    { ...hazardFeature({ ref: `${prefix}-HZ`, operator: 'HALO', record_kind: 'hazard' }, box(w, s, w + 0.01, s + 0.01)) },
+    { ...releaseFeature({ ref: `${prefix}-LR1`, hazard_ref: `${prefix}-HZ`, record_kind: 'release' }, box(w, s, w + 0.005, s + 0.01)) },
+    { ...releaseFeature({ ref: `${prefix}-LR2`, hazard_ref: `${prefix}-HZ`, kind: 'reduced', method: 'ts', record_kind: 'release' }, box(w + 0.005, s, w + 0.01, s + 0.005)) },
+    { type: 'Feature', properties: { record_kind: 'find', ref: `${prefix}-F1`, category: 'AP', model: 'PMN-2', quantity: 2, found_on: '2021-02-01', release_ref: `${prefix}-LR1` }, geometry: { type: 'Point', coordinates: [w + 0.002, s + 0.004] } },
+  ]);
+}
+
+async function submit(body: string, contentType = 'application/geo+json'): Promise<{ id: number; kind: string; validation: { records: number; accepted: number; errorCount: number; errors: { code: string; field?: string; feature?: number; line?: number }[]; notes: { code: string; reason: string }[] } }> {
+  const created = await app.inject({ method: 'POST', url: '/api/submissions', headers: { ...as(halo), 'content-type': contentType }, body });
+  expect(created.statusCode).toBe(201);
+  return created.json();
+}
+
+describe('one submission, many kinds', () => {
+  it('checks a new hazard, its releases and a find in one of them together, and stores the items as rows', async () => {
+    const submission = await submit(completionReport('CR1'));
+    expect(submission.kind).toBe('mixed');
+    expect(submission.validation).toMatchObject({ records: 4, accepted: 4, errorCount: 0 });
+    const rows = await db.query<{ idx: number; kind: string; ref: string }>('select idx, kind, ref from submission_item where submission_id = $1 order by idx', [submission.id]);
+    expect(rows.rows).toEqual([
+      { idx: 0, kind: 'hazards', ref: 'CR1-HZ' }, { idx: 1, kind: 'releases', ref: 'CR1-LR1' },
+      { idx: 2, kind: 'releases', ref: 'CR1-LR2' }, { idx: 3, kind: 'finds', ref: 'CR1-F1' },
+    ]);
+    // Nothing reaches the official record before approval.
+    expect(await count(db, `hazard where ref = 'CR1-HZ'`)).toBe(0);
+    expect(await count(db, `find where ref = 'CR1-F1'`)).toBe(0);
+
+    // Review reads the rows: each item says its kind.
+    expect((await app.inject({ method: 'POST', url: `/api/submissions/${submission.id}/submit`, headers: as(halo) })).statusCode).toBe(200);
+    const review = (await app.inject({ method: 'GET', url: `/api/submissions/${submission.id}/items?limit=2&offset=2`, headers: as(reviewer) })).json() as { total: number; items: { item: number; kind: string; ref: string }[] };
+    expect(review.total).toBe(4);
+    expect(review.items.map((i) => [i.item, i.kind, i.ref])).toEqual([[2, 'releases', 'CR1-LR2'], [3, 'finds', 'CR1-F1']]);
+
+    // Approval applies hazards, then releases, then finds, in one transaction traced to the submission.
+    expect((await app.inject({ method: 'POST', url: `/api/submissions/${submission.id}/approve`, headers: as(reviewer) })).statusCode).toBe(200);
+    const applied = await db.query<{ ref: string; submission_id: number }>(
+      `select x.ref, b.submission_id from (
+         select ref, batch_id from hazard union all select ref, batch_id from land_release union all select ref, batch_id from find) x
+       join change_batch b on b.id = x.batch_id where x.ref like 'CR1-%' order by x.ref`,
+    );
+    expect(applied.rows).toEqual(['CR1-F1', 'CR1-HZ', 'CR1-LR1', 'CR1-LR2'].map((ref) => ({ ref, submission_id: submission.id })));
+    const find = await db.query(`select hazard_ref, release_ref, operator_code from find where ref = 'CR1-F1'`);
+    expect(find.rows[0]).toEqual({ hazard_ref: 'CR1-HZ', release_ref: 'CR1-LR1', operator_code: 'HALO' });
+    // The hazard's accounting counts both releases: half cleared, a quarter reduced, a quarter remaining.
+    const accounting = await db.query<{ original_m2: number; cleared_m2: number; reduced_m2: number; remaining_m2: number }>(
+      `select a.original_m2, a.cleared_m2, a.reduced_m2, a.remaining_m2 from hazard_accounting a join hazard h on h.id = a.hazard_id where h.ref = 'CR1-HZ'`,
+    );
+    const figures = accounting.rows[0]!;
+    expect(figures.cleared_m2 + figures.reduced_m2 + figures.remaining_m2).toBeCloseTo(figures.original_m2, 2);
+    expect(figures.cleared_m2 / figures.original_m2).toBeCloseTo(0.5, 3);
+    expect(figures.reduced_m2 / figures.original_m2).toBeCloseTo(0.25, 3);
+  });
+
+  it('takes CSV too, with record_kind and WKT for polygons and points alike', async () => {
+    const csv = [
+      'record_kind,ref,type,contamination,source,recorded_on,hazard_ref,kind,method,operator,start_date,end_date,category,model,quantity,found_on,release_ref,wkt',
+      'hazard,CSV-HZ,CHA,AP,technical survey,2020-01-15,,,,HALO,,,,,,,,"POLYGON((103.1 13.2,103.11 13.2,103.11 13.21,103.1 13.21,103.1 13.2))"',
+      'release,CSV-LR,,,,,CSV-HZ,cleared,manual,HALO,2021-01-01,2021-03-01,,,,,,"POLYGON((103.1 13.2,103.11 13.2,103.11 13.21,103.1 13.21,103.1 13.2))"',
+      'find,CSV-F,,,,,,,,HALO,,,UXO,Mortar 82mm,1,2021-02-01,CSV-LR,POINT(103.105 13.205)',
+    ].join('\n');
+    const submission = await submit(csv, 'text/csv');
+    expect(submission.validation.errors).toEqual([]);
+    expect(submission.validation.accepted).toBe(3);
+  });
+
+  it('names a record whose kind is missing or unknown, and a release whose new hazard has an error', async () => {
+    const features = JSON.parse(completionReport('CR2')) as { features: { properties: Record<string, unknown> }[] };
+    features.features[0]!.properties.type = 'XHA';
+    features.features[3]!.properties.record_kind = 'accident';
+    delete features.features[2]!.properties.record_kind;
+    const submission = await submit(JSON.stringify(features));
+    const codes = submission.validation.errors.map((e) => [e.code, e.field, e.feature]);
+    expect(codes).toEqual(expect.arrayContaining([
+      ['type.unknown', 'type', 0], ['record-kind.unknown', 'record_kind', 3], ['field.required', 'record_kind', 2],
+      ['hazard.unknown', 'hazard_ref', 1],
+    ]));
+    expect((await app.inject({ method: 'POST', url: `/api/submissions/${submission.id}/submit`, headers: as(halo) })).statusCode).toBe(422);
+  });
+
+  it('counts notes of one code past ten instead of listing thousands', async () => {
+    const features = [];
+    for (let i = 0; i < 25; i++) features.push({ type: 'Feature', properties: { record_kind: 'find', ref: `NOTE-${i}`, category: 'UXO', model: `Homemade ${i}`, quantity: 1, found_on: '2022-01-01' }, geometry: { type: 'Point', coordinates: [103.2 + i * 0.001, 13.1] } });
+    const submission = await submit(collection(features));
+    const unlisted = submission.validation.notes.filter((n) => n.code === 'model.unlisted');
+    expect(unlisted).toHaveLength(11);
+    expect(unlisted.at(-1)!.reason).toBe('and 15 more model.unlisted notes');
+  });
+});
