@@ -15,9 +15,9 @@ import {
   type Checker, type ImportReport, type ImportRequest, type Prepared,
 } from './import-records.ts';
 
-/** The exchange fields an item gave (blank cells and nulls are "not given"), for updates that keep the rest. */
+/** The exchange fields an item gave, for updates that keep the rest: an explicit null is given (it clears). */
 function givenFields(properties: Record<string, unknown>): string[] {
-  return Object.entries(properties).filter(([, v]) => v !== null && v !== undefined && !(typeof v === 'string' && v.trim() === '')).map(([k]) => k);
+  return Object.entries(properties).filter(([, v]) => v !== undefined && !(typeof v === 'string' && v.trim() === '')).map(([k]) => k);
 }
 
 function prepareFind(record: RawRecord, idx: number, organisations: Set<string>, request: ImportRequest): Prepared<StagedFind> {
@@ -38,7 +38,9 @@ function prepareFind(record: RawRecord, idx: number, organisations: Set<string>,
   if (p.destroyed_on && p.destroyed_on < p.found_on) {
     problems.push({ severity: 'error', code: 'date.destroyed-before-found', ...base, field: 'destroyed_on', reason: `destroyed_on ${p.destroyed_on} is before found_on ${p.found_on}` });
   }
-  const operator = p.operator ?? request.defaultOperator ?? null;
+  const target = targetOf(idx, p.ref, request.reconciliation);
+  // A new find without an operator is the submitting organisation's; an update keeps its owner.
+  const operator = p.operator ?? (target === null ? (request.defaultOperator ?? null) : null);
   if (p.operator && !organisations.has(p.operator)) problems.push(unknownOperator(p.operator, p.ref, at));
   // A listed model is stored as the list spells it (PMN2 is PMN-2), so reports by model group it once.
   const listed = knownModel(p.model);
@@ -46,12 +48,12 @@ function prepareFind(record: RawRecord, idx: number, organisations: Set<string>,
     problems.push({ severity: 'note', code: 'model.unlisted', ...base, field: 'model', reason: `${p.model} is not in the reference list of models met in Cambodia: kept as written` });
   }
   const given = givenFields(record.properties);
-  if (operator !== null && !given.includes('operator')) given.push('operator');
+  if (target === null && operator !== null && !given.includes('operator')) given.push('operator');
   const value: StagedFind = {
     idx, ref: p.ref, category: p.category, model: listed?.model ?? p.model, quantity: p.quantity, found_on: p.found_on,
     destroyed_on: p.destroyed_on ?? null, destruction_method: p.destruction_method ?? null, depth_cm: p.depth_cm ?? null,
     condition: p.condition ?? null, operator_code: operator, release_ref: p.release_ref ?? null, hazard_ref: p.hazard_ref ?? null,
-    lon: point.lon, lat: point.lat, target_ref: targetOf(idx, p.ref, request.reconciliation), given,
+    lon: point.lon, lat: point.lat, target_ref: target, given,
   };
   return { place: at, ref, value, problems };
 }

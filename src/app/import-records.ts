@@ -145,12 +145,26 @@ function prepareHazard(record: RawRecord, idx: number, organisations: Set<string
     problems.push({ severity: 'error', code: 'field.repeated', ref, ...at, field: 'contamination', reason: `${[...new Set(repeated)].join(', ')} given more than once` });
   }
   if (p.operator && !organisations.has(p.operator)) problems.push(unknownOperator(p.operator, p.ref, at));
+  const target = targetOf(idx, p.ref, request.reconciliation);
+  // A new hazard without an operator is the submitting organisation's; an update keeps its owner.
   const value: StagedHazard = {
     idx, ref: p.ref, type: p.type, contamination: [...new Set(p.contamination)].sort(), source: p.source, recorded_on: p.recorded_on,
-    operator_code: p.operator ?? null, village_code: p.village_code ?? null, notes: p.notes ?? null, wkb: ok.wkb,
-    target_ref: targetOf(idx, p.ref, request.reconciliation),
+    operator_code: p.operator ?? (target === null ? (request.defaultOperator ?? null) : null), village_code: p.village_code ?? null, notes: p.notes ?? null, wkb: ok.wkb,
+    kept: keptFields(record.properties, ['operator', 'village_code', 'notes']),
+    target_ref: target,
   };
   return { place: at, ref, value, problems };
+}
+
+/**
+ * The optional fields an item leaves out (absent, or a blank cell): an update keeps their values. An
+ * explicit null (GeoJSON) is given, and clears the field.
+ */
+export function keptFields(properties: Record<string, unknown>, optional: readonly string[]): string[] {
+  return optional.filter((field) => {
+    const value = properties[field];
+    return value === undefined || (typeof value === 'string' && value.trim() === '');
+  });
 }
 
 function prepareRelease(record: RawRecord, idx: number, organisations: Set<string>, request: ImportRequest): Prepared<StagedRelease> {

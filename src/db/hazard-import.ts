@@ -19,6 +19,8 @@ export interface StagedHazard {
   wkb: string;
   /** The official hazard this record updates (reconciliation), or null for a new hazard. */
   target_ref: string | null;
+  /** Optional fields the item left out: an update keeps their values (an explicit null clears them). */
+  kept: string[];
 }
 
 export interface StagedGeometryCheck {
@@ -44,7 +46,7 @@ export interface StagedGeometryCheck {
 export async function createHazardStage(tx: Queryable): Promise<void> {
   await tx.query(`create temp table if not exists hazard_stage (
     idx integer primary key, ref text not null, type text, contamination text[], source text, recorded_on date,
-    operator_code text, village_code text, notes text,
+    operator_code text, village_code text, notes text, kept text[],
     geom geometry(MultiPolygon, 4326), invalid_reason text, repaired boolean not null default false,
     area_before_m2 double precision, area_m2 double precision, within_10km boolean, crosses_border boolean,
     province_code text, district_code text, ok boolean not null default false, target_id bigint) on commit drop`);
@@ -181,13 +183,13 @@ export async function stageAndCheckHazards(tx: Queryable, records: StagedHazard[
     };
   });
   await tx.query(
-    `insert into hazard_stage (idx, ref, type, contamination, source, recorded_on, operator_code, village_code, notes,
+    `insert into hazard_stage (idx, ref, type, contamination, source, recorded_on, operator_code, village_code, notes, kept,
        geom, invalid_reason, repaired, area_before_m2, area_m2, within_10km, crosses_border, ok, target_id)
-     select r.idx, r.ref, r.type, r.contamination, r.source, r.recorded_on, r.operator_code, r.village_code, r.notes,
+     select r.idx, r.ref, r.type, r.contamination, r.source, r.recorded_on, r.operator_code, r.village_code, r.notes, r.kept,
             ${fromWkbHex('r.wkb')}, r.invalid_reason, r.repaired, r.area_before_m2, r.area_m2, r.within_10km, r.crosses_border,
             r.ok, t.id
      from json_to_recordset($1::json) as r(idx integer, ref text, type text, contamination text[], source text,
-            recorded_on date, operator_code text, village_code text, notes text, wkb text, target_ref text,
+            recorded_on date, operator_code text, village_code text, notes text, kept text[], wkb text, target_ref text,
             invalid_reason text, repaired boolean, area_before_m2 double precision, area_m2 double precision,
             within_10km boolean, crosses_border boolean, ok boolean)
      left join hazard t on t.ref = r.target_ref`,
@@ -286,9 +288,14 @@ export async function writeStagedHazards(
   }
   const updated = await tx.query<{ id: number }>(
     `update hazard h set type = s.type, contamination = s.contamination, source = s.source, recorded_on = s.recorded_on,
-            operator_code = s.operator_code, province_code = s.province_code, district_code = s.district_code,
-            commune_code = (select v.parent_code from admin_unit v where v.code = s.village_code),
-            village_code = s.village_code, notes = s.notes, geom = s.geom, area_m2 = s.area_m2,
+            -- A field the item left out keeps its value: an update never loses data silently.
+            operator_code = case when 'operator' = any(s.kept) then h.operator_code else s.operator_code end,
+            province_code = s.province_code, district_code = s.district_code,
+            commune_code = case when 'village_code' = any(s.kept) then h.commune_code
+                                else (select v.parent_code from admin_unit v where v.code = s.village_code) end,
+            village_code = case when 'village_code' = any(s.kept) then h.village_code else s.village_code end,
+            notes = case when 'notes' = any(s.kept) then h.notes else s.notes end,
+            geom = s.geom, area_m2 = s.area_m2,
             changed_by = $1, change_reason = $2 || case when s.ref <> h.ref then ' (submitted as ' || s.ref || ')' else '' end,
             batch_id = $3
      from hazard_stage s where s.ok and s.target_id = h.id

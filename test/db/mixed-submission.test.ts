@@ -122,3 +122,31 @@ describe('one submission, many kinds', () => {
     expect(unlisted.at(-1)!.reason).toBe('and 15 more model.unlisted notes');
   });
 });
+
+describe('an update never loses data silently', () => {
+  it('keeps the operator, village and notes an item leaves out, clears a field given as null, and gives a new hazard the submitter\'s organisation', async () => {
+    const [w, s] = [103.15, 13.25];
+    const created = await submit(collection([hazardFeature({ ref: 'KEEP-1', record_kind: 'hazard', notes: 'bamboo fence on the north side', village_code: '02030101' }, box(w, s, w + 0.01, s + 0.01))]));
+    expect(created.validation.errors).toEqual([]);
+    await app.inject({ method: 'POST', url: `/api/submissions/${created.id}/submit`, headers: as(halo) });
+    expect((await app.inject({ method: 'POST', url: `/api/submissions/${created.id}/approve`, headers: as(reviewer) })).statusCode).toBe(200);
+    const first = await db.query(`select operator_code, notes, village_code from hazard where ref = 'KEEP-1'`);
+    expect(first.rows[0]).toEqual({ operator_code: 'HALO', notes: 'bamboo fence on the north side', village_code: '02030101' });
+
+    // The update says nothing of the operator or the village, and clears the notes explicitly.
+    const update = JSON.parse(collection([hazardFeature({ ref: 'KEEP-1', record_kind: 'hazard', type: 'SHA' }, box(w, s, w + 0.012, s + 0.01))])) as { features: { properties: Record<string, unknown> }[] };
+    update.features[0]!.properties.notes = null;
+    const updating = await submit(JSON.stringify(update));
+    expect(updating.validation.notes.map((n) => n.code)).toContain('record.updates');
+    await app.inject({ method: 'POST', url: `/api/submissions/${updating.id}/submit`, headers: as(halo) });
+    const review = (await app.inject({ method: 'GET', url: `/api/submissions/${updating.id}/items`, headers: as(reviewer) })).json() as { items: { before: { attributes: Record<string, unknown> }; after: { properties: Record<string, unknown> } }[] };
+    expect(review.items[0]!.before.attributes).toMatchObject({ notes: 'bamboo fence on the north side' });
+    expect(review.items[0]!.after.properties.notes).toBeNull();
+    expect((await app.inject({ method: 'POST', url: `/api/submissions/${updating.id}/approve`, headers: as(reviewer) })).statusCode).toBe(200);
+    const after = await db.query(`select type, operator_code, notes, village_code, version from hazard where ref = 'KEEP-1'`);
+    expect(after.rows[0]).toEqual({ type: 'SHA', operator_code: 'HALO', notes: null, village_code: '02030101', version: expect.any(Number) });
+    const history = await db.query(`select version, operator_code, notes from hazard_version where ref = 'KEEP-1' order by version`);
+    expect(history.rows.map((r) => r.operator_code)).toEqual(history.rows.map(() => 'HALO'));
+    expect(history.rows[0]).toMatchObject({ notes: 'bamboo fence on the north side' });
+  });
+});
