@@ -34,14 +34,19 @@ export interface OpenedClearway {
 export async function openClearway(config: ClearwayConfig): Promise<OpenedClearway> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const migrations = await migrate(db);
-    const referenceLoaded = await loadReferenceData(db);
-    const referenceUpgraded = referenceLoaded ? null : await upgradeReferenceData(db);
-    return { db, migrations, referenceLoaded, referenceUpgraded };
+    return { db, ...(await prepareDatabase(db)) };
   } catch (error) {
     await db.close();
     throw error;
   }
+}
+
+/** What opening does to a database: the schema brought up to date, the reference data loaded or upgraded. */
+export async function prepareDatabase(db: Database): Promise<Omit<OpenedClearway, 'db'>> {
+  const migrations = await migrate(db);
+  const referenceLoaded = await loadReferenceData(db);
+  const referenceUpgraded = referenceLoaded ? null : await upgradeReferenceData(db);
+  return { migrations, referenceLoaded, referenceUpgraded };
 }
 
 /** Today's date in Cambodia (UTC+7), the calendar the authority's records use. */

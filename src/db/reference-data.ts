@@ -48,21 +48,28 @@ const PART_MAX_VERTICES = 48;
 type UnitRow = { code: string; parent_code: string | null; name_en: string; name_km: string; geometry: string | null };
 
 /**
- * Inserts units, or updates those already there (names, parent, geometry): the same statement loads a new
- * database and upgrades an old one. Levels are written parents first, so parent_code always finds its row.
+ * Inserts units, or updates those already there whose names, parent or geometry differ: the same statement
+ * loads a new database and upgrades an old one. Levels are written parents first, so parent_code always finds
+ * its row. Returns the codes whose geometry was written, whose parts must be (re)built.
  */
-async function upsertUnits(tx: Queryable, level: string, rows: UnitRow[]): Promise<void> {
+async function upsertUnits(tx: Queryable, level: string, rows: UnitRow[]): Promise<string[]> {
   const chunk = 5_000;
+  const written: string[] = [];
   for (let i = 0; i < rows.length; i += chunk) {
-    await tx.query(
-      `insert into admin_unit (code, level, parent_code, name_en, name_km, geom)
+    const result = await tx.query<{ code: string }>(
+      `insert into admin_unit as u (code, level, parent_code, name_en, name_km, geom)
        select code, $2, parent_code, name_en, name_km, case when geometry is null then null else ${fromGeoJson('geometry')} end
        from jsonb_to_recordset($1::jsonb) as r(code text, parent_code text, name_en text, name_km text, geometry text)
        on conflict (code) do update set parent_code = excluded.parent_code, name_en = excluded.name_en,
-         name_km = excluded.name_km, geom = excluded.geom`,
+         name_km = excluded.name_km, geom = excluded.geom
+       where (u.parent_code, u.name_en, u.name_km, u.geom) is distinct from
+             (excluded.parent_code, excluded.name_en, excluded.name_km, excluded.geom)
+       returning code`,
       [JSON.stringify(rows.slice(i, i + chunk)), level],
     );
+    written.push(...result.rows.map((r) => r.code));
   }
+  return written;
 }
 
 export async function loadOrganisations(tx: Queryable, organisations: OrganisationEntry[]): Promise<void> {
@@ -104,36 +111,61 @@ async function writeShipped(tx: Queryable, version: number): Promise<number> {
   const geometryText = (geometry: Geometry | undefined) => (geometry ? JSON.stringify(geometry) : null);
 
   await loadOrganisations(tx, readJson<OrganisationEntry[]>('organisations.json'));
-  await upsertUnits(tx, 'province', gazetteer.provinces.map((u) => ({ ...u, parent_code: null, geometry: geometryText(provinceGeometry.get(u.code)) })));
-  await upsertUnits(tx, 'district', gazetteer.districts.map((u) => ({ ...u, parent_code: u.province_code, geometry: geometryText(districtGeometry.get(u.code)) })));
-  await upsertUnits(tx, 'commune', gazetteer.communes.map((u) => ({ ...u, parent_code: u.district_code, geometry: geometryText(communeGeometry.get(u.code)) })));
-  await upsertUnits(tx, 'village', gazetteer.villages.map((u) => ({ ...u, parent_code: u.commune_code, geometry: null })));
+  const written: string[] = [];
+  written.push(...await upsertUnits(tx, 'province', gazetteer.provinces.map((u) => ({ ...u, parent_code: null, geometry: geometryText(provinceGeometry.get(u.code)) }))));
+  written.push(...await upsertUnits(tx, 'district', gazetteer.districts.map((u) => ({ ...u, parent_code: u.province_code, geometry: geometryText(districtGeometry.get(u.code)) }))));
+  written.push(...await upsertUnits(tx, 'commune', gazetteer.communes.map((u) => ({ ...u, parent_code: u.district_code, geometry: geometryText(communeGeometry.get(u.code)) }))));
+  written.push(...await upsertUnits(tx, 'village', gazetteer.villages.map((u) => ({ ...u, parent_code: u.commune_code, geometry: null }))));
   // A unit the shipped data no longer lists keeps its row, because hazards and other records may name it (codes
   // are never reused), but loses its geometry: it must not place points or split land any more.
   const shippedCodes = [gazetteer.provinces, gazetteer.districts, gazetteer.communes, gazetteer.villages].flatMap((level) => level.map((u) => u.code));
-  await tx.query(`update admin_unit set geom = null where geom is not null and not (code = any($1::text[]))`, [shippedCodes]);
+  const retired = await tx.query<{ code: string }>(
+    `update admin_unit set geom = null where geom is not null and not (code = any($1::text[])) returning code`,
+    [shippedCodes],
+  );
+  written.push(...retired.rows.map((r) => r.code));
   const stale = await tx.query<{ n: number }>(`select count(*)::int as n from admin_unit where not (code = any($1::text[]))`, [shippedCodes]);
-  await tx.query(`delete from admin_unit_part`);
+  // Parts are rebuilt only for the units whose geometry was written: subdividing every outline takes seconds.
+  await tx.query(`delete from admin_unit_part where unit_code = any($1::text[])`, [written]);
   await tx.query(
     `insert into admin_unit_part (unit_code, level, part_no, geom)
      select u.code, u.level, row_number() over (partition by u.code order by (d).path), (d).geom
      from (select code, level, st_dump(st_subdivide(geom, ${PART_MAX_VERTICES})) as d
-           from admin_unit where geom is not null) u`,
+           from admin_unit where geom is not null and code = any($1::text[])) u`,
+    [written],
   );
-  await tx.query(
-    `insert into country (code, name_en, name_km, geom, geom_within_10km)
-     select 'KH', $2, $3, g, st_multi(st_buffer(g::geography, 10000)::geometry)
-     from (select ${fromGeoJson('$1')} as g) c
-     on conflict (code) do update set name_en = excluded.name_en, name_km = excluded.name_km,
-       geom = excluded.geom, geom_within_10km = excluded.geom_within_10km`,
-    [JSON.stringify(country.geometry), String(country.properties?.name_en ?? 'Cambodia'), String(country.properties?.name_km ?? 'កម្ពុជា')],
-  );
+  await writeCountry(tx, country);
   await tx.query(
     `insert into reference_data (id, version) values (true, $1)
      on conflict (id) do update set version = excluded.version, loaded_at = now()`,
     [version],
   );
   return stale.rows[0]?.n ?? 0;
+}
+
+/**
+ * The national outline and its 10 km band, unless the stored outline is already the shipped one. The band is
+ * built around the outline simplified to about 55 m (0.0005 degrees), which contains the outline itself and
+ * takes a second instead of seven: the 10 km limit is a tolerance for typing mistakes, not a legal line.
+ */
+async function writeCountry(tx: Queryable, country: FeatureCollection['features'][number]): Promise<void> {
+  const names = [String(country.properties?.name_en ?? 'Cambodia'), String(country.properties?.name_km ?? 'កម្ពុជា')];
+  const same = await tx.query<{ same: boolean }>(
+    `select k.geom = ${fromGeoJson('$1')} as same from country k where k.code = 'KH'`,
+    [JSON.stringify(country.geometry)],
+  );
+  if (same.rows[0]?.same === true) {
+    await tx.query(`update country set name_en = $1, name_km = $2 where code = 'KH'`, names);
+    return;
+  }
+  await tx.query(
+    `insert into country (code, name_en, name_km, geom, geom_within_10km)
+     select 'KH', $2, $3, g, st_multi(st_buffer(st_simplifypreservetopology(g, 0.0005)::geography, 10000)::geometry)
+     from (select ${fromGeoJson('$1')} as g) c
+     on conflict (code) do update set name_en = excluded.name_en, name_km = excluded.name_km,
+       geom = excluded.geom, geom_within_10km = excluded.geom_within_10km`,
+    [JSON.stringify(country.geometry), ...names],
+  );
 }
 
 /** Loads everything in one transaction; a database that already has it is left alone (see upgradeReferenceData). */

@@ -1,12 +1,10 @@
 // The shipped reference data on the engine under test: communes with geometry, a national outline that holds
 // every unit (so island hazards are accepted), and an older data folder brought up to date when opened.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { openEmbedded, openServer, type Database } from '../../src/db/engine.ts';
-import { openClearway, type ClearwayConfig } from '../../src/app/open.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Database } from '../../src/db/engine.ts';
+import { openClearway, prepareDatabase, type OpenedClearway } from '../../src/app/open.ts';
 import { shippedReferenceVersion, upgradeReferenceData } from '../../src/db/reference-data.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 import { circle, collection, fixturesDir, hazardFeature, importText } from '../support/fixtures.ts';
@@ -87,7 +85,7 @@ async function makeVersionOne(old: Database): Promise<void> {
     await tx.query(`drop table reference_data`);
     await tx.query(`delete from schema_migration where version = 6`);
     await tx.query(
-      `update country set geom = g, geom_within_10km = st_multi(st_buffer(g::geography, 10000)::geometry)
+      `update country set geom = g, geom_within_10km = st_multi(st_buffer(st_simplifypreservetopology(g, 0.0005)::geography, 10000)::geometry)
        from (select st_multi(st_setsrid(st_geomfromgeojson($1), 4326)) as g) o`,
       [JSON.stringify(outline.features[0]!.geometry)],
     );
@@ -98,63 +96,53 @@ async function makeVersionOne(old: Database): Promise<void> {
   });
   const report = await importText(old, 'hazards', collection([hazardFeature({ ref: 'OLD-1', village_code: '23010199' }, circle(104.35, 10.52, 100))]));
   expect(report.errors).toEqual([]);
+  // What version 1 did: the old outline refuses a hazard on Kep's southern islet (the report's "13 km offshore").
+  const refused = await importText(old, 'hazards', islandHazards('PRE'), { dryRun: true });
+  expect(refused.errors.map((e) => [e.ref, e.code])).toContainEqual(['PRE-KEP-2', 'geometry.outside-country']);
 }
 
-/** A data folder (embedded) or database (server) at version 1, and the configuration that opens it. */
-async function oldDataFolder(): Promise<{ config: ClearwayConfig; cleanup: () => void }> {
-  if (inject('engine') === 'embedded') {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-v1-'));
-    const old = await openEmbedded({ dataDir, loadDataDir: new Blob([fs.readFileSync(inject('templateTarball'))]) });
-    await makeVersionOne(old);
-    await old.close();
-    return { config: { dataDir }, cleanup: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
-  }
+/**
+ * Opens a database at version 1 as Clearway opens a data folder. On the server, the real thing: a new connection
+ * through openClearway. On the embedded engine, opening a data folder from disk takes PGlite some 10-20 s, so the
+ * database stays open and gets what openClearway does after opening (prepareDatabase, the same code).
+ */
+async function openOldDatabase(): Promise<OpenedClearway> {
   const { db: old, url } = await createTestDatabase();
   await makeVersionOne(old);
+  if (inject('engine') === 'embedded') return { db: old, ...(await prepareDatabase(old)) };
   await old.close();
-  return { config: { databaseUrl: url!, dataDir: 'unused' }, cleanup: () => undefined };
+  return openClearway({ databaseUrl: url!, dataDir: 'unused' });
 }
 
 describe('a data folder made with older reference data', () => {
   it('is brought up to date when opened, in one go, keeping every code its records name', async () => {
-    const { config, cleanup } = await oldDataFolder();
+    const opened = await openOldDatabase();
     try {
-      // Before: the old outline refuses a hazard on Kep's southern islet (the report's "13 km offshore").
-      const before = config.databaseUrl ? await openServer(config.databaseUrl) : await openEmbedded({ dataDir: config.dataDir });
-      const refused = await importText(before, 'hazards', islandHazards('PRE'), { dryRun: true });
-      expect(refused.errors.map((e) => [e.ref, e.code])).toContainEqual(['PRE-KEP-2', 'geometry.outside-country']);
-      await before.close();
-
-      const opened = await openClearway(config);
-      try {
-        expect(opened.migrations).toEqual(['0006_reference_data_version']);
-        expect(opened.referenceLoaded).toBe(false);
-        expect(opened.referenceUpgraded).toEqual({ from: 1, to: shippedReferenceVersion(), retiredUnits: 1 });
-        const upgraded = opened.db;
-        expect((await upgraded.query<{ version: number }>(`select version from reference_data`)).rows).toEqual([{ version: shippedReferenceVersion() }]);
-        // The new outline, the communes' geometry and parts, the corrected name.
-        const accepted = await importText(upgraded, 'hazards', islandHazards('POST'));
-        expect(accepted.errors).toEqual([]);
-        expect(accepted.notes.filter((n) => n.code.startsWith('geometry.'))).toEqual([]);
-        const communes = await upgraded.query<{ with_geom: number; parts: number }>(
-          `select (select count(*)::int from admin_unit where level = 'commune' and geom is not null) as with_geom,
-                  (select count(distinct unit_code)::int from admin_unit_part where level = 'commune') as parts`,
-        );
-        expect(communes.rows[0]).toEqual({ with_geom: 1621, parts: 1621 });
-        const kep = await upgraded.query<{ name_en: string }>(`select name_en from admin_unit where code = '23'`);
-        expect(kep.rows[0]!.name_en).not.toBe('Kep (old name)');
-        // The retired village stays, with the hazard that names it.
-        const retired = await upgraded.query<{ village_code: string; name_en: string }>(
-          `select h.village_code, v.name_en from hazard h join admin_unit v on v.code = h.village_code where h.ref = 'OLD-1'`,
-        );
-        expect(retired.rows).toEqual([{ village_code: '23010199', name_en: 'Retired village' }]);
-        // Opening again changes nothing.
-        expect(await upgradeReferenceData(upgraded)).toBeNull();
-      } finally {
-        await opened.db.close();
-      }
+      expect(opened.migrations).toEqual(['0006_reference_data_version']);
+      expect(opened.referenceLoaded).toBe(false);
+      expect(opened.referenceUpgraded).toEqual({ from: 1, to: shippedReferenceVersion(), retiredUnits: 1 });
+      const upgraded = opened.db;
+      expect((await upgraded.query<{ version: number }>(`select version from reference_data`)).rows).toEqual([{ version: shippedReferenceVersion() }]);
+      // The new outline, the communes' geometry and parts, the corrected name.
+      const accepted = await importText(upgraded, 'hazards', islandHazards('POST'));
+      expect(accepted.errors).toEqual([]);
+      expect(accepted.notes.filter((n) => n.code.startsWith('geometry.'))).toEqual([]);
+      const communes = await upgraded.query<{ with_geom: number; parts: number }>(
+        `select (select count(*)::int from admin_unit where level = 'commune' and geom is not null) as with_geom,
+                (select count(distinct unit_code)::int from admin_unit_part where level = 'commune') as parts`,
+      );
+      expect(communes.rows[0]).toEqual({ with_geom: 1621, parts: 1621 });
+      const kep = await upgraded.query<{ name_en: string }>(`select name_en from admin_unit where code = '23'`);
+      expect(kep.rows[0]!.name_en).toBe('Kep');
+      // The retired village stays, with the hazard that names it.
+      const retired = await upgraded.query<{ village_code: string; name_en: string }>(
+        `select h.village_code, v.name_en from hazard h join admin_unit v on v.code = h.village_code where h.ref = 'OLD-1'`,
+      );
+      expect(retired.rows).toEqual([{ village_code: '23010199', name_en: 'Retired village' }]);
+      // Opening again changes nothing.
+      expect(await upgradeReferenceData(upgraded)).toBeNull();
     } finally {
-      cleanup();
+      await opened.db.close();
     }
   });
 });
