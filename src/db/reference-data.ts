@@ -134,6 +134,14 @@ async function writeShipped(tx: Queryable, version: number): Promise<number> {
            from admin_unit where geom is not null and code = any($1::text[])) u`,
     [written],
   );
+  // The embedded engine's GEOS can fail without an error and return no rows (decision 0003): a unit left
+  // without parts would silently place nothing, so the load stops instead.
+  const partless = await tx.query<{ code: string }>(
+    `select u.code from admin_unit u where u.geom is not null and u.code = any($1::text[])
+       and not exists (select 1 from admin_unit_part p where p.unit_code = u.code) order by u.code limit 5`,
+    [written],
+  );
+  if (partless.rows.length > 0) throw new Error(`reference data: no parts were made for ${partless.rows.map((r) => r.code).join(', ')}`);
   await writeCountry(tx, country);
   await tx.query(
     `insert into reference_data (id, version) values (true, $1)
