@@ -43,7 +43,18 @@ const SOURCES = {
   country: 'cambodia/wfp_prism_khm_admin0_unified_polygon.json',
   districts: 'cambodia/geoboundaries_KHM_ADM2_simplified.geojson',
   gazetteer: 'cambodia/ncdd_cambodia_gazetteer.json',
+  communes: 'cambodia/geoboundaries_KHM_ADM3_simplified.geojson',
+  communeCrosswalk: 'cambodia/geoboundaries_KHM_ADM3_to_ncdd_commune_code.csv',
+  pumiCommunes: 'cambodia/pumi/communes.csv',
+  pumiVillages: 'cambodia/pumi/villages.csv',
 } as const;
+
+/**
+ * Version of the shipped reference data, stored in each database that loads it: a database holding an older
+ * version is upgraded when it is opened (src/db/reference-data.ts). Raise it whenever the output changes.
+ * 1: provinces, districts, gazetteer (2026-11). 2: commune geometry, a national outline holding every unit.
+ */
+const REFERENCE_VERSION = 2;
 
 /** Licence texts of the MIT sources, copied next to the data (MIT requires the notice to travel with copies). */
 const LICENCE_COPIES = [
@@ -55,10 +66,12 @@ const LICENCE_COPIES = [
 const GRID = 1e-6;
 /** Finer grid used only to MEASURE overlaps (intersections), so that measuring does not hide slivers. */
 const MEASURE_GRID = 1e-9;
+/** Margin (degrees, about 0.2 m) added around the union that makes the national outline: see widenCountry. */
+const OUTLINE_MARGIN = 2e-6;
 
 const EXPECTED = { provinces: 25, districts: 197, communes: 1646, villages: 14372 } as const;
 
-type Level = 'province' | 'district' | 'country';
+type Level = 'province' | 'district' | 'commune' | 'country';
 /** Geometry columns of the working table: as read, repaired and gridded, partitioned, and re-read from disk. */
 type Stage = 'raw' | 'clean' | 'final' | 'shipped';
 type MatchKind = 'exact' | 'normalised' | 'spatial' | 'manual';
@@ -631,7 +644,7 @@ function levenshtein(a: string, b: string): number {
  * Best fuzzy candidate among a province's unclaimed districts: equal romanisation keys first, else the smallest
  * edit distance between keys if it is small (<= 20% of the longer key, at least 1) and strictly better than the runner-up.
  */
-function fuzzyCandidate(name: string, candidates: GzDistrict[]): { district: GzDistrict; how: string } | null {
+function fuzzyCandidate<T extends { code: string; name_en: string }>(name: string, candidates: T[]): { district: T; how: string } | null {
   const key = romanisationKey(name);
   const sameKey = candidates.filter((c) => romanisationKey(c.name_en) === key);
   if (sameKey.length === 1) return { district: sameKey[0]!, how: `same romanisation key "${key}"` };
@@ -726,6 +739,214 @@ function matchDistricts(sources: SourceDistrict[], districts: GzDistrict[]): Cro
     }
   }
   return [...rows.values()].sort((a, b) => (a.code || '~').localeCompare(b.code || '~') || a.source_id.localeCompare(b.source_id));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Commune crosswalk: geoBoundaries ADM3 polygons -> NCDD commune codes
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A small CSV reader (RFC 4180 quotes): the shared sources quote a field only when it holds a comma or a quote. */
+function parseCsv(text: string): Array<Record<string, string>> {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(field); field = ''; }
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); field = '';
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  const [header, ...body] = rows;
+  if (header === undefined) return [];
+  return body.map((r, n) => {
+    if (r.length !== header.length) throw new Error(`CSV line ${n + 2}: ${r.length} fields, ${header.length} expected`);
+    return Object.fromEntries(header.map((h, i) => [h, r[i]!]));
+  });
+}
+
+function readCsv(dataDir: string, relPath: string, columns: string[]): Array<Record<string, string>> {
+  const rows = parseCsv(readFileSync(join(dataDir, relPath), 'utf8'));
+  for (const c of columns) if (rows.length > 0 && !(c in rows[0]!)) throw new Error(`${relPath} has no column ${c}`);
+  return rows;
+}
+
+/** Words one source writes around a commune's name and the other omits ("Sangkat Boeng Reang"). */
+const COMMUNE_WORDS = /\b(sangkat|khum|commune|quarter)\b/gi;
+const communeKey = (s: string): string => normaliseName(s.replace(COMMUNE_WORDS, ' '));
+
+interface SourceCommune {
+  shapeId: string;
+  shapeName: string;
+  /** District (NCDD code, from the district partition) holding the polygon's point on surface; '' if none. */
+  district: string;
+  /** The shipped candidate crosswalk's code, normalised to 6 digits ('' when it gives none), and its verdict. */
+  hint: string;
+  hintMatch: string;
+}
+
+/**
+ * Pairs commune polygons with the gazetteer's communes, as for districts: passes of decreasing strictness, each
+ * accepting only a commune of the district the polygon lies in (its point on surface, in the shipped district
+ * partition), a code claimed by two polygons in one pass going to neither. The shipped candidate crosswalk (HDX
+ * P-code centroids) is used only as a hint in the spatial pass, never trusted alone: its code must belong to the
+ * polygon's district and exist in the gazetteer we ship.
+ */
+function matchCommunes(sources: SourceCommune[], communes: GzCommune[]): CrosswalkRow[] {
+  const rows = new Map<string, CrosswalkRow>();
+  const taken = new Set<string>();
+  const byCode = new Map(communes.map((c) => [c.code, c]));
+  const inDistrict = new Map<string, GzCommune[]>();
+  for (const c of communes) inDistrict.set(c.district_code, [...(inDistrict.get(c.district_code) ?? []), c]);
+  const where = (s: SourceCommune): string => (s.district === '' ? 'point on surface in no district' : `point on surface in district ${s.district}`);
+  const record = (s: SourceCommune, c: GzCommune, match: MatchKind, note: string): void => {
+    rows.set(s.shapeId, { source_name: s.shapeName, source_id: s.shapeId, code: c.code, name_en: c.name_en, province_code: c.code.slice(0, 2), match, note });
+    taken.add(c.code);
+  };
+  type Proposer = (s: SourceCommune, free: GzCommune[]) => { commune: GzCommune; note: string } | null;
+  const runPass = (match: MatchKind, propose: Proposer): void => {
+    const proposals = new Map<string, Array<{ s: SourceCommune; note: string }>>();
+    for (const s of sources) {
+      if (rows.has(s.shapeId)) continue;
+      const free = (inDistrict.get(s.district) ?? []).filter((c) => !taken.has(c.code));
+      const p = propose(s, free);
+      if (p === null) continue;
+      proposals.set(p.commune.code, [...(proposals.get(p.commune.code) ?? []), { s, note: p.note }]);
+    }
+    for (const [code, list] of [...proposals.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      if (list.length === 1) record(list[0]!.s, byCode.get(code)!, match, list[0]!.note);
+    }
+  };
+  const unique = (cs: GzCommune[]): GzCommune | null => (cs.length === 1 ? cs[0]! : null);
+  const allOf = (s: SourceCommune): GzCommune[] => inDistrict.get(s.district) ?? [];
+
+  // Uniqueness is judged among all the district's communes, not only the free ones (as for districts).
+  runPass('exact', (s, free) => {
+    const c = unique(allOf(s).filter((x) => x.name_en === s.shapeName));
+    return c !== null && free.includes(c) ? { commune: c, note: `identical name in the polygon's district; ${where(s)}` } : null;
+  });
+  runPass('normalised', (s, free) => {
+    const c = unique(allOf(s).filter((x) => communeKey(x.name_en) === communeKey(s.shapeName)));
+    return c !== null && free.includes(c) ? { commune: c, note: `same name once case, punctuation and Sangkat/Khum are ignored ("${communeKey(s.shapeName)}"); ${where(s)}` } : null;
+  });
+  runPass('spatial', (s, free) => {
+    const hinted = free.find((c) => c.code === s.hint);
+    if (hinted !== undefined) {
+      return { commune: hinted, note: `names differ ("${s.shapeName}" / "${hinted.name_en}"); the shipped crosswalk (HDX centroid, ${s.hintMatch}) gives ${s.hint}, a commune of the polygon's district; ${where(s)}` };
+    }
+    const f = fuzzyCandidate(s.shapeName.replace(COMMUNE_WORDS, ' '), free);
+    return f === null ? null : { commune: f.district, note: `${f.how}, among the communes of district ${s.district}; ${where(s)}` };
+  });
+
+  for (const s of sources) {
+    if (rows.has(s.shapeId)) continue;
+    const hint = byCode.get(s.hint);
+    const why = s.hint === ''
+      ? `the shipped crosswalk gives no code (${s.hintMatch})`
+      : hint === undefined
+        ? `the shipped crosswalk's ${s.hint} (${s.hintMatch}) is not in the gazetteer we ship`
+        : taken.has(hint.code)
+          ? `the shipped crosswalk's ${s.hint} (${s.hintMatch}) is already paired with another polygon`
+          : `the shipped crosswalk's ${s.hint} (${s.hintMatch}) belongs to district ${hint.district_code}, not the polygon's`;
+    rows.set(s.shapeId, { source_name: s.shapeName, source_id: s.shapeId, code: '', name_en: '', province_code: s.district.slice(0, 2), match: 'unmatched', note: `no unambiguous candidate in its district; ${why}; ${where(s)}` });
+  }
+  return [...rows.values()].sort((a, b) => (a.code || '~').localeCompare(b.code || '~') || a.source_id.localeCompare(b.source_id));
+}
+
+/** District (NCDD code) of each commune polygon: the shipped district holding its point on surface. No overlay. */
+async function communeDistricts(db: PGlite, districtCodeByKey: Map<string, string>): Promise<Map<string, string>> {
+  const rows = await queryAll<{ key: string; district: string | null }>(
+    db,
+    `select c.key, (select d.key from layer d where d.level = 'district' and d.final is not null
+                      and d.final && st_pointonsurface(c.clean) and st_covers(d.final, st_pointonsurface(c.clean))
+                    order by d.ord limit 1) as district
+       from layer c where c.level = 'commune' order by c.key`,
+  );
+  return new Map(rows.map((r) => [r.key, r.district === null ? '' : (districtCodeByKey.get(r.district) ?? '')]));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The national outline: made to hold every unit of every level
+// ---------------------------------------------------------------------------------------------------------------
+
+interface OutlineFigures {
+  /** Per province, area outside the source outline (before) and outside the shipped outline (after), m2. */
+  provinces: Array<{ code: string; beforeM2: number; afterM2: number }>;
+  /** Per level, total area of its shipped units outside the shipped outline, m2 (must be 0). */
+  afterByLevel: Array<{ level: string; m2: number; units: number }>;
+  sourceAreaM2: number;
+  shippedAreaM2: number;
+}
+
+async function provincesOutsideCountry(db: PGlite, stage: Stage): Promise<Map<string, number>> {
+  const c = col(stage);
+  const rows = await queryExactly<{ key: string; m2: number }>(
+    db,
+    EXPECTED.provinces,
+    `select p.key, st_area(st_difference(p.${c}, k.${c}, ${MEASURE_GRID})::geography)::float8 as m2
+       from layer p, layer k where p.level = 'province' and k.level = 'country' order by p.key`,
+  );
+  return new Map(rows.map((r) => [r.key, r.m2]));
+}
+
+/**
+ * The source outline (WFP) leaves out islands and coastline that the province polygons hold (Kep's islands,
+ * Koh Rong...), so a hazard there would be refused as "more than 10 km outside Cambodia". The shipped outline is
+ * the union, on the 1e-6 grid, of the source outline and every partitioned unit of every level, widened by
+ * OUTLINE_MARGIN: snap-rounding the union moves its edges by up to a grid cell where edges of different levels
+ * cross, which left about 1,800 m2 of the provinces (strips a few centimetres wide) outside a plain union.
+ */
+async function widenCountry(db: PGlite): Promise<void> {
+  const { empty } = await queryOne<{ empty: boolean }>(
+    db,
+    `update layer set clean = (
+       select st_multi(st_collectionextract(st_reduceprecision(
+                st_buffer(st_union(g, ${GRID}), ${OUTLINE_MARGIN}, 'join=mitre mitre_limit=2 quad_segs=1'), ${GRID}), 3))
+         from (select final as g from layer where level in ('country', 'province', 'district', 'commune') and final is not null) u)
+      where level = 'country' returning coalesce(st_isempty(clean), true) as empty`,
+  );
+  if (empty) throw new Error('widening the national outline returned nothing');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The current gazetteer (Pumi, 2025) against the one shipped (2020)
+// ---------------------------------------------------------------------------------------------------------------
+
+interface PumiComparison {
+  districts: { shipped: number; pumi: number; added: string[]; removed: string[] };
+  communes: { shipped: number; pumi: number; added: string[]; removed: string[] };
+  villages: { shipped: number; pumi: number; added: number; removed: number; addedInNewDistricts: number };
+}
+
+function comparePumi(dataDir: string, gz: Gazetteer): PumiComparison {
+  const communes = readCsv(dataDir, SOURCES.pumiCommunes, ['commune_code', 'district_code']);
+  const villages = readCsv(dataDir, SOURCES.pumiVillages, ['village_code', 'commune_code', 'district_code']);
+  const diff = (a: Set<string>, b: Set<string>): string[] => [...a].filter((x) => !b.has(x)).sort();
+  const pDistricts = new Set([...communes.map((c) => c.district_code!), ...villages.map((v) => v.district_code!)]);
+  const sDistricts = new Set(gz.districts.map((d) => d.code));
+  const pCommunes = new Set(communes.map((c) => c.commune_code!));
+  const sCommunes = new Set(gz.communes.map((c) => c.code));
+  const pVillages = new Set(villages.map((v) => v.village_code!));
+  const sVillages = new Set(gz.villages.map((v) => v.code));
+  const newDistricts = new Set(diff(pDistricts, sDistricts));
+  return {
+    districts: { shipped: sDistricts.size, pumi: pDistricts.size, added: [...newDistricts], removed: diff(sDistricts, pDistricts) },
+    communes: { shipped: sCommunes.size, pumi: pCommunes.size, added: diff(pCommunes, sCommunes), removed: diff(sCommunes, pCommunes) },
+    villages: {
+      shipped: sVillages.size, pumi: pVillages.size, added: diff(pVillages, sVillages).length, removed: diff(sVillages, pVillages).length,
+      addedInNewDistricts: villages.filter((v) => newDistricts.has(v.district_code!) && !sVillages.has(v.village_code!)).length,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -935,6 +1156,9 @@ interface ReportInput {
   gz: Gazetteer;
   provinceNotes: string[];
   crosswalk: CrosswalkRow[];
+  communeCrosswalk: CrosswalkRow[];
+  outline: OutlineFigures;
+  pumi: PumiComparison;
   measures: Array<{ level: string; stage: string; m: LayerMeasure }>;
   partitions: Array<{ level: string; stats: PartitionStats }>;
   nesting: NestingFigures;
@@ -998,6 +1222,52 @@ function reportText(r: ReportInput): string {
   }
   p('', 'The full table, with the note for every row, is `reference/district-crosswalk.csv`.', '');
 
+  p('## Commune crosswalk (geoBoundaries ADM3 -> NCDD commune codes)', '');
+  const cc = (k: string): number => r.communeCrosswalk.filter((c) => c.match === k).length;
+  const communeCodes = new Set(r.communeCrosswalk.filter((c) => c.code !== '').map((c) => c.code));
+  const communesWithout = r.gz.communes.filter((c) => !communeCodes.has(c.code));
+  p(`The ${fmtInt(r.communeCrosswalk.length)} commune polygons (geoBoundaries KHM ADM3, Open Development Cambodia, 2014, simplified) carry only a`);
+  p('name, and 124 names repeat. Each polygon\'s district is the shipped district holding its point on surface (no overlay); a');
+  p('polygon is then paired only with a commune of that district, in passes of decreasing strictness, a code claimed by two');
+  p('polygons in one pass going to neither. The candidate crosswalk shipped with the data');
+  p('(`geoboundaries_KHM_ADM3_to_ncdd_commune_code.csv`, HDX P-code centroids placed in the polygons) is used as a hint only');
+  p('in the spatial pass, and only when its code is a commune of the polygon\'s district in the gazetteer shipped here.', '');
+  p('| match | meaning | communes |', '|---|---|---:|');
+  p(`| exact | identical name, unique among the communes of the polygon's district | ${cc('exact')} |`);
+  p(`| normalised | same name ignoring case, punctuation, Sangkat/Khum/Commune/Quarter | ${cc('normalised')} |`);
+  p(`| spatial | names differ: the shipped crosswalk's code in the polygon's district, or romanisation folding among its communes | ${cc('spatial')} |`);
+  p(`| manual | hand-written | ${cc('manual')} |`);
+  p(`| unmatched | polygon left without a code (not shipped) | ${cc('unmatched')} |`);
+  p(`| **total** | | **${fmtInt(r.communeCrosswalk.length)}** |`, '');
+  const agree = r.communeCrosswalk.filter((c) => c.code !== '' && c.note.includes('shipped crosswalk')).length;
+  p(`Spatial matches taken from the shipped crosswalk's hint: ${agree}. Gazetteer communes (2020) with no polygon: ${communesWithout.length}`);
+  p('(communes created or renumbered after 2014, or whose polygon was left unmatched); a point there gets the commune of the polygon');
+  p('it falls in, or none. They are listed in the details below.', '');
+  p('### Commune polygons not matched by identical name', '');
+  p('| source name | code | gazetteer name | match | resolution |', '|---|---|---|---|---|');
+  for (const c of r.communeCrosswalk.filter((x) => x.match !== 'exact')) {
+    p(`| ${c.source_name} | ${c.code || '-'} | ${c.name_en || '-'} | ${c.match} | ${c.note.replace(/\|/g, '/')} |`);
+  }
+  p('', 'The unmatched polygons are of two kinds: names cut at 20 characters and ending in "*" where two communes of the district');
+  p('share the cut prefix (e.g. "Ruessei Srok Khang *", East or West), and communes split since 2014 (Phnom Penh\'s "Chaom Chau" became');
+  p('"Chaom Chau 1/2/3 Sangkat"), whose one old polygon cannot be given to any single new code. They are left out rather than guessed.');
+  p('', '<details><summary>gazetteer communes with no polygon</summary>', '');
+  p(communesWithout.map((c) => `${c.code} ${c.name_en}`).join(', ') || 'none');
+  p('', '</details>', '', 'The full table is `reference/commune-crosswalk.csv`.', '');
+
+  p('## National outline', '');
+  p('The source outline (WFP admin0) does not hold the provinces drawn by the same source: islands and coastline lie outside it,');
+  p('so a hazard on Kep\'s islands was refused as "more than 10 km outside Cambodia" and island hazards got a false border note.');
+  p('The shipped outline is the union (on the 1e-6 grid) of the source outline and every shipped province, district and commune;');
+  p('the 10 km band used by the checks is built from it when loaded.', '');
+  p(`Outline area: ${fmtKm2(r.outline.sourceAreaM2)} km2 as received (repaired), ${fmtKm2(r.outline.shippedAreaM2)} km2 shipped.`, '');
+  p('| province | outside the source outline (km2) | outside the shipped outline (m2) |', '|---|---:|---:|');
+  for (const x of r.outline.provinces) p(`| ${x.code} | ${fmtKm2(x.beforeM2)} | ${fmtM2(x.afterM2)} |`);
+  p(`| **total** | **${fmtKm2(r.outline.provinces.reduce((t, x) => t + x.beforeM2, 0))}** | **${fmtM2(r.outline.provinces.reduce((t, x) => t + x.afterM2, 0))}** |`, '');
+  p('Area of each level\'s shipped units outside the shipped outline (measured on the files read back):', '');
+  p('| level | units | outside (m2) |', '|---|---:|---:|');
+  for (const x of r.outline.afterByLevel) p(`| ${x.level} | ${x.units} | ${fmtM2(x.m2)} |`);
+  p('');
   p('## Geometry validity and overlaps', '');
   p('Overlap = two units of the same level whose interiors share area (intersection computed with fixed precision 1e-9 degrees,');
   p('area geodesic: `ST_Area(geom::geography)`). Stages: **source** as read (overlaps measured on `ST_MakeValid` of invalid units);');
@@ -1070,6 +1340,21 @@ function reportText(r: ReportInput): string {
   for (const c of r.gzReport.cleanedNames) p(`- ${c}`);
   p('', '</details>', '');
   p(`Gaps in district numbering (informational: units that moved keep no code in their old parent, e.g. the Kampong Cham districts that formed Tboung Khmum in 2013): ${r.gzReport.codeGaps.join(', ') || 'none'}.`, '');
+  p('### The current gazetteer (Pumi, 2025) against the one shipped (2020)', '');
+  const pu = r.pumi;
+  p('`pumi/communes.csv` and `pumi/villages.csv` (NCDD gazetteer scraped 2025-10-25) are newer, but they are **not** shipped yet:');
+  p('they hold no district names, and their districts no longer match the district polygons (a district split or created since');
+  p('has no polygon here). Shipping them needs district names and polygons for the new districts; the differences:', '');
+  p('| level | shipped (2020) | Pumi (2025) | added | removed |', '|---|---:|---:|---:|---:|');
+  p(`| districts | ${pu.districts.shipped} | ${pu.districts.pumi} | ${pu.districts.added.length} | ${pu.districts.removed.length} |`);
+  p(`| communes | ${fmtInt(pu.communes.shipped)} | ${fmtInt(pu.communes.pumi)} | ${pu.communes.added.length} | ${pu.communes.removed.length} |`);
+  p(`| villages | ${fmtInt(pu.villages.shipped)} | ${fmtInt(pu.villages.pumi)} | ${fmtInt(pu.villages.added)} | ${fmtInt(pu.villages.removed)} |`, '');
+  p(`Districts added: ${pu.districts.added.join(', ') || 'none'}; removed: ${pu.districts.removed.join(', ') || 'none'}.`);
+  p(`Villages added in the new districts: ${fmtInt(pu.villages.addedInNewDistricts)} (most additions are renumbering into new districts).`, '');
+  p('<details><summary>commune codes added and removed</summary>', '');
+  p(`Added: ${pu.communes.added.join(', ') || 'none'}.`, '');
+  p(`Removed: ${pu.communes.removed.join(', ') || 'none'}.`);
+  p('', '</details>', '');
   p('### Provinces: WFP 2022 attributes against the gazetteer (2020)', '');
   p('`reference/provinces.geojson` keeps the WFP names; `reference/gazetteer.json` keeps the gazetteer names. Differences:', '');
   for (const note of r.provinceNotes) p(`- ${note}`);
@@ -1091,9 +1376,10 @@ function fileSizes(relPaths: string[]): Array<{ file: string; bytes: number }> {
   return relPaths.map((f) => ({ file: `reference/${f}`, bytes: statSync(join(REFERENCE_DIR, f)).size }));
 }
 
-async function loadGeometries(db: PGlite, provinces: ProvinceSource, districts: DistrictSource, country: unknown): Promise<void> {
+async function loadGeometries(db: PGlite, provinces: ProvinceSource, districts: DistrictSource, communes: DistrictSource, country: unknown): Promise<void> {
   for (const f of provinces.features) await insertRaw(db, 'province', provinceCode(f.properties), f.geometry);
   for (const f of districts.features) await insertRaw(db, 'district', f.properties.shapeID, f.geometry);
+  for (const f of communes.features) await insertRaw(db, 'commune', f.properties.shapeID, f.geometry);
   await insertRaw(db, 'country', 'KH', country);
 }
 
@@ -1104,25 +1390,35 @@ async function main(): Promise<void> {
   const provinceSrc = readJson(dataDir, SOURCES.provinces, provinceSource);
   const districtSrc = readJson(dataDir, SOURCES.districts, districtSource);
   const countrySrc = readJson(dataDir, SOURCES.country, countrySource);
+  const communeSrc = readJson(dataDir, SOURCES.communes, districtSource);
+  const communeHints = new Map(
+    readCsv(dataDir, SOURCES.communeCrosswalk, ['shapeID', 'ncdd_commune_code', 'match']).map((r) => [r.shapeID!, { code: r.ncdd_commune_code === '' ? '' : (normaliseCode(r.ncdd_commune_code!, 6) ?? ''), match: r.match! }]),
+  );
   const { gazetteer: gz, report: gzReport } = buildGazetteer(readJson(dataDir, SOURCES.gazetteer, gazetteerSource));
   log(`gazetteer: ${gz.provinces.length}/${gz.districts.length}/${gz.communes.length}/${gz.villages.length}, ${gzReport.anomalies.length} anomalies`);
   if (new Set(districtSrc.features.map((f) => f.properties.shapeID)).size !== districtSrc.features.length) {
     throw new Error('geoBoundaries shapeIDs are not unique');
   }
+  if (new Set(communeSrc.features.map((f) => f.properties.shapeID)).size !== communeSrc.features.length) {
+    throw new Error('geoBoundaries commune shapeIDs are not unique');
+  }
 
   const db = await openDb();
-  await loadGeometries(db, provinceSrc, districtSrc, countrySrc.geometry);
+  await loadGeometries(db, provinceSrc, districtSrc, communeSrc, countrySrc.geometry);
   const provinceLabel = (k: string): string => k;
   const districtNames = new Map(districtSrc.features.map((f) => [f.properties.shapeID, f.properties.shapeName]));
   const measures: ReportInput['measures'] = [];
   measures.push({ level: 'province', stage: 'source', m: await measureLayer(db, 'province', 'raw', provinceLabel) });
   measures.push({ level: 'district', stage: 'source', m: await measureLayer(db, 'district', 'raw', (k) => districtNames.get(k) ?? k) });
+  const communeNames = new Map(communeSrc.features.map((f) => [f.properties.shapeID, f.properties.shapeName]));
+  measures.push({ level: 'commune', stage: 'source', m: await measureLayer(db, 'commune', 'raw', (k) => communeNames.get(k) ?? k) });
   measures.push({ level: 'country', stage: 'source', m: await measureLayer(db, 'country', 'raw', provinceLabel) });
   log('measured sources');
 
-  for (const level of ['province', 'district', 'country'] as const) await cleanLayer(db, level);
+  for (const level of ['province', 'district', 'commune', 'country'] as const) await cleanLayer(db, level);
   measures.push({ level: 'province', stage: 'repaired', m: await measureLayer(db, 'province', 'clean', provinceLabel) });
   measures.push({ level: 'district', stage: 'repaired', m: await measureLayer(db, 'district', 'clean', (k) => districtNames.get(k) ?? k) });
+  measures.push({ level: 'commune', stage: 'repaired', m: await measureLayer(db, 'commune', 'clean', (k) => communeNames.get(k) ?? k) });
   measures.push({ level: 'country', stage: 'repaired', m: await measureLayer(db, 'country', 'clean', provinceLabel) });
   log('repaired and snapped to the grid');
 
@@ -1143,8 +1439,27 @@ async function main(): Promise<void> {
   const partitions: ReportInput['partitions'] = [
     { level: 'province', stats: await partitionLayer(db, 'province', provinceCodes) },
     { level: 'district', stats: { ...districtStats, changed: districtStats.changed.map((c) => ({ ...c, key: codeByKey.get(c.key)! })) } },
-    { level: 'country', stats: await partitionLayer(db, 'country', ['KH']) },
   ];
+  // Communes: each polygon's district is the partitioned district holding its point on surface.
+  const districtOfCommune = await communeDistricts(db, codeByKey);
+  const communeSources: SourceCommune[] = [...communeNames.keys()].sort().map((id) => ({
+    shapeId: id, shapeName: communeNames.get(id)!, district: districtOfCommune.get(id) ?? '',
+    hint: communeHints.get(id)?.code ?? '', hintMatch: communeHints.get(id)?.match ?? 'not in the shipped crosswalk',
+  }));
+  const communeCrosswalk = matchCommunes(communeSources, gz.communes);
+  const communeMatched = communeCrosswalk.filter((c) => c.code !== '');
+  if (new Set(communeMatched.map((c) => c.code)).size !== communeMatched.length) throw new Error('a commune code is paired with two polygons');
+  log(`commune crosswalk: ${communeMatched.length} of ${communeCrosswalk.length} polygons matched`);
+  const communeKeys = communeMatched.map((c) => c.source_id);
+  const communeCodeByKey = new Map(communeMatched.map((c) => [c.source_id, c.code]));
+  const communeStats = await partitionLayer(db, 'commune', communeKeys);
+  partitions.push({ level: 'commune', stats: { ...communeStats, changed: communeStats.changed.map((c) => ({ ...c, key: communeCodeByKey.get(c.key)! })) } });
+  // The national outline: partitioned as received, measured against the provinces, then widened to hold them all.
+  await partitionLayer(db, 'country', ['KH']);
+  const outsideBefore = await provincesOutsideCountry(db, 'final');
+  const { sourceArea } = await queryOne<{ sourceArea: number }>(db, `select st_area(final::geography)::float8 as "sourceArea" from layer where level = 'country'`);
+  await widenCountry(db);
+  partitions.push({ level: 'country', stats: await partitionLayer(db, 'country', ['KH']) });
   log('partitioned');
 
   // Write the data files.
@@ -1180,6 +1495,26 @@ async function main(): Promise<void> {
   const countryGeom = (await finalGeometries(db, 'country', ['KH'])).get('KH')!;
   writeText('country.geojson', featureCollectionText([{ properties: { code: 'KH', name_en: 'Cambodia', name_km: 'កម្ពុជា' }, geometry: countryGeom }]));
   writeText('district-crosswalk.csv', crosswalkCsv(crosswalk));
+  const communeGeoms = await finalGeometries(db, 'commune', communeKeys);
+  const gzCommune = new Map(gz.communes.map((c) => [c.code, c]));
+  writeText(
+    'communes.geojson',
+    featureCollectionText(
+      communeMatched.map((c) => ({
+        properties: {
+          code: c.code,
+          district_code: gzCommune.get(c.code)!.district_code,
+          name_en: gzCommune.get(c.code)!.name_en,
+          name_km: gzCommune.get(c.code)!.name_km,
+          source_name: c.source_name,
+          match: c.match,
+        },
+        geometry: communeGeoms.get(c.source_id)!,
+      })),
+    ),
+  );
+  writeText('commune-crosswalk.csv', crosswalkCsv(communeCrosswalk));
+  writeText('version.json', `${JSON.stringify({ version: REFERENCE_VERSION })}\n`);
   writeText('gazetteer.json', gazetteerText(gz));
   writeText('organisations.json', organisationsText());
   // Copy the text, not the file: the sources are read-only and their mode must not travel with the copy.
@@ -1190,18 +1525,38 @@ async function main(): Promise<void> {
   const keyByCode = new Map(matched.map((c) => [c.code, c.source_id]));
   await loadShipped(db, 'province', 'provinces.geojson', (code) => code);
   await loadShipped(db, 'district', 'districts.geojson', (code) => keyByCode.get(code) ?? `unknown ${code}`);
+  const communeKeyByCode = new Map(communeMatched.map((c) => [c.code, c.source_id]));
+  await loadShipped(db, 'commune', 'communes.geojson', (code) => communeKeyByCode.get(code) ?? `unknown ${code}`);
   await loadShipped(db, 'country', 'country.geojson', () => 'KH');
   const shippedProvinces = await measureLayer(db, 'province', 'shipped', provinceLabel);
   const shippedDistricts = await measureLayer(db, 'district', 'shipped', (k) => codeByKey.get(k) ?? k);
+  const shippedCommunes = await measureLayer(db, 'commune', 'shipped', (k) => communeCodeByKey.get(k) ?? k);
   const shippedCountry = await measureLayer(db, 'country', 'shipped', provinceLabel);
+  measures.push({ level: 'commune', stage: 'shipped', m: shippedCommunes });
   measures.push({ level: 'province', stage: 'shipped', m: shippedProvinces });
   measures.push({ level: 'district', stage: 'shipped', m: shippedDistricts });
   measures.push({ level: 'country', stage: 'shipped', m: shippedCountry });
-  measures.sort((a, b) => ['province', 'district', 'country'].indexOf(a.level) - ['province', 'district', 'country'].indexOf(b.level));
-  for (const m of [shippedProvinces, shippedDistricts, shippedCountry]) {
+  const levelOrder = ['province', 'district', 'commune', 'country'];
+  measures.sort((a, b) => levelOrder.indexOf(a.level) - levelOrder.indexOf(b.level));
+  for (const m of [shippedProvinces, shippedDistricts, shippedCommunes, shippedCountry]) {
     if (m.invalid > 0 || m.overlapPairs > 0) log(`WARNING: shipped geometries still have ${m.invalid} invalid units and ${m.overlapPairs} overlapping pairs`);
   }
   const nesting = await nestingFigures(db, codeByKey);
+  const outsideAfter = await provincesOutsideCountry(db, 'shipped');
+  const afterByLevel = await queryAll<{ level: string; m2: number; units: number }>(
+    db,
+    `select u.level, coalesce(sum(st_area(st_difference(u.shipped, k.shipped, ${MEASURE_GRID})::geography)), 0)::float8 as m2, count(*)::int as units
+       from layer u, layer k where k.level = 'country' and u.level in ('province', 'district', 'commune') and u.shipped is not null
+      group by u.level order by array_position(array['province', 'district', 'commune'], u.level)`,
+  );
+  if (afterByLevel.length !== 3) throw new Error(`outline check: ${afterByLevel.length} of 3 levels measured`);
+  const outline: OutlineFigures = {
+    provinces: provinceCodes.map((code) => ({ code, beforeM2: outsideBefore.get(code)!, afterM2: outsideAfter.get(code)! })),
+    afterByLevel,
+    sourceAreaM2: sourceArea,
+    shippedAreaM2: shippedCountry.areaM2,
+  };
+  const pumi = comparePumi(dataDir, gz);
   const shareList = sources.filter((s) => codeByKey.has(s.shapeId)).map((s) => ({ code: codeByKey.get(s.shapeId)!, share: s.share }));
   const shares = {
     min: Math.min(...shareList.map((s) => s.share)),
@@ -1210,12 +1565,14 @@ async function main(): Promise<void> {
   await db.close();
 
   const sizes = fileSizes([
-    'provinces.geojson', 'districts.geojson', 'country.geojson', 'district-crosswalk.csv', 'gazetteer.json', 'organisations.json',
+    'provinces.geojson', 'districts.geojson', 'communes.geojson', 'country.geojson', 'district-crosswalk.csv', 'commune-crosswalk.csv',
+    'gazetteer.json', 'organisations.json', 'version.json',
     ...LICENCE_COPIES.map((l) => l.to),
   ]);
   const provinceNotes = compareProvinces(provinceSrc, gz);
   mkdirSync(dirname(REPORT_PATH), { recursive: true });
-  writeFileSync(REPORT_PATH, reportText({ gzReport, gz, provinceNotes, crosswalk, measures, partitions, nesting, shares, sizes }));
+  writeFileSync(REPORT_PATH, reportText({ gzReport, gz, provinceNotes, crosswalk, communeCrosswalk, outline, pumi, measures, partitions, nesting, shares, sizes }));
+  log(`communes: ${['exact', 'normalised', 'spatial', 'manual', 'unmatched'].map((k) => `${k} ${communeCrosswalk.filter((c) => c.match === k).length}`).join(', ')}`);
   log(`report: docs/reference-data.md; matches ${['exact', 'normalised', 'spatial', 'manual', 'unmatched'].map((k) => `${k} ${crosswalk.filter((c) => c.match === k).length}`).join(', ')}`);
 }
 

@@ -1,12 +1,12 @@
 // Opening Clearway's database: the engine chosen by configuration, the schema brought up to date, and the
-// reference data loaded on first use.
+// reference data loaded on first use (or upgraded when the shipped version is newer).
 import path from 'node:path';
 import { openDatabase, type Database } from '../db/engine.ts';
 
 // The API and the CLI reach the database only through app/: these are the two things they need to name.
 export { SilentEngineFailure, type Database } from '../db/engine.ts';
 import { migrate } from '../db/migrate.ts';
-import { loadReferenceData } from '../db/reference-data.ts';
+import { loadReferenceData, upgradeReferenceData, type ReferenceUpgrade } from '../db/reference-data.ts';
 
 export interface ClearwayConfig {
   /** Server engine when set. */
@@ -27,18 +27,26 @@ export interface OpenedClearway {
   db: Database;
   migrations: string[];
   referenceLoaded: boolean;
+  /** Set when the database held an older version of the reference data and was brought up to date. */
+  referenceUpgraded: ReferenceUpgrade | null;
 }
 
 export async function openClearway(config: ClearwayConfig): Promise<OpenedClearway> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const migrations = await migrate(db);
-    const referenceLoaded = await loadReferenceData(db);
-    return { db, migrations, referenceLoaded };
+    return { db, ...(await prepareDatabase(db)) };
   } catch (error) {
     await db.close();
     throw error;
   }
+}
+
+/** What opening does to a database: the schema brought up to date, the reference data loaded or upgraded. */
+export async function prepareDatabase(db: Database): Promise<Omit<OpenedClearway, 'db'>> {
+  const migrations = await migrate(db);
+  const referenceLoaded = await loadReferenceData(db);
+  const referenceUpgraded = referenceLoaded ? null : await upgradeReferenceData(db);
+  return { migrations, referenceLoaded, referenceUpgraded };
 }
 
 /** Today's date in Cambodia (UTC+7), the calendar the authority's records use. */

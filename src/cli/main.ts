@@ -65,8 +65,9 @@ async function serve(program: Command, options: { port: string; host: string; de
   const started = Date.now();
   const settings = config(program);
   await ensureWebBuilt((line) => console.log(line));
-  const { db, referenceLoaded } = await openClearway(settings);
+  const { db, referenceLoaded, referenceUpgraded } = await openClearway(settings);
   if (referenceLoaded) console.log('Created a new database with the reference data (provinces, districts, communes, villages, organisations).');
+  if (referenceUpgraded) console.log(`Updated the reference data from version ${referenceUpgraded.from} to ${referenceUpgraded.to} (${referenceUpgraded.retiredUnits} retired codes kept).`);
   if (options.demo && !(await hasHazards(db))) {
     console.log('Loading the demo data (first start only)...');
     const demo = await loadDemoData(db);

@@ -105,7 +105,9 @@ export const unitSplitSelect = (source: string): string =>
      -- Ordered by part so that consecutive containment tests share the part, which PostGIS then prepares
      -- once (an index over its edges) instead of once per hazard.
      select g.key, g.total, g.geom, p.level, p.unit_code, p.geom as part
-     from src g join admin_unit_part p on st_intersects(g.geom, p.geom)
+     from src g join admin_unit_part p
+       -- Communes have parts too (for placing points), but land is accounted by province and district only.
+       on p.level in ('province', 'district') and st_intersects(g.geom, p.geom)
      order by p.unit_code, p.part_no
    ),
    raw as (

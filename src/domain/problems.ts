@@ -54,6 +54,7 @@ export const PROBLEM_CODES = {
   // Notes: accepted, but worth knowing
   'geometry.repaired': 'The polygon was repaired',
   'geometry.crosses-border': 'The hazard crosses the national border',
+  'geometry.low-precision': 'A coordinate has fewer than 6 decimal places (about 0.1 m)', // points: EO finds, call-outs, accidents
   'release.outside-hazard': 'Part of the released land lies outside its hazard and was not counted',
   'village.other-unit': 'The named village lies in another province or district than the geometry',
   'record.updates': 'The item updates the official record with its ref',
