@@ -113,25 +113,3 @@ export function checkPolygonGeometry(geometry: Geometry | null | undefined): Geo
   return { ok: true, geometry, vertexCount: box.count };
 }
 
-export type PointCheck =
-  | { ok: true; lon: number; lat: number }
-  | { ok: false; code: 'geometry.missing' | 'geometry.type' | 'geometry.malformed' | 'geometry.swapped-coordinates'; reason: string };
-
-/**
- * A point record's geometry: a GeoJSON Point with finite coordinates. Whether it lies in the country is the
- * database's to say; here only the unmistakable slip of latitude written for longitude.
- */
-export function checkPointGeometry(geometry: Geometry | null): PointCheck {
-  if (!geometry) return { ok: false, code: 'geometry.missing', reason: 'the record has no point (give a GeoJSON Point, lon and lat columns, or POINT WKT)' };
-  if (geometry.type !== 'Point') return { ok: false, code: 'geometry.type', reason: `a ${geometry.type} where a Point is expected` };
-  if (!isPosition(geometry.coordinates)) return { ok: false, code: 'geometry.malformed', reason: 'the point needs two finite numbers, longitude and latitude' };
-  const [lon, lat] = geometry.coordinates as [number, number];
-  const inExtent = (x: number, y: number) => x >= COUNTRY_EXTENT.minLon && x <= COUNTRY_EXTENT.maxLon && y >= COUNTRY_EXTENT.minLat && y <= COUNTRY_EXTENT.maxLat;
-  if (!inExtent(lon, lat) && inExtent(lat, lon)) {
-    return { ok: false, code: 'geometry.swapped-coordinates', reason: `${lon}, ${lat} lies in Cambodia only as ${lat}, ${lon}: latitude and longitude are swapped` };
-  }
-  if (Math.abs(lon) > 180 || Math.abs(lat) > 90) {
-    return { ok: false, code: 'geometry.malformed', reason: `${lon}, ${lat} is not a longitude and latitude in degrees` };
-  }
-  return { ok: true, lon, lat };
-}

@@ -2,6 +2,7 @@
 // longitude in the right order, and enough decimal places. Whether the point lies within 10 km of the country
 // and which units hold it are decided by PostGIS (src/db/admin-units.ts), against the same national outline
 // as polygons.
+import type { Geometry } from 'geojson';
 import { COUNTRY_EXTENT } from './geometry-checks.ts';
 
 /** Decimal places a coordinate should keep: 6 decimals of a degree are about 0.1 m on the ground. */
@@ -97,3 +98,23 @@ function swapped(lon: number, lat: number, fields: { lon: string; lat: string })
 }
 
 const formatMetres = (m: number): string => (m >= 1000 ? `${Math.round(m / 1000)} km` : m >= 1 ? `${Math.round(m)} m` : `${m.toFixed(1)} m`);
+
+export type PointGeometryCheck =
+  | { ok: true; lon: number; lat: number; problems: PointProblem[] }
+  | { ok: false; problems: PointProblem[] | [{ severity: 'error'; code: 'geometry.missing' | 'geometry.type'; field: string; reason: string }] };
+
+/**
+ * A point record's geometry: a GeoJSON Point (from GeoJSON, WKT or lon/lat columns) and its coordinates'
+ * checks. `written` is the coordinates' text where the file kept it (CSV columns), with the columns' names.
+ */
+export function checkPointGeometry(geometry: Geometry | null, written?: { lonText: string; latText: string; lonField: string; latField: string }): PointGeometryCheck {
+  if (!geometry) return { ok: false, problems: [{ severity: 'error', code: 'geometry.missing', field: 'geometry', reason: 'the record has no point (give a GeoJSON Point, lon and lat columns, or POINT WKT)' }] };
+  if (geometry.type !== 'Point') return { ok: false, problems: [{ severity: 'error', code: 'geometry.type', field: 'geometry', reason: `a ${geometry.type} where a Point is expected` }] };
+  const [lon, lat] = geometry.coordinates as unknown[];
+  if (typeof lon !== 'number' || typeof lat !== 'number') {
+    return { ok: false, problems: [{ severity: 'error', code: 'geometry.malformed', field: 'geometry', reason: 'the point needs two numbers, longitude and latitude' }] };
+  }
+  const fields = written ? { lon: written.lonField, lat: written.latField } : { lon: 'geometry', lat: 'geometry' };
+  const problems = checkPointCoordinates({ lon, lat, lonText: written?.lonText, latText: written?.latText }, fields);
+  return problems.some((p) => p.severity === 'error') ? { ok: false, problems } : { ok: true, lon, lat, problems };
+}

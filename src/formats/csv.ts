@@ -89,7 +89,12 @@ export function readCsv(text: string): RawRecord[] {
     }
     const properties: Record<string, unknown> = {};
     let geometry: Geometry | null = null;
-    if (coordinates) geometry = pointOf(record[coordinates.lon] ?? '', record[coordinates.lat] ?? '', line, problems);
+    let written: RawRecord['coordinates'];
+    if (coordinates) {
+      const [lonText, latText] = [record[coordinates.lon] ?? '', record[coordinates.lat] ?? ''];
+      geometry = pointOf(lonText, latText, line, problems);
+      written = { lonText, latText, lonField: columns[coordinates.lon]!, latField: columns[coordinates.lat]! };
+    }
     columns.forEach((column, i) => {
       const cell = record[i] ?? '';
       if (coordinates && (i === coordinates.lon || i === coordinates.lat)) return;
@@ -106,6 +111,6 @@ export function readCsv(text: string): RawRecord[] {
       if (value !== undefined) properties[column] = value;
     });
     if (typeof properties.ref === 'string') for (const p of problems) p.ref = properties.ref;
-    return { line, properties, geometry, problems };
+    return { line, properties, geometry, problems, ...(written ? { coordinates: written } : {}) };
   });
 }

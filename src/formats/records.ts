@@ -12,6 +12,8 @@ export interface RawRecord {
   geometry: Geometry | null;
   /** Problems found while reading this record (the geometry text, a JSON column...). */
   problems: RecordProblem[];
+  /** A point's coordinates as written, where the format keeps the text (CSV lon/lat columns). */
+  coordinates?: { lonText: string; latText: string; lonField: string; latField: string };
 }
 
 export type FormatId = 'geojson' | 'csv';

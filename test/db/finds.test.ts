@@ -15,10 +15,10 @@ let officer: string;
 let reviewer: string;
 let halo: string;
 
-const BATTAMBANG = [103.198, 13.095] as const;
-const PHNOM_PENH = [104.92, 11.56] as const;
+const BATTAMBANG = [103.198012, 13.095034] as const;
+const PHNOM_PENH = [104.920011, 11.560022] as const;
 /** In Thailand, 6 km from the border: within the 10 km allowance, in no Cambodian unit. */
-const ACROSS_THE_BORDER = [102.5, 13.66] as const;
+const ACROSS_THE_BORDER = [102.500013, 13.660021] as const;
 
 function findFeature(properties: Record<string, unknown>, lonLat: readonly [number, number] | null) {
   return {
@@ -82,12 +82,19 @@ describe('an authority officer imports finds', () => {
   });
 
   it('reads CSV with lon/lat columns and CSV with WKT, and notes a model outside the reference list', async () => {
-    const lonLat = `ref,category,model,quantity,found_on,operator,lon,lat\nF-CSV-1,AT,TM46,1,2024-05-01,MAG,${BATTAMBANG[0]},${BATTAMBANG[1]}\nF-CSV-2,UXO,Homemade thing,4,2024-05-02,MAG,${BATTAMBANG[0] + 0.01},${BATTAMBANG[1]}\n`;
+    const lonLat = `ref,category,model,quantity,found_on,operator,lon,lat\nF-CSV-1,AT,TM46,1,2024-05-01,MAG,${BATTAMBANG[0]},${BATTAMBANG[1]}\nF-CSV-2,UXO,Homemade thing,4,2024-05-02,MAG,${(BATTAMBANG[0] + 0.01).toFixed(6)},${BATTAMBANG[1]}\n`;
     const first = await importText(db, 'finds', lonLat, { fileName: 'finds.csv' });
     expect(first.errors).toEqual([]);
     expect(first.notes).toEqual([expect.objectContaining({ code: 'model.unlisted', ref: 'F-CSV-2', line: 3, field: 'model' })]);
     const wkt = `ref,category,model,quantity,found_on,wkt\nF-CSV-3,submunition,BLU-61,7,2024-06-01,POINT(${PHNOM_PENH[0]} ${PHNOM_PENH[1]})\n`;
     expect((await importText(db, 'finds', wkt, { fileName: 'wkt.csv' })).errors).toEqual([]);
+    // Fewer than 6 decimal places is a note naming the column, and the coordinate is kept as written.
+    const short = await importText(db, 'finds', `ref,category,model,quantity,found_on,lon,lat\nF-CSV-4,UXO,M79 grenade,1,2024-05-03,103.2,13.1\n`, { fileName: 'short.csv' });
+    expect(short.errors).toEqual([]);
+    expect(short.notes).toEqual([
+      expect.objectContaining({ code: 'geometry.low-precision', ref: 'F-CSV-4', line: 2, field: 'lon' }),
+      expect.objectContaining({ code: 'geometry.low-precision', ref: 'F-CSV-4', line: 2, field: 'lat' }),
+    ]);
     // A listed model is stored as the list spells it.
     expect((await db.query(`select model from find where ref = 'F-CSV-1'`)).rows[0]).toEqual({ model: 'TM-46' });
   });
