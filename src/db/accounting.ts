@@ -154,23 +154,42 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
        and (select count(*) from hazard_unit_share o where o.hazard_id = s.hazard_id and o.level = s.level) = 1`,
     [hazardIds],
   );
-  // A hazard over several units: split each counted release by the units' parts.
+  // Per release as well, for the figures as of a date (release_unit_share; its old rows went with their
+  // release_counted rows). A hazard wholly inside one unit at both levels gives it each release whole.
+  await tx.query(
+    `insert into release_unit_share (release_id, hazard_id, level, unit_code, counted_m2)
+     select c.release_id, c.hazard_id, s.level, s.unit_code, c.counted_m2
+     from release_counted c join hazard_unit_share s on s.hazard_id = c.hazard_id
+     where c.hazard_id = any($1::bigint[]) and c.counted_m2 > 0
+       and not exists (select 1 from hazard_unit_share o where o.hazard_id = c.hazard_id group by o.level having count(*) > 1)`,
+    [hazardIds],
+  );
+  // A hazard over several units: each counted release split by the units' parts, kept per release, and
+  // summed per hazard and unit.
+  await tx.query(
+    `insert into release_unit_share (release_id, hazard_id, level, unit_code, counted_m2)
+     with spanning as (
+       select distinct hazard_id from hazard_unit_share
+       where hazard_id = any($1::bigint[]) group by hazard_id, level having count(*) > 1
+     )
+     select x.key, c.hazard_id, x.level, x.unit_code, x.m2
+     from (${unitSplitSelect(`select c.release_id as key, c.counted_geom as geom, c.counted_m2 as total
+                          from release_counted c join spanning sp on sp.hazard_id = c.hazard_id where c.counted_m2 > 0`)}) x
+     join release_counted c on c.release_id = x.key`,
+    [hazardIds],
+  );
   await tx.query(
     `with spanning as (
        select distinct hazard_id from hazard_unit_share
        where hazard_id = any($1::bigint[]) group by hazard_id, level having count(*) > 1
      ),
-     pieces as (
-       ${unitSplitSelect(`select c.release_id as key, c.counted_geom as geom, c.counted_m2 as total
-                          from release_counted c join spanning sp on sp.hazard_id = c.hazard_id where c.counted_m2 > 0`)}
-     ),
      by_unit as (
-       select c.hazard_id, x.level, x.unit_code,
-              coalesce(sum(x.m2) filter (where r.kind = 'cancelled'), 0) as cancelled_m2,
-              coalesce(sum(x.m2) filter (where r.kind = 'reduced'), 0) as reduced_m2,
-              coalesce(sum(x.m2) filter (where r.kind = 'cleared'), 0) as cleared_m2
-       from pieces x join release_counted c on c.release_id = x.key join land_release r on r.id = x.key
-       group by c.hazard_id, x.level, x.unit_code
+       select x.hazard_id, x.level, x.unit_code,
+              coalesce(sum(x.counted_m2) filter (where r.kind = 'cancelled'), 0) as cancelled_m2,
+              coalesce(sum(x.counted_m2) filter (where r.kind = 'reduced'), 0) as reduced_m2,
+              coalesce(sum(x.counted_m2) filter (where r.kind = 'cleared'), 0) as cleared_m2
+       from release_unit_share x join spanning sp on sp.hazard_id = x.hazard_id join land_release r on r.id = x.release_id
+       group by x.hazard_id, x.level, x.unit_code
      )
      insert into hazard_unit_share (hazard_id, level, unit_code, original_m2, cancelled_m2, reduced_m2, cleared_m2)
      select hazard_id, level, unit_code, 0, cancelled_m2, reduced_m2, cleared_m2 from by_unit
@@ -180,18 +199,24 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
   );
 }
 
-/** Sets each hazard's status from its accounting; a change of status is a new version of the hazard. */
+/** The status a hazard's accounting row `a` gives it. */
+export const computedStatus = (a: string): string =>
+  `case when ${a}.remaining_m2 < ${RELEASED_BELOW_M2} then 'released'
+        when ${a}.cancelled_m2 + ${a}.reduced_m2 + ${a}.cleared_m2 > 0 then 'in_progress'
+        else 'open' end`;
+
+/**
+ * Sets each hazard's status from its accounting; a change of status is a new version of the hazard. A
+ * status the authority set (status_source 'authority', e.g. reopened) is its judgement and is kept.
+ */
 async function updateStatuses(tx: Queryable, hazardIds: number[], changedBy: string, reason: string, batchId: number | null): Promise<number> {
   const result = await tx.query(
     `update hazard h set status = n.status, changed_by = $2, change_reason = $3, batch_id = $4
      from (
-       select a.hazard_id,
-              case when a.remaining_m2 < ${RELEASED_BELOW_M2} then 'released'
-                   when a.cancelled_m2 + a.reduced_m2 + a.cleared_m2 > 0 then 'in_progress'
-                   else 'open' end as status
+       select a.hazard_id, ${computedStatus('a')} as status
        from hazard_accounting a where a.hazard_id = any($1::bigint[])
      ) n
-     where n.hazard_id = h.id and n.status <> h.status`,
+     where n.hazard_id = h.id and n.status <> h.status and h.status_source = 'computed'`,
     [hazardIds, changedBy, reason, batchId],
   );
   return result.rowCount;
