@@ -106,10 +106,10 @@ const HAZARD_ROWS: Record<ReportDimension, string> = {
   contamination: `select unnest(array[array_to_string(h.contamination, '+'), array_to_string(before.contamination, '+')])`,
 };
 
-/** Whether the version `v` was made after the freeze (the CTE `freeze`): by its batch, else by its time. */
+/** Whether the version `v` was made after the freeze (the CTE `frozen`): by its batch, else by its time. */
 const madeAfterFreeze = (v: string): string =>
-  `(case when ${v}.batch_id is not null then ${v}.batch_id > coalesce((select record_batch_id from freeze), 0)
-         else ${v}.changed_at > (select created_at from freeze) end)`;
+  `(case when ${v}.batch_id is not null then ${v}.batch_id > coalesce((select record_batch_id from frozen), 0)
+         else ${v}.changed_at > (select created_at from frozen) end)`;
 
 /**
  * The releases and hazards whose version that counts today was made after the freeze `frozenName` and that
@@ -120,7 +120,7 @@ const madeAfterFreeze = (v: string): string =>
 export async function changesSinceFreeze(db: Queryable, by: ReportDimension, asOf: string, frozenName: string): Promise<ChangeSinceFreeze[]> {
   const result = await db.query<ChangeSinceFreeze>(
     `with recursive ${hazardsAsOf('$1')},
-     freeze as materialized (select record_batch_id, created_at from frozen_report where name = $2),
+     frozen as materialized (select record_batch_id, created_at from frozen_report where name = $2),
      changed_release as (
        select 'release'::text as record, r.ref, r.version,
               case when before.release_id is null then 'new' else 'updated' end as change,
