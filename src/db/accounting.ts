@@ -73,21 +73,30 @@ async function recomputeCountedReleases(tx: Queryable, hazardIds: number[], know
 }
 
 export async function recomputeHazardTotals(tx: Queryable, hazardIds: number[]): Promise<void> {
+  // known_since: the hazard counts from its recorded_on, or from the earliest recorded_on of the hazards
+  // combined into it (the reports as of a date, land-release-report.ts).
   await tx.query(
-    `insert into hazard_accounting (hazard_id, original_m2, cancelled_m2, reduced_m2, cleared_m2, remaining_m2)
+    `with recursive merged (root, id, recorded_on) as (
+       select h.id, h.id, h.recorded_on from hazard h where h.id = any($1::bigint[])
+       union all
+       select m.root, x.id, x.recorded_on from merged m join hazard x on x.combined_into = m.id
+     ),
+     known as (select root, min(recorded_on) as since from merged group by root)
+     insert into hazard_accounting (hazard_id, original_m2, cancelled_m2, reduced_m2, cleared_m2, remaining_m2, known_since)
      select h.id, h.area_m2,
             coalesce(sum(c.counted_m2) filter (where r.kind = 'cancelled'), 0),
             coalesce(sum(c.counted_m2) filter (where r.kind = 'reduced'), 0),
             coalesce(sum(c.counted_m2) filter (where r.kind = 'cleared'), 0),
-            greatest(h.area_m2 - coalesce(sum(c.counted_m2), 0), 0)
+            greatest(h.area_m2 - coalesce(sum(c.counted_m2), 0), 0), k.since
      from hazard h
+     join known k on k.root = h.id
      left join release_counted c on c.hazard_id = h.id
      left join land_release r on r.id = c.release_id
      where h.id = any($1::bigint[])
-     group by h.id, h.area_m2
+     group by h.id, h.area_m2, k.since
      on conflict (hazard_id) do update set
        original_m2 = excluded.original_m2, cancelled_m2 = excluded.cancelled_m2, reduced_m2 = excluded.reduced_m2,
-       cleared_m2 = excluded.cleared_m2, remaining_m2 = excluded.remaining_m2`,
+       cleared_m2 = excluded.cleared_m2, remaining_m2 = excluded.remaining_m2, known_since = excluded.known_since`,
     [hazardIds],
   );
 }
@@ -154,8 +163,16 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
        and (select count(*) from hazard_unit_share o where o.hazard_id = s.hazard_id and o.level = s.level) = 1`,
     [hazardIds],
   );
-  // Per release as well, for the figures as of a date (release_unit_share; its old rows went with their
-  // release_counted rows). A hazard wholly inside one unit at both levels gives it each release whole.
+  // Per release as well, for the figures as of a date (release_figures, release_unit_share: their old rows
+  // went with their release_counted rows). A hazard wholly inside one unit at both levels gives it each
+  // release whole.
+  await tx.query(
+    `insert into release_figures (release_id, hazard_id, kind, method, operator_code, end_date, counted_m2)
+     select c.release_id, c.hazard_id, r.kind, r.method, r.operator_code, r.end_date, c.counted_m2
+     from release_counted c join land_release r on r.id = c.release_id
+     where c.hazard_id = any($1::bigint[]) and c.counted_m2 > 0`,
+    [hazardIds],
+  );
   await tx.query(
     `insert into release_unit_share (release_id, hazard_id, level, unit_code, counted_m2)
      select c.release_id, c.hazard_id, s.level, s.unit_code, c.counted_m2

@@ -119,7 +119,7 @@ const madeAfterFreeze = (v: string): string =>
  */
 export async function changesSinceFreeze(db: Queryable, by: ReportDimension, asOf: string, frozenName: string): Promise<ChangeSinceFreeze[]> {
   const result = await db.query<ChangeSinceFreeze>(
-    `with recursive ${hazardsAsOf('$1')},
+    `with ${hazardsAsOf('$1')},
      frozen as materialized (select record_batch_id, created_at from frozen_report where name = $2),
      changed_release as (
        select 'release'::text as record, r.ref, r.version,

@@ -68,37 +68,27 @@ const QUERIES: Record<ReportDimension, string> = {
 };
 
 /**
- * The hazards that count as of the date (the parameter `date`), as the record knows them now (current versions): those in the
- * record (not combined into another) known by then, i.e. recorded on or before it, or replacing by a
- * combine a hazard that was. Combined hazards never count on their own: the record now knows their land
- * as the hazard that replaced them, whose polygon counts from the earliest of their recorded dates.
+ * The hazards that count as of the date (the parameter `date`), as the record knows them now (current
+ * versions): those in the record (combined ones have no accounting row) known by then: recorded on or
+ * before it, or replacing by a combine a hazard that was (hazard_accounting.known_since, accounting.ts).
+ * The record now knows a combined hazard's land as the hazard that replaced it, whose polygon counts from
+ * the earliest of their recorded dates.
  */
 export const hazardsAsOf = (date: string): string => `
-  retired (id, root, recorded_on) as (
-    select x.id, x.combined_into, x.recorded_on from hazard x where x.status = 'combined'
-    union all
-    select r.id, h.combined_into, r.recorded_on from retired r join hazard h on h.id = r.root where h.status = 'combined'
-  ),
   hazard_as_of as (
-    select h.id as hazard_id, h.contamination, a.original_m2
-    from hazard h
-    join hazard_accounting a on a.hazard_id = h.id
-    left join (select root, min(recorded_on) as first_recorded from retired group by root) f on f.root = h.id
-    where h.status <> 'combined' and least(h.recorded_on, coalesce(f.first_recorded, h.recorded_on)) <= ${date}::date
+    select a.hazard_id, a.original_m2 from hazard_accounting a where a.known_since <= ${date}::date
   )`;
 
 /**
- * The releases that count as of the date (the parameter `date`): ended on or before it, on a hazard that counts then. What
- * each counts is release_counted as it stands: the one that ended first counts, so a release's counted
- * part never depends on a release that ended after it (docs/land-release-accounting.md).
+ * The releases that count as of the date (the parameter `date`): ended on or before it, on a hazard that
+ * counts then. What each counts is release_counted as it stands: the one that ended first counts, so a
+ * release's counted part never depends on a release that ended after it (docs/land-release-accounting.md).
  */
 export const releasesAsOf = (date: string): string => `
   release_as_of as (
-    select c.release_id, c.hazard_id, c.counted_m2, r.kind, r.method, r.operator_code, r.end_date
-    from release_counted c
-    join land_release r on r.id = c.release_id
-    join hazard_as_of k on k.hazard_id = c.hazard_id
-    where r.end_date <= ${date}::date and c.counted_m2 > 0
+    select f.release_id, f.hazard_id, f.counted_m2, f.kind, f.method, f.operator_code, f.end_date
+    from release_figures f join hazard_as_of k on k.hazard_id = f.hazard_id
+    where f.end_date <= ${date}::date
   )`;
 
 const KIND_SUMS = (m2: string) => `coalesce(sum(${m2}) filter (where kind = 'cancelled'), 0) as cancelled_m2,
@@ -109,7 +99,7 @@ const KIND_SUMS = (m2: string) => `coalesce(sum(${m2}) filter (where kind = 'can
 // counted pieces are a prefix of the hazard's releases in precedence order, so they never pass the original.
 const HAZARD_FIGURES_AS_OF = `
   hazard_figures as (
-    select k.hazard_id, k.contamination, k.original_m2, coalesce(x.cancelled_m2, 0) as cancelled_m2,
+    select k.hazard_id, k.original_m2, coalesce(x.cancelled_m2, 0) as cancelled_m2,
            coalesce(x.reduced_m2, 0) as reduced_m2, coalesce(x.cleared_m2, 0) as cleared_m2,
            greatest(k.original_m2 - coalesce(x.cancelled_m2 + x.reduced_m2 + x.cleared_m2, 0), 0) as remaining_m2
     from hazard_as_of k
@@ -119,7 +109,7 @@ const HAZARD_FIGURES_AS_OF = `
 // By unit: each hazard's original split by its area in each unit (hazard_unit_share), and each release's
 // counted part split the same way (release_unit_share).
 const byUnitAsOf = `
-  with recursive ${hazardsAsOf('$1')}, ${releasesAsOf('$1')},
+  with ${hazardsAsOf('$1')}, ${releasesAsOf('$1')},
   pieces as (
     select s.unit_code, s.original_m2, 'original'::text as kind, 0::double precision as counted_m2
     from hazard_unit_share s join hazard_as_of k on k.hazard_id = s.hazard_id where s.level = $2
@@ -142,7 +132,7 @@ const byUnitAsOf = `
 
 function byReleaseAsOf(releaseKey: string, names: string): string {
   return `
-  with recursive ${hazardsAsOf('$1')}, ${releasesAsOf('$1')}, ${HAZARD_FIGURES_AS_OF},
+  with ${hazardsAsOf('$1')}, ${releasesAsOf('$1')}, ${HAZARD_FIGURES_AS_OF},
   released as (
     select ${releaseKey} as k, ${KIND_SUMS('counted_m2')} from release_as_of r group by 1
   ),
@@ -165,11 +155,11 @@ const QUERIES_AS_OF: Record<ReportDimension, string> = {
   year: byReleaseAsOf(`extract(year from r.end_date)::int::text`, `case when rows.k = '${UNASSIGNED}' then 'Not released yet' else rows.k end as unit_name, null as unit_name_km`),
   method: byReleaseAsOf('r.method', `case when rows.k = '${UNASSIGNED}' then 'Not released yet' else rows.k end as unit_name, null as unit_name_km`),
   contamination: `
-    with recursive ${hazardsAsOf('$1')}, ${releasesAsOf('$1')}, ${HAZARD_FIGURES_AS_OF}
-    select array_to_string(contamination, '+') as unit_code, array_to_string(contamination, '+') as unit_name,
-           null as unit_name_km, sum(original_m2) as original_m2, sum(cancelled_m2) as cancelled_m2,
-           sum(reduced_m2) as reduced_m2, sum(cleared_m2) as cleared_m2
-    from hazard_figures group by 1 order by 1`,
+    with ${hazardsAsOf('$1')}, ${releasesAsOf('$1')}, ${HAZARD_FIGURES_AS_OF}
+    select array_to_string(h.contamination, '+') as unit_code, array_to_string(h.contamination, '+') as unit_name,
+           null as unit_name_km, sum(f.original_m2) as original_m2, sum(f.cancelled_m2) as cancelled_m2,
+           sum(f.reduced_m2) as reduced_m2, sum(f.cleared_m2) as cleared_m2
+    from hazard_figures f join hazard h on h.id = f.hazard_id group by 1 order by 1`,
 };
 
 /**

@@ -38,7 +38,7 @@ export async function releasesBehindFigure(db: Queryable, by: ReportDimension, u
   // The date is the last parameter of each statement: $2 when counting, $4 when listing a page.
   const dated = (date: string) => asOf === undefined
     ? { head: '', where: '' }
-    : { head: `with recursive ${hazardsAsOf(date)}`, where: `and r.end_date <= ${date}::date and r.hazard_id in (select hazard_id from hazard_as_of)` };
+    : { head: `with ${hazardsAsOf(date)}`, where: `and r.end_date <= ${date}::date and r.hazard_id in (select hazard_id from hazard_as_of)` };
   const from = (where: string) => `from land_release r join hazard h on h.id = r.hazard_id join release_counted c on c.release_id = r.id
                 left join change_batch b on b.id = r.batch_id
                 where c.counted_m2 > 0 and ${condition} ${where}`;

@@ -140,13 +140,18 @@ describe('the authority freezes the land release report as of a date', () => {
     ]), 'application/geo+json')).json() as { id: number };
     await call('halo.officer', 'POST', `/api/submissions/${draft.id}/submit`);
     expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/approve`)).statusCode).toBe(200);
+    // And a hazard recorded in 2025, imported only now (in another province).
+    const found = box(104.2, 10.9, 104.21, 10.91);
+    expect((await importText(db, 'hazards', collection([hazardFeature({ ref: 'FRZ-FOUND', recorded_on: '2025-07-01' }, found)]))).stored).toBe(true);
+    const foundArea = (await db.query<{ a: number }>(`select area_m2 as a from hazard where ref = 'FRZ-FOUND'`)).rows[0]!.a;
     const comparison = (await call(null, 'GET', `/api/reports/frozen/${encoded('Donor report 2025 by year')}/compare`)).json() as Comparison;
     const late = await counted('FRZ-LATE-2');
     const year = comparison.rows.find((r) => r.unit_code === '2025')!;
     expect(year.difference.reduced_m2).toBeCloseTo(late, 1);
     expect(year.changes.map((c) => [c.ref, c.submission_id])).toEqual([['FRZ-LATE-2', draft.id]]);
     const unassigned = comparison.rows.find((r) => r.unit_code === 'unassigned')!;
-    expect(unassigned.difference.original_m2).toBeCloseTo(-late, 1);
+    expect(unassigned.difference.original_m2).toBeCloseTo(foundArea - late, 1);
+    expect(unassigned.changes.map((c) => [c.record, c.ref, c.change])).toEqual([['release', 'FRZ-LATE-2', 'new'], ['hazard', 'FRZ-FOUND', 'new']]);
     expect(comparison.rows.find((r) => r.unit_code === '2024')?.difference.original_m2 ?? 0).toBe(0);
   });
 

@@ -17,6 +17,37 @@ create table release_unit_share (
 create index release_unit_share_hazard_idx on release_unit_share (hazard_id);
 create index release_unit_share_level_unit_idx on release_unit_share (level, unit_code);
 
+-- What the reports group each counted release by, in a narrow row (release_counted and land_release carry
+-- polygons: reading them for 100,000 releases is what made a report as of a date slow).
+create table release_figures (
+  release_id bigint primary key references release_counted (release_id) on delete cascade,
+  hazard_id bigint not null references hazard (id),
+  kind text not null,
+  method text not null,
+  operator_code text not null,
+  end_date date not null,
+  counted_m2 double precision not null
+);
+create index release_figures_hazard_idx on release_figures (hazard_id);
+insert into release_figures (release_id, hazard_id, kind, method, operator_code, end_date, counted_m2)
+select c.release_id, c.hazard_id, r.kind, r.method, r.operator_code, r.end_date, c.counted_m2
+from release_counted c join land_release r on r.id = c.release_id
+where c.counted_m2 > 0;
+
+-- The date from which a hazard counts: its recorded_on, or for a hazard that replaced others by a combine
+-- the earliest recorded_on among them (docs/land-release-accounting.md, "As of a date").
+create index hazard_combined_into_idx on hazard (combined_into) where combined_into is not null;
+alter table hazard_accounting add column known_since date;
+with recursive merged (root, id, recorded_on) as (
+  select h.id, h.id, h.recorded_on from hazard h join hazard_accounting a on a.hazard_id = h.id
+  union all
+  select m.root, x.id, x.recorded_on from merged m join hazard x on x.combined_into = m.id
+)
+update hazard_accounting a set known_since = k.first
+from (select root, min(recorded_on) as first from merged group by root) k
+where k.root = a.hazard_id;
+alter table hazard_accounting alter column known_since set not null;
+
 -- Existing data. A hazard wholly inside one unit at both levels (the usual case) gives that unit each of
 -- its releases' counted m2.
 insert into release_unit_share (release_id, hazard_id, level, unit_code, counted_m2)
