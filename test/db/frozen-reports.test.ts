@@ -40,7 +40,7 @@ const PEOPLE: [string, Role, string][] = [
   ['donor.viewer', 'donor_viewer', 'UNDP'],
 ];
 
-function call(who: string | null, method: 'GET' | 'POST', target: string, payload?: string, contentType = 'application/json') {
+function call(who: string | null, method: 'GET' | 'POST' | 'PUT', target: string, payload?: string, contentType = 'application/json') {
   return app.inject({ method, url: target, payload, headers: { ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}), ...(payload ? { 'content-type': contentType } : {}) } });
 }
 
@@ -155,6 +155,30 @@ describe('the authority freezes the land release report as of a date', () => {
     expect(comparison.rows.find((r) => r.unit_code === '2024')?.difference.original_m2 ?? 0).toBe(0);
   });
 
+  it('names hazards combined since the freeze and the hazard that replaced them, with its submission', async () => {
+    const [x, y] = [104.4, 11.6];
+    expect((await importText(db, 'hazards', collection([
+      hazardFeature({ ref: 'FRZ-C1', recorded_on: '2024-03-01' }, box(x, y, x + 0.01, y + 0.01)),
+      hazardFeature({ ref: 'FRZ-C2', recorded_on: '2025-03-01' }, box(x + 0.01, y, x + 0.02, y + 0.01)),
+    ]))).stored).toBe(true);
+    expect((await freeze('cmaa.officer', { by: 'province', as_of: '2025-12-31', name: 'Before the combine' })).statusCode).toBe(201);
+    const whole = box(x - 0.002, y, x + 0.02, y + 0.01);
+    const draft = (await call('halo.officer', 'POST', '/api/submissions?kind=hazards', collection([hazardFeature({ ref: 'FRZ-C', recorded_on: '2026-05-01', operator: 'HALO' }, whole)]), 'application/geo+json')).json() as { id: number };
+    await call('halo.officer', 'POST', `/api/submissions/${draft.id}/submit`);
+    const targets = [{ ref: 'FRZ-C1', version: 1 }, { ref: 'FRZ-C2', version: 1 }];
+    expect((await call('cmaa.reviewer', 'PUT', `/api/submissions/${draft.id}/reconciliation`, JSON.stringify({ items: [{ item: 0, action: 'combine', targets }] }))).statusCode).toBe(200);
+    expect((await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/approve`)).statusCode).toBe(200);
+    const areas = Object.fromEntries((await db.query<{ ref: string; area_m2: number; province_code: string }>(
+      `select ref, area_m2, province_code from hazard where ref in ('FRZ-C', 'FRZ-C1', 'FRZ-C2')`,
+    )).rows.map((r) => [r.ref, r]));
+    const comparison = (await call(null, 'GET', `/api/reports/frozen/${encoded('Before the combine')}/compare`)).json() as Comparison;
+    const row = comparison.rows.find((r) => r.unit_code === areas['FRZ-C']!.province_code)!;
+    expect(row.difference.original_m2).toBeCloseTo(areas['FRZ-C']!.area_m2 - areas['FRZ-C1']!.area_m2 - areas['FRZ-C2']!.area_m2, 1);
+    expect(row.changes.map((c) => [c.record, c.ref, c.change, c.submission_id])).toEqual([
+      ['hazard', 'FRZ-C', 'new', draft.id], ['hazard', 'FRZ-C1', 'combined', draft.id], ['hazard', 'FRZ-C2', 'combined', draft.id],
+    ]);
+  });
+
   it('can never be changed or removed, even with SQL', async () => {
     await expect(db.query(`update frozen_report set rows = '[]'::jsonb where name = $1`, [NAME])).rejects.toThrow(/append-only/);
     await expect(db.query(`delete from frozen_report where name = $1`, [NAME])).rejects.toThrow(/append-only/);
@@ -178,7 +202,7 @@ describe('the authority freezes the land release report as of a date', () => {
     expect((await freeze('cmaa.officer', { by: 'province', name: 'no date' })).statusCode).toBe(400);
     expect((await call(null, 'GET', '/api/reports/frozen/No%20such%20report')).statusCode).toBe(404);
     expect((await call(null, 'GET', '/api/reports/frozen/No%20such%20report/compare')).statusCode).toBe(404);
-    expect(((await call(null, 'GET', '/api/reports/frozen')).json() as unknown[]).length).toBe(2);
+    expect(((await call(null, 'GET', '/api/reports/frozen')).json() as unknown[]).length).toBe(3);
   });
 });
 
