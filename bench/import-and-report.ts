@@ -13,6 +13,8 @@ import { parseArgs } from 'node:util';
 import { openServer, type Database } from '../src/db/engine.ts';
 import { importRecords } from '../src/app/import-records.ts';
 import { landReleaseReport } from '../src/app/land-release-report.ts';
+import { compareFrozen, freezeReport } from '../src/app/frozen-reports.ts';
+import type { ReportDimension } from '../src/domain/land-release-figures.ts';
 import { openClearway } from '../src/app/open.ts';
 import { createTemplateDatabase, startPostgresServer } from '../test/support/postgres-server.ts';
 
@@ -56,14 +58,30 @@ async function importFile(db: Database, kind: 'hazards' | 'releases', file: stri
   return { seconds: seconds(started), accepted: report.accepted, errors: report.errors.length };
 }
 
-async function reportTimings(db: Database, runs: number): Promise<number[]> {
+async function reportTimings(db: Database, runs: number, by: ReportDimension = 'province', asOf?: string): Promise<number[]> {
   const timings: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = process.hrtime.bigint();
-    await landReleaseReport(db, 'province');
+    await landReleaseReport(db, by, asOf);
     timings.push(seconds(started));
   }
   return timings.sort((a, b) => a - b);
+}
+
+/** The report as of a date (issue 8, point 6), a freeze and its comparison with today's figures. */
+async function asOfTimings(db: Database, engine: string, size: number, runs: number): Promise<void> {
+  // The bench data's releases end across several years: a date in the middle leaves some out.
+  const middle = (await db.query<{ d: string }>(`select percentile_disc(0.5) within group (order by end_date)::text as d from land_release`)).rows[0]!.d;
+  for (const by of ['province', 'district', 'operator', 'year'] as const) {
+    const timings = await reportTimings(db, runs, by, middle);
+    record({ case: `report as of a date by ${by}`, engine, size, seconds: median(timings), note: `as_of ${middle}; median of ${timings.length}; min ${timings[0]!.toFixed(3)} s (target well under 1 s)` });
+  }
+  let started = process.hrtime.bigint();
+  await freezeReport(db, { report: 'land-release', by: 'province', asOf: middle, name: `bench ${size}`, actor: 'bench' });
+  record({ case: 'report freeze by province', engine, size, seconds: seconds(started), note: `as_of ${middle}` });
+  started = process.hrtime.bigint();
+  await compareFrozen(db, `bench ${size}`);
+  record({ case: 'report frozen compare', engine, size, seconds: seconds(started), note: 'nothing changed since the freeze' });
 }
 
 const median = (values: number[]) => values[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -110,6 +128,7 @@ async function main(): Promise<void> {
         record({ case: 'clearway import total', engine: 'server', size, seconds: h.seconds + r.seconds, note: `${((h.seconds + r.seconds) / ogr).toFixed(2)}x ogr2ogr (target <= 3x)` });
         const timings = await reportTimings(db, Number(values['report-runs']));
         record({ case: 'report land-release by province', engine: 'server', size, seconds: median(timings), note: `median of ${timings.length}; min ${timings[0]!.toFixed(3)} s (target <= 1 s)` });
+        await asOfTimings(db, 'server', size, Number(values['report-runs']));
         await db.close();
       }
       if (engines.includes('embedded')) {
@@ -124,6 +143,7 @@ async function main(): Promise<void> {
         record({ case: 'clearway import total', engine: 'embedded', size, seconds: h.seconds + r.seconds, note: '' });
         const timings = await reportTimings(db, Number(values['report-runs']));
         record({ case: 'report land-release by province', engine: 'embedded', size, seconds: median(timings), note: `median of ${timings.length}` });
+        await asOfTimings(db, 'embedded', size, Number(values['report-runs']));
         await db.close();
         const reopened = process.hrtime.bigint();
         const again = await openClearway({ dataDir });

@@ -10,6 +10,63 @@ import { RELEASE_KINDS } from '../domain/exchange-format.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import { SUBMISSION_STATES } from '../domain/submission-workflow.ts';
 import { XLSX_MEDIA_TYPE } from '../formats/summary-table.ts';
+import { CAN_FREEZE_REPORTS, compareFrozen, comparisonCsv, FREEZABLE_REPORTS, freezeReport, frozenCsv, listFrozen, showFrozen } from '../app/frozen-reports.ts';
+
+/** `as_of=YYYY-MM-DD` on a report: the land as it stood that day, as the record knows it now (checked by the app). */
+export const asOfQuery = z.string().max(32).optional()
+  .describe('YYYY-MM-DD: the figures as of that date (releases ended by then, hazards recorded by then), as the record knows them now');
+
+const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
+
+const frozenSummarySchema = z.object({
+  name: z.string(),
+  report: z.string(),
+  by: z.string(),
+  as_of: z.string(),
+  row_count: z.number().int(),
+  created_by: z.string(),
+  created_at: z.string(),
+}).meta({ id: 'FrozenReportSummary' });
+
+const freezeBody = z.object({
+  report: z.string().default('land-release').describe(`which report: ${Object.keys(FREEZABLE_REPORTS).join(', ')}`),
+  by: z.string().default('province'),
+  as_of: z.string().describe('YYYY-MM-DD'),
+  name: z.string().min(1).max(200).describe('the name people cite it by, e.g. "Article 7 2025"; unique'),
+}).meta({ id: 'FreezeRequest' });
+
+const figureRecord = z.record(z.string(), z.number());
+const changeSchema = z.object({
+  record: z.enum(['release', 'hazard']),
+  ref: z.string(),
+  version: z.number().int(),
+  change: z.enum(['new', 'updated', 'combined']),
+  changed_at: z.string(),
+  changed_by: z.string(),
+  change_reason: z.string(),
+  batch_id: z.number().int().nullable(),
+  submission_id: z.number().int().nullable(),
+  counted_m2: z.number().nullable().describe('for a release: what it counts as of the date, today'),
+});
+const comparisonSchema = z.object({
+  name: z.string(),
+  report: z.string(),
+  by: z.string(),
+  as_of: z.string(),
+  frozen_at: z.string(),
+  frozen_by: z.string(),
+  rows: z.array(z.object({
+    unit_code: z.string(),
+    unit_name: z.string(),
+    frozen: figureRecord.nullable(),
+    today: figureRecord.nullable(),
+    difference: figureRecord.describe('today - frozen'),
+    changes: z.array(changeSchema).describe('records changed since the freeze that bear on this row, with their batch and submission'),
+  })),
+  total: z.object({ frozen: figureRecord, today: figureRecord, difference: figureRecord }),
+}).meta({ id: 'FrozenReportComparison' });
+
+const nameParams = z.object({ name: z.string().min(1).max(200) });
 
 const problem = (description: string) => ({ description, contentType: 'application/problem+json', schema: problemSchema });
 
@@ -65,7 +122,77 @@ async function summaryInput(request: FastifyRequest): Promise<SummaryInput> {
   throw new ClearwayError('request.invalid', 'Send the summary as the multipart field "file" (XLSX or CSV), as a CSV body, or as JSON {rows}', 400, { field: 'body' });
 }
 
+const FROZEN_ROUTES: RouteSpec[] = [
+  route({
+    method: 'POST',
+    path: '/api/reports/frozen',
+    summary: 'Freeze a report as of a date under a name, for publication: its figures are kept exactly as served, whatever is approved later',
+    tags: ['reports'],
+    roles: CAN_FREEZE_REPORTS,
+    body: { contentTypes: ['application/json'], description: 'Which report, by what, as of which date, and its name', schema: freezeBody },
+    responses: {
+      201: { description: 'Frozen', schema: frozenSummarySchema },
+      400: problem('A field is missing or invalid (the problem names it)'),
+      409: problem('A frozen report already has this name'),
+    },
+    async handler({ request, reply, context, principal }) {
+      const body = freezeBody.parse(jsonBody(request));
+      const frozen = await freezeReport(context.db, { report: body.report, by: body.by, asOf: body.as_of, name: body.name, actor: principal?.username ?? 'api' });
+      reply.code(201);
+      return frozen;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/reports/frozen',
+    summary: 'The frozen reports, newest first',
+    tags: ['reports'],
+    responses: { 200: { description: 'Frozen reports', schema: z.array(frozenSummarySchema) } },
+    async handler({ context }) {
+      return listFrozen(context.db);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/reports/frozen/:name',
+    summary: 'One frozen report: exactly the figures frozen',
+    tags: ['reports'],
+    params: nameParams,
+    query: formatQuery,
+    responses: { 200: { description: 'The frozen report (json) or its rows (csv)' }, 404: problem('No frozen report has this name') },
+    async handler({ params, query, reply, context }) {
+      const frozen = await showFrozen(context.db, params.name);
+      if (query.format === 'csv') {
+        reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${fileName(frozen.name)}.csv"`);
+        return frozenCsv(frozen);
+      }
+      return frozen;
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/reports/frozen/:name/compare',
+    summary: 'A frozen report beside today\'s figures for the same date: per row the difference per figure, and the records and submissions changed since the freeze that explain it',
+    tags: ['reports'],
+    params: nameParams,
+    query: formatQuery,
+    responses: { 200: { description: 'The comparison (json) or one line per row (csv)', schema: comparisonSchema }, 404: problem('No frozen report has this name') },
+    async handler({ params, query, reply, context }) {
+      const comparison = await compareFrozen(context.db, params.name);
+      if (query.format === 'csv') {
+        reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${fileName(comparison.name)}-compared.csv"`);
+        return comparisonCsv(comparison);
+      }
+      return comparison;
+    },
+  }),
+];
+
+/** A frozen report's name as a safe file name. */
+const fileName = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'frozen-report';
+
 export const REPORT_ROUTES: RouteSpec[] = [
+  ...FROZEN_ROUTES,
   route({
     method: 'POST',
     path: '/api/reports/discrepancy',

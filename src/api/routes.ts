@@ -13,10 +13,11 @@ import { principalFromSession, signIn, signOut } from '../app/accounts.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './authentication.ts';
 import { jsonBody, readUpload } from './request-body.ts';
 import { SUBMISSION_ROUTES } from './submission-routes.ts';
-import { REPORT_ROUTES } from './report-routes.ts';
 import { FIND_ROUTES } from './find-routes.ts';
 import { KIND_ROUTES } from './kind-routes.ts';
 import { KIND_IDS, kindOf } from '../kinds/registry.ts';
+import { REPORT_ROUTES, asOfQuery } from './report-routes.ts';
+import { HAZARD_STATUS_ROUTES } from './hazard-status-routes.ts';
 
 const page = {
   limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('page size (at most 10,000)'),
@@ -51,6 +52,7 @@ const figures = z.object({
 
 const reportSchema = z.object({
   by: z.enum(REPORT_DIMENSIONS),
+  as_of: z.string().optional().describe('the date the figures are for, when asked with as_of'),
   rows: z.array(figures.extend({ unit_code: z.string(), unit_name: z.string(), unit_name_km: z.string().nullable() })),
   total: figures,
 }).meta({ id: 'LandReleaseReport' });
@@ -205,6 +207,7 @@ export const ROUTES: RouteSpec[] = [
   ...sessionRoutes,
   ...SUBMISSION_ROUTES,
   ...REPORT_ROUTES,
+  ...HAZARD_STATUS_ROUTES,
   route({
     method: 'GET',
     path: '/api/health',
@@ -336,12 +339,13 @@ export const ROUTES: RouteSpec[] = [
     path: '/api/reports/land-release',
     summary: 'Land release accounting (original = cancelled + reduced + cleared + remaining, m2) by one dimension',
     tags: ['reports'],
-    query: z.object({ by: z.enum(REPORT_DIMENSIONS).default('province'), format: z.enum(['json', 'csv']).default('json') }),
+    query: z.object({ by: z.enum(REPORT_DIMENSIONS).default('province'), format: z.enum(['json', 'csv']).default('json'), as_of: asOfQuery }),
     responses: { 200: { description: 'The report (json) or its rows (csv)', schema: reportSchema }, 400: invalid },
     async handler({ query, reply, context }) {
-      const report = await landReleaseReport(context.db, query.by);
+      const report = await landReleaseReport(context.db, query.by, query.as_of);
       if (query.format === 'csv') {
-        reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="land-release-by-${query.by}.csv"`);
+        const dated = query.as_of ? `-as-of-${query.as_of}` : '';
+        reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="land-release-by-${query.by}${dated}.csv"`);
         return landReleaseCsv(report);
       }
       return report;
@@ -352,10 +356,10 @@ export const ROUTES: RouteSpec[] = [
     path: '/api/reports/land-release/releases',
     summary: 'The releases behind one row of the land release report, with the batch and submission each came from',
     tags: ['reports'],
-    query: z.object({ by: z.enum(REPORT_DIMENSIONS).default('province'), unit: z.string().min(1).max(64).describe('the row\'s unit_code'), ...page }),
+    query: z.object({ by: z.enum(REPORT_DIMENSIONS).default('province'), unit: z.string().min(1).max(64).describe('the row\'s unit_code'), as_of: asOfQuery, ...page }),
     responses: { 200: { description: 'A page of releases: {items, total, limit, offset}' }, 400: invalid },
     async handler({ query, context }) {
-      const result = await releasesBehind(context.db, query.by, query.unit, query);
+      const result = await releasesBehind(context.db, query.by, query.unit, query, query.as_of);
       return { ...result, limit: query.limit, offset: query.offset };
     },
   }),

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { configFromEnv, openClearway, todayInCambodia, type ClearwayConfig } from '../app/open.ts';
 import { importRecords, type ImportKind, type ImportReport } from '../app/import-records.ts';
-import { landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
+import { checkAsOf, landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
+import { compareFrozen, comparisonCsv, FREEZABLE_REPORTS, freezeReport, frozenCsv, listFrozen, showFrozen } from '../app/frozen-reports.ts';
+import { setHazardStatus } from '../app/hazard-status.ts';
+import { AUTHORITY_SETTABLE_STATUSES } from '../domain/hazard-status.ts';
 import { discrepancyCsv, discrepancyReport } from '../app/discrepancy-report.ts';
 import { hasHazards, loadDemoData } from '../app/demo-data.ts';
 import { addOrganisation, listOrganisations } from '../app/official-record.ts';
@@ -177,10 +180,59 @@ function buildProgram(result: { code: number }): Command {
     .description('land release accounting (original = cancelled + reduced + cleared + remaining, m2)')
     .addOption(new Option('--by <dimension>', 'rows by').choices([...REPORT_DIMENSIONS]).default('province'))
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-    .action(async (options: { by: ReportDimension; format: 'csv' | 'json' }) => {
+    .option('--as-of <date>', 'YYYY-MM-DD: the land as it stood on that date, as the record knows it now')
+    .action(async (options: { by: ReportDimension; format: 'csv' | 'json'; asOf?: string }) => {
+      checkAsOf(options.asOf, '--as-of');
       await withDatabase(program, async (db) => {
-        const result = await landReleaseReport(db, options.by);
+        const result = await landReleaseReport(db, options.by, options.asOf);
         process.stdout.write(options.format === 'csv' ? landReleaseCsv(result) : `${JSON.stringify(result, null, 2)}\n`);
+      });
+    });
+
+  // Reports frozen for publication (src/app/frozen-reports.ts): the figures as of a date, kept as they were.
+  report
+    .command('freeze')
+    .description('freeze a report as of a date under a name, for publication (e.g. report freeze land-release --by province --as-of 2025-12-31 --name "Article 7 2025")')
+    .addArgument(new Command().createArgument('<report>', 'the report').choices(Object.keys(FREEZABLE_REPORTS)))
+    .option('--by <dimension>', 'rows by', 'province')
+    .requiredOption('--as-of <date>', 'YYYY-MM-DD')
+    .requiredOption('--name <name>', 'the name people cite it by; unique')
+    .action(async (name: string, options: { by: string; asOf: string; name: string }) => {
+      checkAsOf(options.asOf, '--as-of');
+      await withDatabase(program, async (db) => {
+        const frozen = await freezeReport(db, { report: name, by: options.by, asOf: options.asOf, name: options.name, actor: cliActor() });
+        console.log(`Froze "${frozen.name}": ${frozen.report} by ${frozen.by} as of ${frozen.as_of}, ${frozen.row_count} rows.`);
+      });
+    });
+  const frozen = report.command('frozen').description('reports frozen for publication');
+  frozen
+    .command('list')
+    .description('list the frozen reports, newest first')
+    .action(async () => {
+      await withDatabase(program, async (db) => {
+        for (const f of await listFrozen(db)) console.log(`${f.name}\t${f.report} by ${f.by} as of ${f.as_of}\t${f.row_count} rows\tfrozen ${f.created_at} by ${f.created_by}`);
+      });
+    });
+  frozen
+    .command('show')
+    .description('exactly the figures frozen')
+    .argument('<name>')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .action(async (name: string, options: { format: 'csv' | 'json' }) => {
+      await withDatabase(program, async (db) => {
+        const found = await showFrozen(db, name);
+        process.stdout.write(options.format === 'csv' ? frozenCsv(found) : `${JSON.stringify(found, null, 2)}\n`);
+      });
+    });
+  frozen
+    .command('compare')
+    .description("a frozen report beside today's figures for the same date, with the records and submissions that explain each difference")
+    .argument('<name>')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .action(async (name: string, options: { format: 'csv' | 'json' }) => {
+      await withDatabase(program, async (db) => {
+        const comparison = await compareFrozen(db, name);
+        process.stdout.write(options.format === 'csv' ? comparisonCsv(comparison) : `${JSON.stringify(comparison, null, 2)}\n`);
       });
     });
 
@@ -205,6 +257,21 @@ function buildProgram(result: { code: number }): Command {
           for (const problem of errors) console.error(`  ${describeProblem(problem)}`);
           result.code = 1;
         }
+      });
+    });
+
+  program
+    .command('hazards')
+    .description('the official record\'s hazards')
+    .command('status')
+    .description('set a hazard\'s status as the authority (reopened, open, in_progress, released), kept by the accounting; computed hands it back')
+    .argument('<ref>', 'the hazard')
+    .addArgument(new Command().createArgument('<status>', 'the status').choices([...AUTHORITY_SETTABLE_STATUSES]))
+    .requiredOption('--reason <text>', 'why (e.g. the inspection that failed)')
+    .action(async (ref: string, status: string, options: { reason: string }) => {
+      await withDatabase(program, async (db) => {
+        const changed = await setHazardStatus(db, { ref, status, reason: options.reason, actor: cliActor() });
+        console.log(`Hazard ${changed.ref} is ${changed.status} (${changed.status_source === 'authority' ? 'set by the authority' : 'computed'}), version ${changed.version}.`);
       });
     });
 

@@ -73,21 +73,30 @@ async function recomputeCountedReleases(tx: Queryable, hazardIds: number[], know
 }
 
 export async function recomputeHazardTotals(tx: Queryable, hazardIds: number[]): Promise<void> {
+  // known_since: the hazard counts from its recorded_on, or from the earliest recorded_on of the hazards
+  // combined into it (the reports as of a date, land-release-report.ts).
   await tx.query(
-    `insert into hazard_accounting (hazard_id, original_m2, cancelled_m2, reduced_m2, cleared_m2, remaining_m2)
+    `with recursive merged (root, id, recorded_on) as (
+       select h.id, h.id, h.recorded_on from hazard h where h.id = any($1::bigint[])
+       union all
+       select m.root, x.id, x.recorded_on from merged m join hazard x on x.combined_into = m.id
+     ),
+     known as (select root, min(recorded_on) as since from merged group by root)
+     insert into hazard_accounting (hazard_id, original_m2, cancelled_m2, reduced_m2, cleared_m2, remaining_m2, known_since)
      select h.id, h.area_m2,
             coalesce(sum(c.counted_m2) filter (where r.kind = 'cancelled'), 0),
             coalesce(sum(c.counted_m2) filter (where r.kind = 'reduced'), 0),
             coalesce(sum(c.counted_m2) filter (where r.kind = 'cleared'), 0),
-            greatest(h.area_m2 - coalesce(sum(c.counted_m2), 0), 0)
+            greatest(h.area_m2 - coalesce(sum(c.counted_m2), 0), 0), k.since
      from hazard h
+     join known k on k.root = h.id
      left join release_counted c on c.hazard_id = h.id
      left join land_release r on r.id = c.release_id
      where h.id = any($1::bigint[])
-     group by h.id, h.area_m2
+     group by h.id, h.area_m2, k.since
      on conflict (hazard_id) do update set
        original_m2 = excluded.original_m2, cancelled_m2 = excluded.cancelled_m2, reduced_m2 = excluded.reduced_m2,
-       cleared_m2 = excluded.cleared_m2, remaining_m2 = excluded.remaining_m2`,
+       cleared_m2 = excluded.cleared_m2, remaining_m2 = excluded.remaining_m2, known_since = excluded.known_since`,
     [hazardIds],
   );
 }
@@ -156,23 +165,50 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
        and (select count(*) from hazard_unit_share o where o.hazard_id = s.hazard_id and o.level = s.level) = 1`,
     [hazardIds],
   );
-  // A hazard over several units: split each counted release by the units' parts.
+  // Per release as well, for the figures as of a date (release_figures, release_unit_share: their old rows
+  // went with their release_counted rows). A hazard wholly inside one unit at both levels gives it each
+  // release whole.
+  await tx.query(
+    `insert into release_figures (release_id, hazard_id, kind, method, operator_code, end_date, counted_m2)
+     select c.release_id, c.hazard_id, r.kind, r.method, r.operator_code, r.end_date, c.counted_m2
+     from release_counted c join land_release r on r.id = c.release_id
+     where c.hazard_id = any($1::bigint[]) and c.counted_m2 > 0`,
+    [hazardIds],
+  );
+  await tx.query(
+    `insert into release_unit_share (release_id, hazard_id, level, unit_code, counted_m2)
+     select c.release_id, c.hazard_id, s.level, s.unit_code, c.counted_m2
+     from release_counted c join hazard_unit_share s on s.hazard_id = c.hazard_id
+     where c.hazard_id = any($1::bigint[]) and c.counted_m2 > 0
+       and not exists (select 1 from hazard_unit_share o where o.hazard_id = c.hazard_id group by o.level having count(*) > 1)`,
+    [hazardIds],
+  );
+  // A hazard over several units: each counted release split by the units' parts, kept per release, and
+  // summed per hazard and unit.
+  await tx.query(
+    `insert into release_unit_share (release_id, hazard_id, level, unit_code, counted_m2)
+     with spanning as (
+       select distinct hazard_id from hazard_unit_share
+       where hazard_id = any($1::bigint[]) group by hazard_id, level having count(*) > 1
+     )
+     select x.key, c.hazard_id, x.level, x.unit_code, x.m2
+     from (${unitSplitSelect(`select c.release_id as key, c.counted_geom as geom, c.counted_m2 as total
+                          from release_counted c join spanning sp on sp.hazard_id = c.hazard_id where c.counted_m2 > 0`)}) x
+     join release_counted c on c.release_id = x.key`,
+    [hazardIds],
+  );
   await tx.query(
     `with spanning as (
        select distinct hazard_id from hazard_unit_share
        where hazard_id = any($1::bigint[]) group by hazard_id, level having count(*) > 1
      ),
-     pieces as (
-       ${unitSplitSelect(`select c.release_id as key, c.counted_geom as geom, c.counted_m2 as total
-                          from release_counted c join spanning sp on sp.hazard_id = c.hazard_id where c.counted_m2 > 0`)}
-     ),
      by_unit as (
-       select c.hazard_id, x.level, x.unit_code,
-              coalesce(sum(x.m2) filter (where r.kind = 'cancelled'), 0) as cancelled_m2,
-              coalesce(sum(x.m2) filter (where r.kind = 'reduced'), 0) as reduced_m2,
-              coalesce(sum(x.m2) filter (where r.kind = 'cleared'), 0) as cleared_m2
-       from pieces x join release_counted c on c.release_id = x.key join land_release r on r.id = x.key
-       group by c.hazard_id, x.level, x.unit_code
+       select x.hazard_id, x.level, x.unit_code,
+              coalesce(sum(x.counted_m2) filter (where r.kind = 'cancelled'), 0) as cancelled_m2,
+              coalesce(sum(x.counted_m2) filter (where r.kind = 'reduced'), 0) as reduced_m2,
+              coalesce(sum(x.counted_m2) filter (where r.kind = 'cleared'), 0) as cleared_m2
+       from release_unit_share x join spanning sp on sp.hazard_id = x.hazard_id join land_release r on r.id = x.release_id
+       group by x.hazard_id, x.level, x.unit_code
      )
      insert into hazard_unit_share (hazard_id, level, unit_code, original_m2, cancelled_m2, reduced_m2, cleared_m2)
      select hazard_id, level, unit_code, 0, cancelled_m2, reduced_m2, cleared_m2 from by_unit
@@ -182,18 +218,24 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
   );
 }
 
-/** Sets each hazard's status from its accounting; a change of status is a new version of the hazard. */
+/** The status a hazard's accounting row `a` gives it. */
+export const computedStatus = (a: string): string =>
+  `case when ${a}.remaining_m2 < ${RELEASED_BELOW_M2} then 'released'
+        when ${a}.cancelled_m2 + ${a}.reduced_m2 + ${a}.cleared_m2 > 0 then 'in_progress'
+        else 'open' end`;
+
+/**
+ * Sets each hazard's status from its accounting; a change of status is a new version of the hazard. A
+ * status the authority set (status_source 'authority', e.g. reopened) is its judgement and is kept.
+ */
 async function updateStatuses(tx: Queryable, hazardIds: number[], changedBy: string, reason: string, batchId: number | null): Promise<number> {
   const result = await tx.query(
     `update hazard h set status = n.status, changed_by = $2, change_reason = $3, batch_id = $4
      from (
-       select a.hazard_id,
-              case when a.remaining_m2 < ${RELEASED_BELOW_M2} then 'released'
-                   when a.cancelled_m2 + a.reduced_m2 + a.cleared_m2 > 0 then 'in_progress'
-                   else 'open' end as status
+       select a.hazard_id, ${computedStatus('a')} as status
        from hazard_accounting a where a.hazard_id = any($1::bigint[])
      ) n
-     where n.hazard_id = h.id and n.status <> h.status`,
+     where n.hazard_id = h.id and n.status <> h.status and h.status_source = 'computed'`,
     [hazardIds, changedBy, reason, batchId],
   );
   return result.rowCount;

@@ -3,6 +3,7 @@
 import type { Queryable } from './engine.ts';
 import type { ReportDimension } from '../domain/land-release-figures.ts';
 import { UNASSIGNED } from './accounting.ts';
+import { hazardsAsOf } from './land-release-report.ts';
 
 export interface ReleaseBehindFigure {
   ref: string;
@@ -28,17 +29,28 @@ const ROW_CONDITION: Record<ReportDimension, string> = {
   contamination: `array_to_string(h.contamination, '+') = $1`,
 };
 
-export async function releasesBehindFigure(db: Queryable, by: ReportDimension, unit: string, limit: number, offset: number): Promise<{ items: ReleaseBehindFigure[]; total: number }> {
+/**
+ * The releases counted in one row, today or as of a date (asOf, YYYY-MM-DD): then only releases that had
+ * ended by that date, on hazards that count then, as the report as of that date counts them.
+ */
+export async function releasesBehindFigure(db: Queryable, by: ReportDimension, unit: string, limit: number, offset: number, asOf?: string): Promise<{ items: ReleaseBehindFigure[]; total: number }> {
   const condition = unit === UNASSIGNED && (by === 'operator' || by === 'year' || by === 'method') ? 'false' : ROW_CONDITION[by];
-  const from = `from land_release r join hazard h on h.id = r.hazard_id join release_counted c on c.release_id = r.id
+  // The date is the last parameter of each statement: $2 when counting, $4 when listing a page.
+  const dated = (date: string) => asOf === undefined
+    ? { head: '', where: '' }
+    : { head: `with ${hazardsAsOf(date)}`, where: `and r.end_date <= ${date}::date and r.hazard_id in (select hazard_id from hazard_as_of)` };
+  const from = (where: string) => `from land_release r join hazard h on h.id = r.hazard_id join release_counted c on c.release_id = r.id
                 left join change_batch b on b.id = r.batch_id
-                where c.counted_m2 > 0 and ${condition}`;
-  const total = await db.query<{ n: number }>(`select count(*)::int as n ${from}`, [unit]);
+                where c.counted_m2 > 0 and ${condition} ${where}`;
+  const counting = dated('$2');
+  const listing = dated('$4');
+  const date = asOf === undefined ? [] : [asOf];
+  const total = await db.query<{ n: number }>(`${counting.head} select count(*)::int as n ${from(counting.where)}`, [unit, ...date]);
   const items = await db.query<ReleaseBehindFigure>(
-    `select r.ref, h.ref as hazard_ref, r.kind, r.method, r.operator_code as operator, r.end_date, c.counted_m2,
+    `${listing.head} select r.ref, h.ref as hazard_ref, r.kind, r.method, r.operator_code as operator, r.end_date, c.counted_m2,
             r.batch_id, b.source_name as batch_source, b.submission_id
-     ${from} order by r.end_date, r.ref limit $2 offset $3`,
-    [unit, limit, offset],
+     ${from(listing.where)} order by r.end_date, r.ref limit $2 offset $3`,
+    [unit, limit, offset, ...date],
   );
   return { items: items.rows, total: total.rows[0]?.n ?? 0 };
 }

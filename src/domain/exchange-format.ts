@@ -6,7 +6,8 @@ import type { ProblemCode, RecordProblem } from './problems.ts';
 
 export const HAZARD_TYPES = ['SHA', 'CHA'] as const;
 // 'combined': replaced, with others, by one hazard (reconciliation); kept as history, no longer counted.
-export const HAZARD_STATUSES = ['open', 'in_progress', 'released', 'combined'] as const;
+// 'reopened': set by the authority (e.g. a failed post-clearance inspection); the accounting keeps it.
+export const HAZARD_STATUSES = ['open', 'in_progress', 'released', 'combined', 'reopened'] as const;
 export const CONTAMINATION_TYPES = ['AP', 'AT', 'CMR', 'ERW', 'IED'] as const;
 export const RELEASE_KINDS = ['cancelled', 'reduced', 'cleared'] as const;
 export const RELEASE_METHODS = ['nts', 'ts', 'manual', 'mechanical', 'mdd', 'combined'] as const;

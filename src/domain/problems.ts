@@ -78,6 +78,9 @@ export const PROBLEM_CODES = {
   'summary.month-invalid': 'The month is not a calendar month (YYYY-MM)',
   'summary.area-invalid': 'The released area is not a number of m2 of at least 0',
   'summary.duplicate': 'The same province, month and kind appear on more than one line',
+  // Figures for a date, frozen for publication, and the authority's own status of a hazard
+  'frozen.name-taken': 'A frozen report already has this name: frozen figures are never replaced',
+  'hazard.status-not-settable': 'This status cannot be set on this hazard',
   // Requests and the engine
   'request.invalid': 'The request is not valid',
   'not-found': 'Not found',

@@ -9,6 +9,7 @@ import { KIND_IDS, kindOf } from '../../src/kinds/registry.ts';
 import { addUser, createApiToken } from '../../src/app/accounts.ts';
 import type { Database } from '../../src/db/engine.ts';
 import { ROLES, type Role } from '../../src/domain/roles.ts';
+import { freezeReport } from '../../src/app/frozen-reports.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 import { circle, collection, hazardFeature, importFixture } from '../support/fixtures.ts';
 
@@ -40,6 +41,7 @@ beforeAll(async () => {
   await addUser(db, { username: 'other.operator', role: 'operator_data_officer', organisation: 'CMAC', password: 'a-long-password' }, 'test');
   tokens.set('other_operator', (await createApiToken(db, 'other.operator', 'matrix', 'test')).token);
   app = await buildServer(db, { basemapUrl: null, secureCookies: false, maxUploadBytes: 1024 * 1024 });
+  await freezeReport(db, { report: 'land-release', by: 'province', asOf: '2020-12-31', name: 'Matrix 2020', actor: 'test' });
 });
 afterAll(async () => {
   await app?.close();
@@ -79,6 +81,8 @@ const PUBLIC_READS = [
   '/api/hazards/HZ-PL-0001', '/api/hazards/HZ-PL-0001/history', '/api/releases', '/api/releases/LR-0001/history',
   '/api/reports/land-release?by=province', '/api/reports/land-release/releases?by=province&unit=24', '/api/openapi.json',
   '/api/finds', '/api/finds?format=geojson', '/api/finds/LR-0002-D1', '/api/finds/LR-0002-D1/history', '/api/reports/finds?by=province', '/api/kinds',
+  '/api/reports/land-release?by=province&as_of=2020-12-31', '/api/reports/frozen', '/api/reports/frozen/Matrix%202020',
+  '/api/reports/frozen/Matrix%202020?format=csv', '/api/reports/frozen/Matrix%202020/compare',
 ];
 
 const SUBMITTERS: readonly Caller[] = ['administrator', 'authority_data_officer', 'operator_data_officer', 'other_operator'];
@@ -94,6 +98,7 @@ describe('the access matrix', () => {
       'POST /api/submissions/:id/submit', 'POST /api/submissions/:id/approve', 'POST /api/submissions/:id/return', 'POST /api/submissions/:id/reject',
       'PUT /api/submissions/:id/reconciliation',
       'POST /api/reports/discrepancy',
+      'POST /api/reports/frozen', 'GET /api/reports/frozen/:name', 'GET /api/reports/frozen/:name/compare', 'POST /api/hazards/:ref/status',
     ]);
     const missing = ROUTES.map((r) => `${r.method} ${r.path}`).filter((route) => !covered.has(route));
     expect(missing).toEqual([]);
@@ -193,6 +198,23 @@ describe('the access matrix', () => {
       expect(response.statusCode, caller).toBe(200);
       expect(response.body).toContain('LR-0001');
     } else refused(response, 'LR-0001');
+  });
+
+  it.each(CALLERS)('lets %s freeze a report for publication only at the authority', async (caller) => {
+    const name = `Frozen by ${caller}`;
+    const response = await call(caller, 'POST', '/api/reports/frozen', JSON.stringify({ report: 'land-release', by: 'province', as_of: '2019-12-31', name }));
+    if (AUTHORITY.includes(caller)) expect(response.statusCode, caller).toBe(201);
+    else {
+      refused(response, name);
+      expect((await call('anonymous', 'GET', `/api/reports/frozen/${encodeURIComponent(name)}`)).statusCode).toBe(404);
+    }
+  });
+
+  it.each(CALLERS)('lets %s set a hazard\'s status only at the authority', async (caller) => {
+    const reason = `Inspection by ${caller}`;
+    const response = await call(caller, 'POST', '/api/hazards/HZ-PL-0001/status', JSON.stringify({ status: 'reopened', reason }));
+    if (AUTHORITY.includes(caller)) expect(response.statusCode, caller).toBe(200);
+    else refused(response, reason);
   });
 
   it('never lets the submitter decide, even an administrator', async () => {
