@@ -70,7 +70,7 @@ with src as materialized (
 ),
 pairs as materialized (
   select g.key, g.total, g.geom, p.level, p.unit_code, p.geom as part
-  from src g join admin_unit_part p on st_intersects(g.geom, p.geom)
+  from src g join admin_unit_part p on p.level in ('province', 'district') and st_intersects(g.geom, p.geom)
   order by p.unit_code, p.part_no
 ),
 raw as (
