@@ -38,7 +38,7 @@ export function jsonBody(request: FastifyRequest): unknown {
   // not be able to forge a JSON request (a sign-in into someone else's account, say).
   const contentType = request.headers['content-type'] ?? '';
   if (typeof request.body !== 'string' || !contentType.startsWith('application/json')) {
-    throw new ClearwayError('request.invalid', 'Send a JSON body with Content-Type: application/json', 415, { field: 'body' });
+    throw new ClearwayError('request.media-type', 'Send a JSON body with Content-Type: application/json', 415, { field: 'body' });
   }
   try {
     return JSON.parse(request.body) as unknown;

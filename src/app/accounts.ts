@@ -53,7 +53,7 @@ export async function addUser(db: Database, user: NewUser, actor: string): Promi
       throw new ClearwayError('field.invalid', `a ${user.role} belongs to an organisation of kind ${ORGANISATION_KIND_OF_ROLE[user.role].join(' or ')}; ${user.organisation} is ${kind}`, 400, { field: 'role' });
     }
     const exists = await tx.query('select 1 from app_user where username = $1', [user.username]);
-    if (exists.rows.length > 0) throw new ClearwayError('field.invalid', `the username ${user.username} is taken`, 409, { field: 'username' });
+    if (exists.rows.length > 0) throw new ClearwayError('field.taken', `the username ${user.username} is taken`, 409, { field: 'username' });
     const inserted = await tx.query<{ id: number }>(
       `insert into app_user (username, display_name, role, organisation_code, password_hash) values ($1, $2, $3, $4, $5) returning id`,
       [user.username, user.displayName ?? user.username, user.role, user.organisation, passwordHash],
