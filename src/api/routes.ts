@@ -163,7 +163,10 @@ const sessionRoutes: RouteSpec[] = [
       user.fail([username]);
       address.fail([request.ip]);
       const signedIn = await signIn(context.db, username, password);
-      if (!signedIn) throw new ClearwayError('auth.wrong-credentials', 'Wrong username or password', 401);
+      if (!signedIn) {
+        for (const [limiter, key] of [[userAddress, pair], [user, username], [address, request.ip]] as const) limiter.failedNow([key]);
+        throw new ClearwayError('auth.wrong-credentials', 'Wrong username or password', 401);
+      }
       userAddress.succeed([pair]);
       user.forgetOne(username);
       address.forgetOne(request.ip);

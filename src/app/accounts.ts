@@ -241,6 +241,14 @@ export class SignInLimiter {
     for (const key of keys) this.failures.set(key, [...this.recent(key), this.now()]);
   }
 
+  /** Dates the last failure to now: the delay runs from the answer, not from when the password check began. */
+  failedNow(keys: string[]): void {
+    for (const key of keys) {
+      const recent = this.recent(key);
+      if (recent.length > 0) recent[recent.length - 1] = this.now();
+    }
+  }
+
   succeed(keys: string[]): void {
     for (const key of keys) this.failures.delete(key);
   }

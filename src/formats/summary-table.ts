@@ -115,9 +115,12 @@ async function checkInflation(zip: Buffer, entries: ZipEntry[]): Promise<void> {
         if (!isSheet) return;
         // A tag may straddle two chunks: the last few characters are carried into the next count.
         const text = tail + chunk.toString('latin1');
-        const carried = Math.min(16, chunk.length);
-        rows += (text.slice(0, text.length - carried).match(ROW_TAG)?.length ?? 0);
-        tail = text.slice(text.length - carried);
+        let counted = 0;
+        for (const match of text.matchAll(ROW_TAG)) {
+          rows++;
+          counted = match.index + match[0].length;
+        }
+        tail = text.slice(Math.max(counted, text.length - 16));
         if (rows > MAX_SUMMARY_ROWS + 1) stop(tooLarge(`more than ${MAX_SUMMARY_ROWS} rows`));
       });
       inflater.on('end', () => {
