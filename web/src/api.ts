@@ -1,10 +1,15 @@
 // Typed access to the Clearway HTTP API (same origin). The shapes mirror the API contract; the server is the
 // authority, so values we only display (kinds, methods, sources) stay plain strings.
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson';
-import { currentLanguage } from './i18n';
 
-/** Every call says which language the page is in, so the server answers its problems in it. */
-const languageHeader = (): Record<string, string> => ({ 'accept-language': currentLanguage() });
+/** The page's language (i18n.ts sets it whenever it changes): every call sends it, so problems come back in it. */
+let pageLanguage = 'en';
+
+export function sendLanguageWithRequests(language: string): void {
+  pageLanguage = language;
+}
+
+const languageHeader = (): Record<string, string> => ({ 'accept-language': pageLanguage });
 
 export type HazardType = 'SHA' | 'CHA';
 /** combined: replaced, with others, by one hazard at a review; kept as history and no longer counted. */
