@@ -20,7 +20,7 @@ import type { Principal } from '../domain/roles.ts';
 import { decodeText, charsetOf } from '../formats/text-encoding.ts';
 import { openApiDocument } from './openapi.ts';
 import { ROUTES } from './routes.ts';
-import { setUploadLimit } from './request-body.ts';
+import { setUploadLimit, uploadLimitOf } from './request-body.ts';
 import type { RouteContext, ServerConfig } from './route.ts';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -167,16 +167,19 @@ export async function buildServer(db: Database, config: ServerConfig, options: S
       return send(422, problem(language, 422, 'text.unstorable', 'The request holds text that cannot be stored (a NUL byte or a broken character); nothing was changed'));
     }
     if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError.code === 'FST_REQ_FILE_TOO_LARGE') {
-      // The route's own bound (sign-in's few kB) or the largest any caller may send.
-      const bytes = request.routeOptions.bodyLimit ?? largestBody;
-      const code = bytes < largestBody && fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'request.too-large' : 'file.too-large';
+      // This caller's limit (by role, or the route's own few kB for sign-in), else the largest anyone may send.
+      const bytes = uploadLimitOf(request) ?? request.routeOptions.bodyLimit ?? largestBody;
+      const routeBound = request.routeOptions.bodyLimit !== undefined && request.routeOptions.bodyLimit < largestBody;
+      const code = routeBound && fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'request.too-large' : 'file.too-large';
       return send(413, problem(language, 413, code, `The upload is larger than the limit of ${megabytes(bytes)}`, { limit: bytes }));
     }
     if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return send(415, problem(language, 415, 'request.media-type', `Content-Type ${request.headers['content-type'] ?? '(none)'} is not read here`));
     }
+    // Any other refusal of the request's form (an empty JSON body, a bad Content-Length, a multipart body that
+    // is not one): request.invalid keeps its one status.
     if (fastifyError.statusCode && fastifyError.statusCode < 500) {
-      return send(fastifyError.statusCode, problem(language, fastifyError.statusCode, 'request.invalid', fastifyError.message ?? 'Bad request'));
+      return send(400, problem(language, 400, 'request.invalid', fastifyError.message ?? 'Bad request'));
     }
     // The kind and place of the failure, not its message: a database error can quote a value sent.
     request.log.error({ error: { name: (error as Error).name, code: fastifyError.code, stack: (error as Error).stack?.split('\n').slice(1).join('\n') } }, 'request failed');
@@ -203,8 +206,10 @@ export async function buildServer(db: Database, config: ServerConfig, options: S
         const tooLarge = () => new ClearwayError(spec.bodyLimit ? 'request.too-large' : 'file.too-large', `The body is larger than the limit of ${megabytes(limit)}${spec.bodyLimit ? ' for this request' : principal ? ` for a ${principal.role}` : ' without signing in'}`, 413, { limit });
         const declared = Number(request.headers['content-length']);
         if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-        // A body without a length (chunked) is counted as it arrives and stopped at the limit. Multipart
-        // bodies are read by the handler from the socket; their file is bounded by the same limit there.
+        // Multipart bodies are read by the handler from the socket itself (@fastify/multipart), their file
+        // bounded by the same limit there: a second reader here would hold the socket back once its buffer filled.
+        if ((request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/')) return payload;
+        // A body without a length (chunked) is counted as it arrives and stopped at the limit.
         let seen = 0;
         return payload.pipe(new Transform({
           transform(chunk: Buffer, _encoding, callback) {

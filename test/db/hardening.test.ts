@@ -100,7 +100,33 @@ describe('limits named in the README', () => {
     expect(chunked.statusCode).toBe(413);
     const upload = multipart('big.csv', 'text/csv', body);
     expect((await call('halo.officer', 'POST', '/api/submissions?kind=hazards', upload.payload, upload.headers)).statusCode).toBe(413);
+    // A multipart body sent without a length: its file is stopped at the operator's limit as it is read.
+    const streamed = await call('halo.officer', 'POST', '/api/submissions?kind=hazards', Readable.from([upload.payload]), upload.headers);
+    expect(streamed.statusCode).toBe(413);
+    expect(streamed.json()).toMatchObject({ code: 'file.too-large', limit: 2 * MB });
     expect(await count(db, 'submission')).toBe(0);
+  });
+
+  it('reads a multipart upload of many socket chunks over real HTTP, and stops one past the limit', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const post = (who: string, file: Buffer, url: string) => {
+        const form = new FormData();
+        form.append('file', new Blob([file], { type: 'application/geo+json' }), 'padded.geojson');
+        return fetch(`${address}${url}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${tokens[who]}` } });
+      };
+      const padded = Buffer.from(`${' '.repeat(1.5 * MB)}{"type":"FeatureCollection","features":[]}`);
+      const read = await post('halo.officer', padded, '/api/imports/hazards?dry_run=true');
+      expect(read.status).toBe(403);
+      const officer = await post('cmaa.officer', padded, '/api/imports/hazards?dry_run=true');
+      expect(officer.status).toBe(422);
+      expect(await officer.json()).toMatchObject({ errors: [{ code: 'file.empty' }] });
+      const over = await post('halo.officer', Buffer.alloc(3 * MB, 0x20), '/api/submissions?kind=hazards');
+      expect(over.status).toBe(413);
+    } finally {
+      await app.close();
+      app = await buildServer(db, { basemapUrl: 'https://tiles.example.org/{z}/{x}/{y}.png', secureCookies: false, maxUploadBytes: 4 * MB, maxOperatorUploadBytes: 2 * MB });
+    }
   });
 
   it('takes a sign-in body of a few kB only', async () => {
