@@ -15,6 +15,7 @@ import type { ClearwayServer } from './support/clearway-server';
 import { colourStats } from './support/png-colours';
 import english from '../web/src/locales/en.json';
 import khmer from '../web/src/locales/km.json';
+import { waitForBodyFlag } from './support/page-ready.ts';
 
 // Code passed to page.evaluate runs in the browser, where globalThis is the window. This test is type-checked
 // as Node code (no DOM library), so it names only what it reads from the page.
@@ -57,7 +58,7 @@ async function hazardWithReleases(): Promise<HazardDetails> {
 
 async function openClearway(): Promise<void> {
   await page.goto(`${server.baseUrl}/`);
-  await page.waitForFunction("document.body.dataset.mapReady === 'true'", null, { timeout: 60_000 });
+  await waitForBodyFlag(page, 'mapReady', 60_000);
 }
 
 async function screenshot(name: string): Promise<string> {

@@ -19,6 +19,7 @@ import { startClearwayServer } from './support/clearway-server';
 import type { ClearwayServer } from './support/clearway-server';
 import english from '../web/src/locales/en.json';
 import khmer from '../web/src/locales/km.json';
+import { waitForBodyFlag } from './support/page-ready.ts';
 
 // Code passed to page.evaluate runs in the browser; this file is type-checked as Node code (no DOM library).
 type PageGlobals = { clearwayPolygonMap: MapLibreMap };
@@ -174,7 +175,7 @@ describe('the form for one record in the browser', () => {
 
     // The officer zooms to the place and clicks four corners; where each click lands is what MapLibre makes of
     // that pixel, so the test asks the map for it rather than expecting the exact coordinates it aimed at.
-    await page.waitForFunction("document.body.dataset.polygonMapReady === 'true'", null, { timeout: 20_000 });
+    await waitForBodyFlag(page, 'polygonMapReady', 20_000);
     await page.getByTestId('polygon-map').scrollIntoViewIfNeeded();
     const clicks = await page.evaluate(
       ({ corners }) => {

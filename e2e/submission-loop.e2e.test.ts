@@ -20,6 +20,7 @@ import { startClearwayServer } from './support/clearway-server';
 import type { ClearwayServer } from './support/clearway-server';
 import english from '../web/src/locales/en.json';
 import khmer from '../web/src/locales/km.json';
+import { waitForBodyFlag } from './support/page-ready.ts';
 
 // Code passed to page.evaluate runs in the browser; this file is type-checked as Node code (no DOM library).
 type PageGlobals = { clearwayMap: MapLibreMap; clearwayReviewMap: MapLibreMap };
@@ -166,7 +167,7 @@ describe('the submission loop in the browser', () => {
     await expect(page.getByTestId('review-item').count()).resolves.toBe(2);
 
     // Both submitted hazards are drawn on the review map, as the operator sent them.
-    await page.waitForFunction("document.body.dataset.reviewMapReady === 'true'", null, { timeout: 20_000 });
+    await waitForBodyFlag(page, 'reviewMapReady', 20_000);
     const drawn = () =>
       page.evaluate((layer) => {
         const map = (globalThis as unknown as PageGlobals).clearwayReviewMap;
@@ -261,7 +262,7 @@ describe('the submission loop in the browser', () => {
     expect(originalAfter).toBeGreaterThan(originalBefore);
 
     await page.getByTestId('view-map').click();
-    await page.waitForFunction("document.body.dataset.mapReady === 'true'", null, { timeout: 30_000 });
+    await waitForBodyFlag(page, 'mapReady', 30_000);
     const drawnRefs = () =>
       page.evaluate(
         ({ wanted, layers }) => {

@@ -17,6 +17,23 @@ function sameSecret(given: string | string[] | undefined, expected: string): boo
 }
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const principals = new WeakMap<FastifyRequest, Promise<Principal | null>>();
+
+/**
+ * Who is calling, asked once per request: the body limit depends on the caller's role and is settled before
+ * the body is read, and the handler gets the same answer (or the same refusal) without asking again.
+ */
+export function authenticateOnce(request: FastifyRequest, db: Database): Promise<Principal | null> {
+  let principal = principals.get(request);
+  if (!principal) {
+    principal = authenticate(request, db);
+    // The handler reports a refusal; a caller that never reaches it must not leave an unhandled rejection.
+    principal.catch(() => undefined);
+    principals.set(request, principal);
+  }
+  return principal;
+}
+
 export async function authenticate(request: FastifyRequest, db: Database): Promise<Principal | null> {
   const header = request.headers.authorization;
   if (header) {

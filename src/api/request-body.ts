@@ -1,6 +1,10 @@
-// Reading request bodies: an uploaded file (raw body or multipart field "file") or a JSON document.
+// Reading request bodies: an uploaded file (raw body or multipart field "file") or a JSON document. Text is
+// decoded strictly (formats/text-encoding.ts) and checked for what PostgreSQL cannot store before any of it
+// reaches SQL, so such input is a 422 naming where it is, never a 500.
 import type { FastifyRequest } from 'fastify';
 import { ClearwayError } from '../domain/problems.ts';
+import { describeUnstorable, findUnstorableText, jsonTextDepth, MAX_JSON_DEPTH, type UnstorableText } from '../domain/storable-text.ts';
+import { charsetOf, decodeText } from '../formats/text-encoding.ts';
 
 export interface UploadedFile {
   text: string;
@@ -14,23 +18,75 @@ function formatOf(contentType: string | undefined, fileName?: string): 'geojson'
   return undefined;
 }
 
-/** The multipart field "file" as bytes, with its name and media type. */
+/** The place of unstorable text as the record and field a person fixes: a feature, an item or a row, and its field. */
+function placeOf(found: UnstorableText): Record<string, unknown> {
+  const record = /^(features|items|rows|reasons)\[(\d+)\](?:\.properties)?(?:\.(\w+)|\["(.*)"\])?/.exec(found.path);
+  const field = record?.[3] ?? record?.[4] ?? found.path.split('.').pop();
+  const key = record?.[1] === 'features' ? 'feature' : record?.[1] === 'rows' ? 'row' : 'item';
+  return { path: found.path, ...(record ? { [key]: Number(record[2]) } : {}), ...(field ? { field } : {}) };
+}
+
+/** Refuses a parsed document holding text PostgreSQL cannot store (422), or nested too deep to read (400). */
+export function checkStorable(value: unknown, what: string): void {
+  const found = findUnstorableText(value);
+  if (!found) return;
+  if (found.reason === 'depth') throw new ClearwayError('request.invalid', `${what}: ${describeUnstorable(found)}`, 400, { path: found.path });
+  throw new ClearwayError('text.unstorable', `${what}: ${describeUnstorable(found)}`, 422, placeOf(found));
+}
+
+function checkJsonText(text: string, what: string): void {
+  // Counted on the text first: a parser or a later JSON.stringify of 10,000 levels could overflow the stack.
+  if (jsonTextDepth(text) > MAX_JSON_DEPTH) throw new ClearwayError('request.invalid', `${what} is nested more than ${MAX_JSON_DEPTH} levels deep`, 400, { field: 'body' });
+  // A NUL or a lone surrogate can only be written as an escape in valid JSON: parse to name it only then.
+  if (!/\\u(?:0000|d[89a-f])/i.test(text)) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text) as unknown;
+  } catch {
+    return; // Not JSON: the reader reports that, naming the line.
+  }
+  checkStorable(parsed, what);
+}
+
+const uploadLimits = new WeakMap<FastifyRequest, number>();
+
+/** The largest body this caller may send (set by the server once it knows who is calling). */
+export function setUploadLimit(request: FastifyRequest, bytes: number): void {
+  uploadLimits.set(request, bytes);
+}
+
+export const uploadLimitOf = (request: FastifyRequest): number | undefined => uploadLimits.get(request);
+
+/** The multipart field "file" as bytes, with its name and media type, up to the caller's upload limit. */
 export async function readMultipartFile(request: FastifyRequest): Promise<{ bytes: Buffer; fileName: string; contentType: string }> {
-  const file = await request.file();
-  if (!file) throw new ClearwayError('request.invalid', 'The multipart request has no "file" field', 400, { field: 'file' });
-  return { bytes: await file.toBuffer(), fileName: file.filename, contentType: file.mimetype };
+  const maxBytes = uploadLimitOf(request);
+  try {
+    const file = await request.file(maxBytes ? { limits: { fileSize: maxBytes } } : undefined);
+    if (!file) throw new ClearwayError('request.invalid', 'The multipart request has no "file" field', 400, { field: 'file' });
+    return { bytes: await file.toBuffer(), fileName: file.filename, contentType: file.mimetype };
+  } catch (error) {
+    if (error instanceof ClearwayError || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw error;
+    // A body that is not the multipart it says (no boundary, a part cut off, a broken header): the request's fault.
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ClearwayError('request.invalid', `The multipart body cannot be read: ${why.slice(0, 200)}`, 400, { field: 'body' });
+  }
 }
 
 export async function readUpload(request: FastifyRequest): Promise<UploadedFile> {
   if (request.isMultipart()) {
     const file = await readMultipartFile(request);
-    return { text: file.bytes.toString('utf8'), fileName: file.fileName, format: formatOf(file.contentType, file.fileName) };
+    const format = formatOf(file.contentType, file.fileName);
+    const text = decodeText(file.bytes, charsetOf(file.contentType), `The file ${file.fileName}`);
+    if (format !== 'csv') checkJsonText(text, `The file ${file.fileName}`);
+    return { text, fileName: file.fileName, format };
   }
   const body = request.body;
   if (typeof body !== 'string' || body.length === 0) {
     throw new ClearwayError('request.invalid', 'Send the file as the request body (GeoJSON or CSV) or as the multipart field "file"', 400, { field: 'body' });
   }
-  return { text: body, format: formatOf(request.headers['content-type']) };
+  const format = formatOf(request.headers['content-type']);
+  if (format !== 'csv') checkJsonText(body, 'The file');
+  return { text: body, format };
 }
 
 export function jsonBody(request: FastifyRequest): unknown {
@@ -38,12 +94,17 @@ export function jsonBody(request: FastifyRequest): unknown {
   // not be able to forge a JSON request (a sign-in into someone else's account, say).
   const contentType = request.headers['content-type'] ?? '';
   if (typeof request.body !== 'string' || !contentType.startsWith('application/json')) {
-    throw new ClearwayError('request.invalid', 'Send a JSON body with Content-Type: application/json', 415, { field: 'body' });
+    throw new ClearwayError('request.media-type', 'Send a JSON body with Content-Type: application/json', 415, { field: 'body' });
   }
+  if (jsonTextDepth(request.body) > MAX_JSON_DEPTH) {
+    throw new ClearwayError('request.invalid', `The body is nested more than ${MAX_JSON_DEPTH} levels deep`, 400, { field: 'body' });
+  }
+  let parsed: unknown;
   try {
-    return JSON.parse(request.body) as unknown;
+    parsed = JSON.parse(request.body) as unknown;
   } catch {
     throw new ClearwayError('request.invalid', 'The body is not valid JSON', 400, { field: 'body' });
   }
+  checkStorable(parsed, 'The body');
+  return parsed;
 }
-

@@ -9,8 +9,11 @@ import type { Principal, Role } from '../domain/roles.ts';
 export interface RouteContext {
   db: Database;
   config: ServerConfig;
-  /** Failed sign-ins per username (tight: guessing one password) and per address (loose: an office shares one). */
-  signInLimits: { user: SignInLimiter; address: SignInLimiter };
+  /**
+   * Failed sign-ins per username at one address (growing delays: guessing one password), per username from
+   * anywhere (a gentler curve: many addresses guessing one account) and per address (loose: an office shares one).
+   */
+  signInLimits: { userAddress: SignInLimiter; user: SignInLimiter; address: SignInLimiter };
 }
 
 export interface ServerConfig {
@@ -18,10 +21,15 @@ export interface ServerConfig {
   basemapUrl: string | null;
   /** Send the session cookie only over HTTPS (set when Clearway is served behind TLS). */
   secureCookies: boolean;
-  /** Largest accepted upload, in bytes. */
+  /** Largest accepted upload, in bytes, for administrators and the authority's staff. */
   maxUploadBytes: number;
-  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (for sign-in limits). */
-  trustProxy?: boolean;
+  /** Largest accepted upload for operators, donors and anyone else (default: maxUploadBytes). */
+  maxOperatorUploadBytes?: number;
+  /**
+   * Behind a reverse proxy: which hops to believe about the client's address in X-Forwarded-For (for sign-in
+   * limits): the proxies' addresses or CIDRs, or how many proxies stand in front. Default: none.
+   */
+  trustProxy?: false | number | string[];
 }
 
 export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {
@@ -36,6 +44,8 @@ export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType 
   responses: Record<number, { description: string; contentType?: string; schema?: z.ZodType }>;
   /** Who may call it: absent for the public record; otherwise a signed-in principal with one of these roles. */
   roles?: readonly Role[];
+  /** A smaller body limit than the caller's upload limit (sign-in takes a few kB). */
+  bodyLimit?: number;
   /** Sign-in itself: a stale session cookie must not stand in the way of signing in again. */
   skipAuthentication?: boolean;
   handler(input: { query: z.infer<Q>; params: z.infer<P>; request: FastifyRequest; reply: FastifyReply; context: RouteContext; principal: Principal | null }): Promise<unknown>;

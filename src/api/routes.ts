@@ -122,6 +122,8 @@ function importRoute(kind: ImportKind): RouteSpec {
   });
 }
 
+export const SIGN_IN_BODY_BYTES = 4096;
+
 const credentialsSchema = z.object({
   username: z.string().trim().toLowerCase().min(1).max(64),
   password: z.string().min(1).max(1024),
@@ -146,23 +148,31 @@ const sessionRoutes: RouteSpec[] = [
       429: { description: 'Too many failed sign-ins; try again after Retry-After seconds', contentType: 'application/problem+json', schema: problemSchema },
     },
     skipAuthentication: true,
+    // A username and a password are a few hundred bytes: nobody needs to send megabytes to sign in.
+    bodyLimit: SIGN_IN_BODY_BYTES,
     async handler({ request, reply, context }) {
       // Browsers say where a request comes from; a sign-in posted by another site is refused.
       if (request.headers['sec-fetch-site'] === 'cross-site') throw new ClearwayError('auth.forbidden', 'Sign in from Clearway itself', 403);
       const { username, password } = credentialsSchema.parse(jsonBody(request));
-      const { user, address } = context.signInLimits;
-      const wait = Math.max(user.retryAfter([username]), address.retryAfter([request.ip]));
+      const { userAddress, user, address } = context.signInLimits;
+      const pair = `${username} ${request.ip}`;
+      const wait = Math.max(userAddress.retryAfter([pair]), user.retryAfter([username]), address.retryAfter([request.ip]));
       if (wait > 0) {
         reply.header('retry-after', String(wait));
-        throw new ClearwayError('auth.rate-limited', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minute(s)`, 429);
+        throw new ClearwayError('auth.rate-limited', `Too many failed sign-ins; try again in ${wait} s`, 429);
       }
       // Counted as a failure before the password is checked, so that many attempts sent at once cannot all
-      // pass the limit while scrypt works; a success takes back its own count for that username.
+      // pass the limit while scrypt works; a success takes back its own count.
+      userAddress.fail([pair]);
       user.fail([username]);
       address.fail([request.ip]);
       const signedIn = await signIn(context.db, username, password);
-      if (!signedIn) throw new ClearwayError('auth.wrong-credentials', 'Wrong username or password', 401);
-      user.succeed([username]);
+      if (!signedIn) {
+        for (const [limiter, key] of [[userAddress, pair], [user, username], [address, request.ip]] as const) limiter.failedNow([key]);
+        throw new ClearwayError('auth.wrong-credentials', 'Wrong username or password', 401);
+      }
+      userAddress.succeed([pair]);
+      user.forgetOne(username);
       address.forgetOne(request.ip);
       setSessionCookie(reply, signedIn.sessionToken, signedIn.expiresAt, context.config.secureCookies);
       const { username: name, role, organisation } = signedIn.principal;

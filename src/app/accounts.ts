@@ -53,7 +53,7 @@ export async function addUser(db: Database, user: NewUser, actor: string): Promi
       throw new ClearwayError('field.invalid', `a ${user.role} belongs to an organisation of kind ${ORGANISATION_KIND_OF_ROLE[user.role].join(' or ')}; ${user.organisation} is ${kind}`, 400, { field: 'role' });
     }
     const exists = await tx.query('select 1 from app_user where username = $1', [user.username]);
-    if (exists.rows.length > 0) throw new ClearwayError('field.invalid', `the username ${user.username} is taken`, 409, { field: 'username' });
+    if (exists.rows.length > 0) throw new ClearwayError('field.taken', `the username ${user.username} is taken`, 409, { field: 'username' });
     const inserted = await tx.query<{ id: number }>(
       `insert into app_user (username, display_name, role, organisation_code, password_hash) values ($1, $2, $3, $4, $5) returning id`,
       [user.username, user.displayName ?? user.username, user.role, user.organisation, passwordHash],
@@ -186,14 +186,26 @@ export async function revokeApiToken(db: Database, id: number, actor: string): P
 }
 
 /**
- * Failed sign-ins counted per key (a username, an address) in this process: after `maxFailures` in the
- * window, further attempts are refused until it passes, which makes guessing passwords impractically slow.
+ * How long a key waits after failures: nothing for the first `free` failures, then 1, 2, 4, 8... seconds,
+ * never more than `capSeconds`.
+ */
+export interface DelayCurve {
+  free: number;
+  capSeconds: number;
+}
+
+/**
+ * Failed sign-ins counted per key (a username at an address, a username, an address) in this process. Each
+ * failure makes the next attempt wait longer (growing delays, capped), which makes guessing passwords
+ * impractically slow without ever locking an account: whoever guesses at one address slows down there, and
+ * the real user, at another address, waits at most the gentle cap of the username's own curve. Failures are
+ * forgotten after the window.
  */
 export class SignInLimiter {
   private readonly failures = new Map<string, number[]>();
 
   constructor(
-    private readonly maxFailures = 5,
+    private readonly curve: DelayCurve = { free: 0, capSeconds: 60 },
     private readonly windowMs = 15 * 60_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -206,18 +218,35 @@ export class SignInLimiter {
     return kept;
   }
 
+  /** The wait, in seconds, that `failures` recent failures impose after the last of them. */
+  delayAfter(failures: number): number {
+    const over = failures - this.curve.free;
+    return over <= 0 ? 0 : Math.min(this.curve.capSeconds, 2 ** (over - 1));
+  }
+
   /** Seconds to wait before another attempt, or 0 when one is allowed. */
   retryAfter(keys: string[]): number {
     let wait = 0;
     for (const key of keys) {
       const recent = this.recent(key);
-      if (recent.length >= this.maxFailures) wait = Math.max(wait, Math.ceil((recent[0]! + this.windowMs - this.now()) / 1000));
+      const last = recent.at(-1);
+      if (last === undefined) continue;
+      const until = last + this.delayAfter(recent.length) * 1000;
+      if (until > this.now()) wait = Math.max(wait, Math.ceil((until - this.now()) / 1000));
     }
     return wait;
   }
 
   fail(keys: string[]): void {
     for (const key of keys) this.failures.set(key, [...this.recent(key), this.now()]);
+  }
+
+  /** Dates the last failure to now: the delay runs from the answer, not from when the password check began. */
+  failedNow(keys: string[]): void {
+    for (const key of keys) {
+      const recent = this.recent(key);
+      if (recent.length > 0) recent[recent.length - 1] = this.now();
+    }
   }
 
   succeed(keys: string[]): void {

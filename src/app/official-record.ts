@@ -43,7 +43,7 @@ export async function listOrganisations(db: Database): Promise<Organisation[]> {
 export async function addOrganisation(db: Database, organisation: Organisation, actor: string): Promise<void> {
   await db.transaction(async (tx) => {
     const exists = await tx.query('select 1 from organisation where code = $1', [organisation.code]);
-    if (exists.rows.length > 0) throw new ClearwayError('field.invalid', `An organisation with the code ${organisation.code} already exists`, 409, { field: 'code' });
+    if (exists.rows.length > 0) throw new ClearwayError('field.taken', `An organisation with the code ${organisation.code} already exists`, 409, { field: 'code' });
     await loadOrganisations(tx, [organisation]);
     await recordAuditEvent(tx, { actor, action: 'organisation.add', entity: 'organisation', entityRef: organisation.code, details: { ...organisation } });
   });

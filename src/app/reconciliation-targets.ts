@@ -53,7 +53,7 @@ export async function targetConflicts(tx: Queryable, kind: KindId, items: ItemRe
 export async function checkTargets(tx: Queryable, kind: KindId, items: ItemRef[], decided: Map<number, Reconciliation>): Promise<void> {
   const problems = reconciliationProblems(kindOf(kind), items, decided);
   if (problems.length > 0) {
-    throw new ClearwayError('workflow.reconciliation', `Approval stopped: ${problems.length} item(s) have a reconciliation that is not possible; nothing was applied`, 409, { items: problems });
+    throw new ClearwayError('workflow.conflict', `Approval stopped: ${problems.length} item(s) have a reconciliation that is not possible; nothing was applied`, 409, { items: problems });
   }
   const conflicts = await targetConflicts(tx, kind, items, decided, { lock: true });
   if (conflicts.length > 0) {

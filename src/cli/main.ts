@@ -17,8 +17,9 @@ import { buildServer, serverConfigFromEnv } from '../api/server.ts';
 import { ensureWebBuilt } from './web-build.ts';
 import type { Database } from '../app/open.ts';
 import { REPORT_DIMENSIONS, type ReportDimension } from '../domain/land-release-figures.ts';
-import { describeProblem, ClearwayError, type RecordProblem } from '../domain/problems.ts';
+import { describeProblem, ClearwayError, LANGUAGES, problemTitle, type Language, type RecordProblem } from '../domain/problems.ts';
 import { isoDateSchema, organisationCodeSchema } from '../domain/exchange-format.ts';
+import { decodeText } from '../formats/text-encoding.ts';
 import { KIND_IDS } from '../kinds/registry.ts';
 import { FIND_REPORT_DIMENSIONS, findsCsv, findsReport, type FindReportDimension } from '../app/finds.ts';
 
@@ -27,6 +28,16 @@ const MAX_FILE_BYTES = 480 * 1_048_576;
 
 interface GlobalOptions {
   dataDir?: string;
+  lang?: Language;
+}
+
+/** The language problems are printed in: --lang, else CLEARWAY_LANG, else English. Set once the options are parsed. */
+let language: Language = 'en';
+
+/** An error as one line: in Khmer the code's message leads and the English detail follows it. */
+function errorLine(error: ClearwayError): string {
+  if (language === 'en') return `error [${error.code}]: ${error.message}`;
+  return `កំហុស [${error.code}]: ${problemTitle(error.code, language)} (${error.message})`;
 }
 
 function config(program: Command): ClearwayConfig {
@@ -50,7 +61,7 @@ function printImportReport(report: ImportReport): void {
       ? `dry run: all ${report.records} ${report.kind} would be accepted; nothing stored`
       : `refused: ${report.errorCount} error(s) in ${report.records} record(s)${report.errorCount > report.errors.length ? ` (the first ${report.errors.length} listed)` : ''}; nothing stored`;
   console.log(`${report.file} (${report.format ?? 'unknown format'}): ${verdict}${report.statusChanges ? `; ${report.statusChanges} hazard status change(s)` : ''} in ${(report.durationMs / 1000).toFixed(1)} s`);
-  for (const problem of [...report.errors, ...report.notes]) console.log(`  ${describeProblem(problem)}`);
+  for (const problem of [...report.errors, ...report.notes]) console.log(`  ${describeProblem(problem, language)}`);
 }
 
 /** A password from the CLEARWAY_PASSWORD variable or standard input: never from the command line, which others can read. */
@@ -100,6 +111,11 @@ function buildProgram(result: { code: number }): Command {
   const program = new Command('clearway')
     .description('Clearway: the national mine action information management system')
     .option('--data-dir <dir>', 'folder of the embedded database (default ./data or CLEARWAY_DATA_DIR); ignored when DATABASE_URL is set')
+    .addOption(new Option('--lang <language>', 'language of problem messages (or CLEARWAY_LANG)').choices([...LANGUAGES]))
+    .hook('preAction', (command) => {
+      const chosen = command.opts<GlobalOptions>().lang ?? process.env.CLEARWAY_LANG;
+      language = chosen === 'km' ? 'km' : 'en';
+    })
     .exitOverride()
     .showHelpAfterError();
 
@@ -149,7 +165,8 @@ function buildProgram(result: { code: number }): Command {
       if (!fs.existsSync(file)) throw new ClearwayError('file.malformed', `No file at ${file}`);
       const size = fs.statSync(file).size;
       if (size > MAX_FILE_BYTES) throw new ClearwayError('file.too-large', `${file} is ${(size / 1_048_576).toFixed(0)} MB; split it into files under 480 MB`);
-      const text = fs.readFileSync(file, 'utf8');
+      // Decoded strictly (a byte-order mark, else UTF-8): a legacy-encoded file is refused by line, not stored with U+FFFD.
+      const text = decodeText(fs.readFileSync(file), undefined, file);
       await withDatabase(program, async (db) => {
         const report = await importRecords(db, { kind, fileName: file, text, dryRun: options.dryRun, repair: options.repair, actor: `cli:${process.env.USER ?? 'unknown'}`, today: todayInCambodia() });
         if (options.format === 'json') console.log(JSON.stringify(report, null, 2));
@@ -253,8 +270,8 @@ function buildProgram(result: { code: number }): Command {
           // A summary with errors: each one on its own line, as an import report lists them.
           const errors = error instanceof ClearwayError ? (error.details.errors as RecordProblem[] | undefined) : undefined;
           if (!errors) throw error;
-          console.error(`error [${(error as ClearwayError).code}]: ${(error as ClearwayError).message}`);
-          for (const problem of errors) console.error(`  ${describeProblem(problem)}`);
+          console.error(errorLine(error as ClearwayError));
+          for (const problem of errors) console.error(`  ${describeProblem(problem, language)}`);
           result.code = 1;
         }
       });
@@ -366,7 +383,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof ClearwayError) {
-      console.error(`error [${error.code}]: ${error.message}`);
+      console.error(errorLine(error));
       return 1;
     }
     const message = error instanceof Error ? error.message : String(error);

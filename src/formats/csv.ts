@@ -16,10 +16,14 @@ export interface CsvRow {
   info: { lines: number };
 }
 
-/** The rows of a CSV file with the line each ends on; a file that cannot be read is a file-level problem. */
-export function readRows(text: string): CsvRow[] {
+/**
+ * The rows of a CSV file with the line each ends on; a file that cannot be read is a file-level problem.
+ * `maxRows` stops the parser after that many rows (plus one, so the caller can tell a file that has more).
+ */
+export function readRows(text: string, maxRows?: number): CsvRow[] {
   try {
-    return parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as CsvRow[];
+    const limit = maxRows === undefined ? {} : { to: maxRows + 1 };
+    return parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true, ...limit }) as unknown as CsvRow[];
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: string }).code;
@@ -97,6 +101,11 @@ export function readCsv(text: string): RawRecord[] {
     }
     columns.forEach((column, i) => {
       const cell = record[i] ?? '';
+      // PostgreSQL text cannot hold NUL: named here, by line and column, rather than failing the whole import.
+      if (cell.includes('\u0000')) {
+        problems.push({ severity: 'error', code: 'text.unstorable', line, field: column, reason: 'holds a NUL byte (U+0000), which cannot be stored' });
+        return;
+      }
       if (coordinates && (i === coordinates.lon || i === coordinates.lat)) return;
       if (column === geometryColumn) {
         if (cell === '') return;

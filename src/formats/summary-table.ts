@@ -1,10 +1,12 @@
 // Reading an operator's summary table from the file it keeps it in: an Excel workbook (XLSX: its first
 // worksheet) or a CSV file. Either way the first non-empty row holds the headers, and each further row
 // becomes its cells by header, with the row number a person sees in the sheet (or the line in the file).
+import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { normaliseHeader, type RawSummaryRow } from '../domain/operator-summary.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import { readRows } from './csv.ts';
+import { charsetOf, decodeText } from './text-encoding.ts';
 
 export type SummaryFormat = 'xlsx' | 'csv';
 
@@ -44,29 +46,96 @@ const MAX_UNZIPPED_BYTES = 32 * 1024 * 1024;
 const MAX_COLUMNS = 32;
 export const MAX_SUMMARY_ROWS = 100_000;
 
+interface ZipEntry {
+  name: string;
+  method: number;
+  /** Where the entry's compressed bytes start and end in the file (bounded by the file, whatever it declares). */
+  start: number;
+  end: number;
+}
+
 /**
- * The total uncompressed size the zip's central directory declares. A guard read before the workbook is
- * inflated: entries are listed at the end of the file with their sizes (APPNOTE 4.3.12 and 4.3.16).
+ * The entries of a zip as its central directory lists them (APPNOTE 4.3.12, 4.3.16), with the place of each
+ * one's data taken from its local header (4.3.7). Sizes it declares unpacked are not used: see inflatedSize.
  */
-function declaredUnzippedBytes(zip: Buffer): number | null {
+function zipEntries(zip: Buffer): ZipEntry[] | null {
   const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   if (end < 0 || end + 22 > zip.length) return null;
-  const entries = zip.readUInt16LE(end + 10);
+  const count = zip.readUInt16LE(end + 10);
   let at = zip.readUInt32LE(end + 16);
-  let total = 0;
-  for (let i = 0; i < entries; i++) {
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
     if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return null;
-    const size = zip.readUInt32LE(at + 24);
-    // 0xFFFFFFFF: the real size is in a zip64 field; no summary needs one.
-    if (size === 0xffffffff) return Number.POSITIVE_INFINITY;
-    total += size;
-    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    const method = zip.readUInt16LE(at + 10);
+    const compressed = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    if (local + 30 > zip.length || zip.readUInt32LE(local) !== 0x04034b50) return null;
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    // 0xFFFFFFFF: a zip64 size; no summary needs one, and the data then runs to the end of the file at most.
+    const stop = compressed === 0xffffffff ? zip.length : Math.min(zip.length, start + compressed);
+    entries.push({ name, method, start, end: stop });
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
   }
-  return total;
+  return entries;
+}
+
+// A row of a worksheet in SpreadsheetML, with or without a namespace prefix.
+const ROW_TAG = /<(?:[A-Za-z_][\w.-]*:)?row[\s>]/g;
+
+/**
+ * Inflates every entry, counting the bytes really produced and the rows of each worksheet as they stream,
+ * and stops as soon as either bound is passed: a zip that declares 1 kB and inflates to 1 GB is refused
+ * after the first 32 MB, not read to the end. Nothing inflated is kept.
+ */
+async function checkInflation(zip: Buffer, entries: ZipEntry[]): Promise<void> {
+  let total = 0;
+  for (const entry of entries) {
+    const isSheet = /^xl\/worksheets\/[^/]+\.xml$/i.test(entry.name);
+    const compressed = zip.subarray(entry.start, entry.end);
+    if (entry.method === 0) {
+      total += compressed.length;
+      if (total > MAX_UNZIPPED_BYTES) throw tooLarge(`it unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
+      if (isSheet && (compressed.toString('latin1').match(ROW_TAG)?.length ?? 0) > MAX_SUMMARY_ROWS + 1) throw tooLarge(`more than ${MAX_SUMMARY_ROWS} rows`);
+      continue;
+    }
+    if (entry.method !== 8) throw new ClearwayError('file.malformed', `The workbook's part ${entry.name} is packed in a way Excel does not use (zip method ${entry.method})`, 422);
+    await new Promise<void>((resolve, reject) => {
+      const inflater = zlib.createInflateRaw();
+      let rows = 0;
+      let tail = '';
+      const stop = (error: ClearwayError) => {
+        inflater.destroy();
+        reject(error);
+      };
+      inflater.on('data', (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > MAX_UNZIPPED_BYTES) return stop(tooLarge(`it unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`));
+        if (!isSheet) return;
+        // A tag may straddle two chunks: the last few characters are carried into the next count.
+        const text = tail + chunk.toString('latin1');
+        let counted = 0;
+        for (const match of text.matchAll(ROW_TAG)) {
+          rows++;
+          counted = match.index + match[0].length;
+        }
+        tail = text.slice(Math.max(counted, text.length - 16));
+        if (rows > MAX_SUMMARY_ROWS + 1) stop(tooLarge(`more than ${MAX_SUMMARY_ROWS} rows`));
+      });
+      inflater.on('end', () => {
+        rows += tail.match(ROW_TAG)?.length ?? 0;
+        if (rows > MAX_SUMMARY_ROWS + 1) reject(tooLarge(`more than ${MAX_SUMMARY_ROWS} rows`));
+        else resolve();
+      });
+      inflater.on('error', (error) => reject(new ClearwayError('file.malformed', `The workbook's part ${entry.name} cannot be unpacked: ${error.message}`, 422)));
+      inflater.end(compressed);
+    });
+  }
 }
 
 const tooLarge = (what: string) =>
-  new ClearwayError('file.too-large', `The summary is too large (${what}): a monthly summary has one row per province, month and kind`, 422);
+  new ClearwayError('file.too-large', `The summary is too large (${what}): a monthly summary has one row per province, month and kind`, 413);
 
 type CellValue = string | number | Date | undefined;
 
@@ -91,6 +160,13 @@ function tableOf(format: SummaryFormat, lines: { line: number; values: CellValue
   const filled = lines.filter((l) => l.values.some((v) => !isBlank(v)));
   const header = filled[0];
   if (!header) throw new ClearwayError('file.empty', 'The summary holds no rows: the first row names the columns province, month, kind, released_m2', 422);
+  // Cells reach SQL as parameters, and PostgreSQL text cannot hold NUL: refused here, by line and column.
+  for (const { line, values } of filled) {
+    const column = values.findIndex((v) => typeof v === 'string' && v.includes('\u0000'));
+    if (column >= 0) {
+      throw new ClearwayError('text.unstorable', `Line ${line}, column ${column + 1}: the cell holds a NUL byte (U+0000), which cannot be stored`, 422, { line, field: header.values[column] ?? `column ${column + 1}` });
+    }
+  }
   const headers = header.values.map(normaliseHeader);
   const rows = filled.slice(1).map(({ line, values }): RawSummaryRow => {
     const cells: Record<string, unknown> = {};
@@ -104,9 +180,9 @@ function tableOf(format: SummaryFormat, lines: { line: number; values: CellValue
 }
 
 async function readXlsx(bytes: Buffer): Promise<SummaryTable> {
-  const unzipped = declaredUnzippedBytes(bytes);
-  if (unzipped === null) throw new ClearwayError('file.malformed', 'The file is not an Excel workbook (.xlsx) that can be read: its zip directory is damaged', 422);
-  if (unzipped > MAX_UNZIPPED_BYTES) throw tooLarge(`it unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
+  const entries = zipEntries(bytes);
+  if (entries === null) throw new ClearwayError('file.malformed', 'The file is not an Excel workbook (.xlsx) that can be read: its zip directory is damaged', 422);
+  await checkInflation(bytes, entries);
   const workbook = new ExcelJS.Workbook();
   try {
     // exceljs declares its own Buffer type (an ArrayBuffer); it reads Node's Buffer, as its documentation shows.
@@ -130,20 +206,15 @@ async function readXlsx(bytes: Buffer): Promise<SummaryTable> {
   return tableOf('xlsx', lines);
 }
 
-function readCsvTable(bytes: Buffer): SummaryTable {
-  try {
-    const rows = readRows(bytes.toString('utf8'));
-    if (rows.length > MAX_SUMMARY_ROWS + 1) throw tooLarge(`${rows.length} lines`);
-    return tableOf('csv', rows.map(({ record, info }) => ({ line: info.lines, values: record.slice(0, MAX_COLUMNS) })));
-  } catch (error) {
-    // A file that cannot be read is the request's content at fault (422), as for the XLSX reader.
-    if (error instanceof ClearwayError && error.status === 400) throw new ClearwayError(error.code, error.message, 422, error.details);
-    throw error;
-  }
+function readCsvTable(bytes: Buffer, contentType?: string): SummaryTable {
+  // Rows are counted as they are parsed: the parser stops at the first row past the bound.
+  const rows = readRows(decodeText(bytes, charsetOf(contentType), 'The summary'), MAX_SUMMARY_ROWS + 1);
+  if (rows.length > MAX_SUMMARY_ROWS + 1) throw tooLarge(`more than ${MAX_SUMMARY_ROWS} rows`);
+  return tableOf('csv', rows.map(({ record, info }) => ({ line: info.lines, values: record.slice(0, MAX_COLUMNS) })));
 }
 
 export async function readSummaryTable(file: SummaryFile): Promise<SummaryTable> {
   if (file.bytes.length === 0) throw new ClearwayError('file.empty', 'The file is empty', 422);
   if (file.bytes.length > MAX_FILE_BYTES) throw tooLarge(`${(file.bytes.length / 1024 / 1024).toFixed(1)} MB, more than ${MAX_FILE_BYTES / 1024 / 1024} MB`);
-  return summaryFormatOf(file) === 'xlsx' ? readXlsx(file.bytes) : readCsvTable(file.bytes);
+  return summaryFormatOf(file) === 'xlsx' ? readXlsx(file.bytes) : readCsvTable(file.bytes, file.contentType);
 }

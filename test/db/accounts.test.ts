@@ -160,12 +160,23 @@ describe('roles on the import routes', () => {
 });
 
 describe('the sign-in limiter', () => {
-  it('lets people try again once the window has passed', () => {
+  it('makes each failure wait longer (1, 2, 4... s, capped) and forgets failures once the window has passed', () => {
     let now = 0;
-    const limiter = new SignInLimiter(5, 60_000, () => now);
-    for (let i = 0; i < 5; i++) limiter.fail(['user:a']);
-    expect(limiter.retryAfter(['user:a'])).toBe(60);
-    now = 60_001;
+    const limiter = new SignInLimiter({ free: 0, capSeconds: 8 }, 60_000, () => now);
     expect(limiter.retryAfter(['user:a'])).toBe(0);
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      limiter.fail(['user:a']);
+      waits.push(limiter.retryAfter(['user:a']));
+      now += waits.at(-1)! * 1000;
+    }
+    expect(waits).toEqual([1, 2, 4, 8, 8, 8]);
+    expect(limiter.retryAfter(['user:a'])).toBe(0);
+    limiter.fail(['user:a']);
+    expect(limiter.retryAfter(['user:a'])).toBe(8);
+    now += 60_001;
+    expect(limiter.retryAfter(['user:a'])).toBe(0);
+    limiter.fail(['user:a']);
+    expect(limiter.retryAfter(['user:a'])).toBe(1);
   });
 });

@@ -435,12 +435,12 @@ describe('a summary built to exhaust the server', () => {
     await workbook.xlsx.writeFile(bomb);
     expect(fs.statSync(bomb).size).toBeLessThan(1024 * 1024);
     const inflated = await upload('halo.officer', bomb);
-    expect(inflated.statusCode).toBe(422);
+    expect(inflated.statusCode).toBe(413);
     expect(inflated.json()).toMatchObject({ code: 'file.too-large', detail: expect.stringContaining('unpacks to more than 32 MB') });
     const long = path.join(workDir, 'long.csv');
     fs.writeFileSync(long, `province,month,kind,released_m2\n${'02,2024-01,cleared,1\n'.repeat(100_001)}`);
     const tooLong = await upload('halo.officer', long);
-    expect(tooLong.statusCode).toBe(422);
+    expect(tooLong.statusCode).toBe(413);
     expect(tooLong.json()).toMatchObject({ code: 'file.too-large' });
     expect((await call(null, 'GET', '/api/health')).statusCode).toBe(200);
   });

@@ -2,6 +2,15 @@
 // authority, so values we only display (kinds, methods, sources) stay plain strings.
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from 'geojson';
 
+/** The page's language (i18n.ts sets it whenever it changes): every call sends it, so problems come back in it. */
+let pageLanguage = 'en';
+
+export function sendLanguageWithRequests(language: string): void {
+  pageLanguage = language;
+}
+
+const languageHeader = (): Record<string, string> => ({ 'accept-language': pageLanguage });
+
 export type HazardType = 'SHA' | 'CHA';
 /** combined: replaced, with others, by one hazard at a review; kept as history and no longer counted. */
 export type HazardStatus = 'open' | 'in_progress' | 'released' | 'combined';
@@ -204,7 +213,7 @@ async function failure(response: Response): Promise<ApiError> {
 
 /** The body of a successful answer as a file (a CSV export); a refusal throws like any other call. */
 export async function sendForFile(path: string, csrfToken: string | null, body: FormData): Promise<Blob> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = languageHeader();
   if (csrfToken) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(path, { method: 'POST', headers, body });
   if (!response.ok) throw await failure(response);
@@ -218,7 +227,7 @@ async function answer<T>(response: Response): Promise<T> {
 }
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  return answer<T>(await fetch(path, { headers: { accept: 'application/json' }, signal }));
+  return answer<T>(await fetch(path, { headers: { accept: 'application/json', ...languageHeader() }, signal }));
 }
 
 /**
@@ -226,7 +235,7 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
  * request comes from Clearway's own page and not from another site the officer has open.
  */
 export async function send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, csrfToken: string | null, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...languageHeader() };
   if (csrfToken) headers['x-csrf-token'] = csrfToken;
   let payload: FormData | string | undefined;
   if (body instanceof FormData) payload = body;

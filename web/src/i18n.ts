@@ -2,6 +2,7 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from './locales/en.json';
 import km from './locales/km.json';
+import { sendLanguageWithRequests } from './api';
 
 export const languages = ['en', 'km'] as const;
 export type Language = (typeof languages)[number];
@@ -43,6 +44,7 @@ export async function changeLanguage(language: Language): Promise<void> {
 
 function reflectLanguage(language: string): void {
   document.documentElement.lang = language;
+  sendLanguageWithRequests(language);
   document.title = i18next.t('app.documentTitle');
 }
 

@@ -1,6 +1,19 @@
 import { useTranslation } from 'react-i18next';
 import { ApiError } from './api';
 import type { ConflictingItem } from './api';
+import { currentLanguage } from './i18n';
+import { problemText } from './problem-text';
+
+/** The code's message in the page's language (Khmer), then the server's reason. */
+export function ProblemReason({ code, reason }: { code: string | undefined; reason: string }) {
+  const text = problemText(code, reason, currentLanguage());
+  if (!text.message) return <>{text.reason}</>;
+  return (
+    <>
+      <span lang="km">{text.message}</span> <span className="muted" lang="en">({text.reason})</span>
+    </>
+  );
+}
 
 function conflictPlace(conflict: ConflictingItem): string {
   return [conflict.ref, conflict.feature !== undefined ? `#${conflict.feature}` : null, conflict.line !== undefined ? `L${conflict.line}` : null]
@@ -18,7 +31,7 @@ export function ProblemMessage({ error }: { error: Error | null }) {
   const conflicts = error instanceof ApiError ? error.conflicts : [];
   const refusedItems = error instanceof ApiError && Array.isArray(error.problem?.items) ? error.problem.items : [];
   const lineErrors = error instanceof ApiError && Array.isArray(error.problem?.errors) ? error.problem.errors : [];
-  const reason = error instanceof ApiError ? error.message : t('problem.unreachable', { reason: error.message });
+  const reason = error instanceof ApiError ? <ProblemReason code={error.problem?.code} reason={error.message} /> : t('problem.unreachable', { reason: error.message });
   return (
     <div className="problem" role="alert" data-testid="problem">
       <p>{reason}</p>
@@ -38,7 +51,7 @@ export function ProblemMessage({ error }: { error: Error | null }) {
               <strong>
                 {[lineError.line !== undefined ? t('validation.line', { number: lineError.line }) : null, lineError.field].filter(Boolean).join(' · ')}
               </strong>{' '}
-              {lineError.reason}
+              <ProblemReason code={lineError.code} reason={lineError.reason} />
             </li>
           ))}
         </ul>
@@ -49,7 +62,7 @@ export function ProblemMessage({ error }: { error: Error | null }) {
           <ul className="problem__list" data-testid="problem-conflicts">
             {conflicts.map((conflict, index) => (
               <li key={`${conflict.ref ?? ''}-${index}`}>
-                <strong>{conflictPlace(conflict)}</strong> <span className="muted">[{conflict.code}]</span> {conflict.reason}
+                <strong>{conflictPlace(conflict)}</strong> <span className="muted">[{conflict.code}]</span> <ProblemReason code={conflict.code} reason={conflict.reason} />
               </li>
             ))}
           </ul>

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { formatCount } from './format';
+import { ProblemReason } from './problem-message';
 import type { RecordProblem, Validation } from './submission-api';
 
 /** Which record a problem is about, as the officer finds it in the file: its ref, its feature or its line. */
@@ -33,7 +34,7 @@ function ProblemTable({ problems, testId }: { problems: RecordProblem[]; testId:
               </th>
               <td>{problem.field ?? t('common.none')}</td>
               <td>
-                {problem.reason} <span className="muted code">[{problem.code}]</span>
+                <ProblemReason code={problem.code} reason={problem.reason} /> <span className="muted code">[{problem.code}]</span>
               </td>
             </tr>
           ))}
