@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { route, problemSchema, type RouteSpec } from './route.ts';
 import { FIND_REPORT_DIMENSIONS, findDetail, findsCsv, findsGeoJson, findsReport, listFinds } from '../app/finds.ts';
-import { isoDateSchema, refSchema } from '../domain/exchange-format.ts';
+import { refSchema } from '../domain/exchange-format.ts';
+import { asOfQuery } from './report-routes.ts';
+import { checkAsOf } from '../app/land-release-report.ts';
 import { FIND_CATEGORIES } from '../kinds/find.ts';
 
 const invalid = { description: 'Invalid request', contentType: 'application/problem+json', schema: problemSchema };
@@ -82,11 +84,11 @@ export const FIND_ROUTES: RouteSpec[] = [
     query: z.object({
       by: z.enum(FIND_REPORT_DIMENSIONS).default('province'),
       format: z.enum(['json', 'csv']).default('json'),
-      as_of: isoDateSchema.optional().describe('figures as the record knows them now for what was found on or before this date'),
+      as_of: asOfQuery,
     }),
     responses: { 200: { description: 'The report (json) or its rows (csv)', schema: findsReportSchema }, 400: invalid },
     async handler({ query, reply, context }) {
-      const report = await findsReport(context.db, query.by, query.as_of ?? null);
+      const report = await findsReport(context.db, query.by, checkAsOf(query.as_of) ?? null);
       if (query.format === 'csv') {
         reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="finds-by-${query.by}.csv"`);
         return findsCsv(report);

@@ -26,7 +26,7 @@ export const REPORT_COLUMNS = ['unit_code', 'unit_name', 'original_m2', 'cancell
 export function checkAsOf(asOf: string | undefined, field = 'as_of'): string | undefined {
   if (asOf === undefined) return undefined;
   if (!isCalendarDate(asOf)) {
-    throw new ClearwayError('date.not-iso', `${field} ${JSON.stringify(asOf)} is not a calendar date written YYYY-MM-DD`, 400, { field });
+    throw new ClearwayError('date.not-iso', `${field} ${JSON.stringify(asOf)} is not a calendar date written YYYY-MM-DD`, 422, { field });
   }
   return asOf;
 }

@@ -196,7 +196,8 @@ describe('the authority freezes the land release report as of a date', () => {
     ] as const;
     for (const [body, field] of bad) {
       const response = await freeze('cmaa.officer', body);
-      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      // A bad date is date.not-iso (422); a bad dimension, report or name a request that is not valid (400).
+      expect(response.statusCode, JSON.stringify(body)).toBe(field === 'as_of' ? 422 : 400);
       expect(response.json(), JSON.stringify(body)).toMatchObject({ field });
     }
     expect((await freeze('cmaa.officer', { by: 'province', name: 'no date' })).statusCode).toBe(400);
