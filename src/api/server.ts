@@ -13,7 +13,7 @@ import { prepareSignIn, SignInLimiter } from '../app/accounts.ts';
 import { authenticate, requireRole } from './authentication.ts';
 import { ClearwayError, PROBLEM_CODES, type ProblemCode } from '../domain/problems.ts';
 import { openApiDocument } from './openapi.ts';
-import { ROUTES } from './routes.ts';
+import { engineVersionsOnce, ROUTES } from './routes.ts';
 import type { RouteContext, ServerConfig } from './route.ts';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,6 +31,8 @@ export async function buildServer(db: Database, config: ServerConfig, options: {
     trustProxy: config.trustProxy ?? false,
   });
   const context: RouteContext = { db, config, signInLimits: { user: new SignInLimiter(5), address: new SignInLimiter(50) } };
+  // GET /api/health answers without the database (routes.ts says why): the versions it reports are read now.
+  await engineVersionsOnce(db);
   prepareSignIn();
 
   // Bodies arrive as text; handlers decide how to read them (an import reports a malformed file as a
