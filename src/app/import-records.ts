@@ -10,6 +10,7 @@ import { lockOfficialRecord, recordChangeBatch, finishChangeBatch } from '../db/
 import { checkDates, parseHazardProperties, parseReleaseProperties, type Parsed, type RecordPlace } from '../domain/exchange-format.ts';
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
+import { readRecordsOffThread } from './read-off-thread.ts';
 import { readerFor } from '../formats/registry.ts';
 import { polygonToWkbHex } from '../db/wkb.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
@@ -264,12 +265,12 @@ function addProblems(report: ImportReport, problems: RecordProblem[]): void {
   }
 }
 
-/** Reads the file; a file that cannot be read gives a report with one file-level error. */
-function readRecords(request: ImportRequest, report: ImportReport): RawRecord[] | null {
+/** Reads the file (off this thread when large); a file that cannot be read gives a report with one file-level error. */
+async function readRecords(request: ImportRequest, report: ImportReport): Promise<RawRecord[] | null> {
   try {
     const reader = readerFor(request.fileName, request.format);
     report.format = reader.id;
-    const records = request.read ?? reader.read(request.text);
+    const records = request.read ?? (await readRecordsOffThread(request.fileName, request.text, reader.id));
     if (records.length === 0) throw new ClearwayError('file.empty', 'The file holds no records');
     return records;
   } catch (error) {
@@ -299,7 +300,7 @@ async function runImport(tx: Queryable, records: RawRecord[], request: ImportReq
 export async function importRecords(db: Database, request: ImportRequest): Promise<ImportReport> {
   const started = Date.now();
   const report = emptyReport(request, null);
-  const records = readRecords(request, report);
+  const records = await readRecords(request, report);
   if (!records) return { ...report, durationMs: Date.now() - started };
   report.records = records.length;
   try {
@@ -341,7 +342,7 @@ export class ImportRefused extends Error {
 export async function importWithin(tx: Queryable, request: ImportRequest): Promise<ImportReport> {
   const started = Date.now();
   const report = emptyReport({ ...request, dryRun: false }, null);
-  const records = readRecords(request, report);
+  const records = await readRecords(request, report);
   if (!records) throw new ImportRefused(report);
   report.records = records.length;
   await runImport(tx, records, request, report, { q: tx, pipelined: false });

@@ -4,12 +4,23 @@ import { officialVersions } from '../db/reconciliation.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import type { ItemRef } from '../domain/reconciliation.ts';
 import { readerFor } from '../formats/registry.ts';
+import { readRecordsOffThread } from './read-off-thread.ts';
 import { refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 
 /** The file's records; an unreadable file has none (its validation report already says why). */
 export function readItems(file: { file_name: string; format: string; content: string }): RawRecord[] {
   try {
     return readerFor(file.file_name, file.format as FormatId).read(file.content);
+  } catch (error) {
+    if (!(error instanceof ClearwayError)) throw error;
+    return [];
+  }
+}
+
+/** readItems for an upload being checked: a large file is read off the server's thread (read-off-thread.ts). */
+export async function readItemsOffThread(file: { file_name: string; format: string; content: string }): Promise<RawRecord[]> {
+  try {
+    return await readRecordsOffThread(file.file_name, file.content, (file.format || undefined) as FormatId | undefined);
   } catch (error) {
     if (!(error instanceof ClearwayError)) throw error;
     return [];

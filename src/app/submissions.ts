@@ -11,7 +11,7 @@ import { importRecords, ImportRefused, importWithin, type ImportKind } from './i
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
-import { basisOf, itemRefs, readItems } from './submission-items.ts';
+import { basisOf, itemRefs, readItems, readItemsOffThread } from './submission-items.ts';
 import { checkTargets } from './reconciliation-targets.ts';
 
 export interface Upload {
@@ -73,7 +73,7 @@ function visibility(principal: Principal): { sql: string; params: unknown[] } {
  */
 async function validate(db: Database, upload: Upload, principal: Principal): Promise<{ validation: Validation; format: string; basis: Record<string, number> }> {
   const actor = principal.username;
-  const records = readItems({ file_name: upload.fileName, format: upload.format ?? '', content: upload.text });
+  const records = await readItemsOffThread({ file_name: upload.fileName, format: upload.format ?? '', content: upload.text });
   const { basis, owners } = await basisOf(db, upload.kind, records);
   const items = itemRefs(records);
   const reconciliation = decideItems(items, basis, {});
