@@ -8,7 +8,7 @@ import { ClearwayError } from '../domain/problems.ts';
 import { decideItems, reconciliationProblems, writtenTarget, type DecidedItem, type Reconciliation } from '../domain/reconciliation.ts';
 import type { Principal } from '../domain/roles.ts';
 import { targetConflicts } from './reconciliation-targets.ts';
-import { itemRefs, readItems } from './submission-items.ts';
+import { itemRefs, readItemsOffThread } from './submission-items.ts';
 import { lockForMove } from './submissions.ts';
 
 export interface ItemChoice extends Reconciliation {
@@ -27,7 +27,7 @@ export interface ReconciledItem extends DecidedItem {
 export async function reconcileSubmission(db: Database, principal: Principal, id: number, choices: ItemChoice[]): Promise<ReconciledItem[]> {
   return db.transaction(async (tx) => {
     const locked = await lockForMove(tx, principal, id, 'approve');
-    const items = itemRefs(readItems(locked));
+    const items = itemRefs(await readItemsOffThread(locked));
     const chosen: Record<string, Reconciliation> = { ...locked.reconciliation };
     for (const choice of choices) {
       if (!Number.isInteger(choice.item) || choice.item < 0 || choice.item >= items.length) {

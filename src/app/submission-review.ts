@@ -8,7 +8,7 @@ import type { RecordProblem } from '../domain/problems.ts';
 import { decideItems, type DecidedItem, type Reconciliation } from '../domain/reconciliation.ts';
 import type { Principal } from '../domain/roles.ts';
 import { placeOf, refOf, type RawRecord } from '../formats/records.ts';
-import { itemRefs, readItems } from './submission-items.ts';
+import { itemRefs, readItemsOffThread } from './submission-items.ts';
 import { getSubmission } from './submissions.ts';
 
 export interface ReviewItem {
@@ -48,7 +48,7 @@ export async function reviewSubmission(db: Database, principal: Principal, id: n
     [id],
   );
   const { content, basis, reconciliation } = stored.rows[0]!;
-  const records = readItems({ file_name: submission.file_name, format: submission.format, content });
+  const records = await readItemsOffThread({ file_name: submission.file_name, format: submission.format, content });
   const decided = decideItems(itemRefs(records), basis, reconciliation);
   const pageRecords = records.slice(page.offset, page.offset + page.limit);
   const inputs = pageRecords.map((record, i) => {

@@ -11,7 +11,7 @@ import { importRecords, ImportRefused, importWithin, type ImportKind } from './i
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
-import { basisOf, itemRefs, readItems, readItemsOffThread } from './submission-items.ts';
+import { basisOf, itemRefs, readItemsOffThread } from './submission-items.ts';
 import { checkTargets } from './reconciliation-targets.ts';
 
 export interface Upload {
@@ -250,7 +250,7 @@ export async function approveSubmission(db: Database, principal: Principal, id: 
     return await finish(db, principal, id, 'approve', async (tx, locked) => {
       // Before the targets' versions are checked, so that no other change lands between the check and the writes.
       await lockOfficialRecord(tx);
-      const records = readItems(locked);
+      const records = await readItemsOffThread(locked);
       const items = itemRefs(records);
       const decided = decideItems(items, locked.basis, locked.reconciliation);
       await checkTargets(tx, locked.kind, items, decided);
