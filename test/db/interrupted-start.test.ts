@@ -91,5 +91,5 @@ describe('a first start killed during the demo load', () => {
     // What an uninterrupted start holds: every hazard once with one first version, every release, the two import
     // batches and the demo accounts; nothing left from the killed attempt.
     expect(await counts()).toEqual({ hazards: 3000, hazardFirstVersions: 3000, releases: Number(printed![2]), demoBatches: 2, demoUsers: DEMO_USERS.length });
-  });
+  }, 480_000);
 });
