@@ -222,6 +222,8 @@ export function readFrames(socket: net.Socket, onMessage: (message: unknown) => 
 /** Serves the host on a unix socket, for other `clearway` commands while this process holds the folder. */
 export function serveOnSocket(host: EmbeddedHost, socketPath: string): Promise<{ close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
+  // Roll-backs of clients that went away: closing waits for them, so the engine is never closed under one.
+  const endings = new Set<Promise<void>>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     const session = host.session();
@@ -233,7 +235,9 @@ export function serveOnSocket(host: EmbeddedHost, socketPath: string): Promise<{
     socket.on('error', () => undefined);
     socket.on('close', () => {
       sockets.delete(socket);
-      void session.end();
+      const ending = session.end();
+      endings.add(ending);
+      void ending.finally(() => endings.delete(ending));
     });
   });
   return new Promise((resolve, reject) => {
@@ -241,11 +245,14 @@ export function serveOnSocket(host: EmbeddedHost, socketPath: string): Promise<{
     server.listen(socketPath, () => {
       server.off('error', reject);
       resolve({
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          // A command still connected is cut off: its open transaction rolls back, and it says so.
-          for (const socket of sockets) socket.destroy();
-        }),
+        close: async () => {
+          await new Promise<void>((done) => {
+            server.close(() => done());
+            // A command still connected is cut off: its open transaction rolls back, and it says so.
+            for (const socket of sockets) socket.destroy();
+          });
+          await Promise.all([...endings]);
+        },
       });
     });
   });
