@@ -35,17 +35,18 @@ export interface OpenedClearway {
 
 export interface OpenOptions {
   /**
-   * `serve` and `start` must own the data folder: they are refused (DataFolderInUse) when another process
-   * holds it. Other commands work through the holder instead.
+   * For `serve` and `start`: they must own the data folder, and are refused (DataFolderInUse) when another
+   * process holds it; once open, they share it with other commands through the folder's socket. Other
+   * commands work through a serving holder, and wait for one that is not serving (another command) to end.
    */
-  exclusive?: boolean;
+  serving?: boolean;
   /** What the lock names as the holder, e.g. `clearway serve --port 8080`. */
   command?: string;
-  /** Said once when the holder is still opening the folder and this command waits for it. */
+  /** Said once when this command waits for the holder (a server still opening, or another command). */
   onWait?: (holder: DataFolderHolder) => void;
 }
 
-/** How long a command waits for a holder that is still opening its folder (a first start loads demo data). */
+/** How long a command waits for a holder that does not share the folder (yet): a first start loads demo data. */
 const HOLDER_READY_MS = 300_000;
 
 export async function openClearway(config: ClearwayConfig, options: OpenOptions = {}): Promise<OpenedClearway> {
@@ -58,8 +59,9 @@ export async function openClearway(config: ClearwayConfig, options: OpenOptions 
       try {
         const db = await openEmbedded({ dataDir: config.dataDir, command: options.command });
         const opened = await prepare(db);
-        // Only now may other commands come in: the schema and the reference data are complete.
-        await db.shareWithOtherCommands?.();
+        // Only now may other commands come in: the schema and the reference data are complete. A command
+        // does not share: it ends soon, and would cut off whoever came in through it.
+        if (options.serving) await db.shareWithOtherCommands?.();
         return opened;
       } catch (error) {
         // Another process took the folder between our look and our lock: go through it as below.
@@ -67,14 +69,15 @@ export async function openClearway(config: ClearwayConfig, options: OpenOptions 
         throw error;
       }
     }
-    if (options.exclusive) throw new DataFolderInUse(config.dataDir, holder);
+    if (options.serving) throw new DataFolderInUse(config.dataDir, holder);
     try {
       // The holder brought the schema up to date before it shared the folder: nothing to migrate here.
       return { db: await openEmbeddedThrough(holder.socket), migrations: [], referenceLoaded: false, through: holder };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw error;
-      // The holder is alive but not sharing yet: it is still opening (or loading the demo data).
+      // The holder is alive but not sharing: a server still opening (or loading the demo data), or another
+      // command, which will end. Either way this command runs when it can.
       if (Date.now() > deadline) throw new DataFolderInUse(config.dataDir, holder);
       if (!waited) options.onWait?.(holder);
       waited = true;

@@ -38,7 +38,7 @@ const commandLine = () => ['clearway', ...process.argv.slice(2)].join(' ');
 async function withDatabase<T>(program: Command, work: (db: Database) => Promise<T>): Promise<T> {
   const { db } = await openClearway(config(program), {
     command: commandLine(),
-    onWait: (holder) => process.stderr.write(`Waiting for process ${holder.pid} (\`${holder.command}\`) to finish opening the data folder...\n`),
+    onWait: (holder) => process.stderr.write(`Waiting for process ${holder.pid} (\`${holder.command}\`) to let go of the data folder or share it...\n`),
   });
   try {
     return await work(db);
@@ -73,7 +73,7 @@ async function serve(program: Command, options: { port: string; host: string; de
   const settings = config(program);
   await ensureWebBuilt((line) => console.log(line));
   // One process per data folder: a second serve or start is refused, naming the one that runs.
-  const { db, referenceLoaded } = await openClearway(settings, { exclusive: true, command: commandLine() });
+  const { db, referenceLoaded } = await openClearway(settings, { serving: true, command: commandLine() });
   if (referenceLoaded) console.log('Created a new database with the reference data (provinces, districts, communes, villages, organisations).');
   if (options.demo && !(await hasHazards(db))) {
     console.log('Loading the demo data (first start only)...');
