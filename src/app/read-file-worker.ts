@@ -11,8 +11,16 @@ const post = (message: ReadMessage) => parentPort!.postMessage(message);
 
 try {
   const records = readerFor(fileName, format).read(text);
-  for (let start = 0; start < records.length; start += BATCH) post({ records: records.slice(start, start + BATCH) });
-  post({ done: records.length });
+  // One batch per request of the main thread: messages already waiting on a port are all taken in at once,
+  // so sending every batch ahead would hand the main thread the whole file's records in one long turn.
+  let next = 0;
+  const send = () => {
+    if (next >= records.length) return post({ done: records.length });
+    post({ records: records.slice(next, next + BATCH) });
+    next += BATCH;
+  };
+  parentPort!.on('message', send);
+  send();
 } catch (error) {
   if (error instanceof ClearwayError) post({ refused: { code: error.code, message: error.message, status: error.status, details: error.details } });
   else post({ failed: error instanceof Error ? error.message : String(error) });

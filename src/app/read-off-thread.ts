@@ -32,6 +32,8 @@ export async function readRecordsOffThread(fileName: string, text: string, forma
       worker.on('message', (message: ReadMessage) => {
         if ('records' in message) {
           for (const record of message.records) records.push(record);
+          // The next batch after a turn of the event loop, so requests waiting meanwhile are answered.
+          setImmediate(() => worker.postMessage('next'));
         } else if ('done' in message) {
           resolve(records);
         } else if ('refused' in message) {
