@@ -5,7 +5,7 @@ import * as record from '../app/official-record.ts';
 import { importRecords, type ImportKind } from '../app/import-records.ts';
 import { landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
 import { readAuditLog, releasesBehind } from '../app/traceability.ts';
-import { todayInCambodia } from '../app/open.ts';
+import { todayInCambodia, type Database } from '../app/open.ts';
 import { CONTAMINATION_TYPES, HAZARD_STATUSES, HAZARD_TYPES, RELEASE_KINDS, refSchema } from '../domain/exchange-format.ts';
 import { REPORT_DIMENSIONS } from '../domain/land-release-figures.ts';
 import { ClearwayError } from '../domain/problems.ts';
@@ -213,6 +213,21 @@ const sessionRoutes: RouteSpec[] = [
   }),
 ];
 
+// Health proves that the server's event loop answers, so it asks the database nothing: during a long import
+// the embedded engine (one connection) would make it wait for the import. The versions are read once, when
+// the server is built (docs/decisions/0015).
+const versionsByDatabase = new WeakMap<Database, Promise<{ postgres: string; postgis: string }>>();
+export function engineVersionsOnce(db: Database): Promise<{ postgres: string; postgis: string }> {
+  let versions = versionsByDatabase.get(db);
+  if (!versions) {
+    versions = record.engineVersions(db);
+    versionsByDatabase.set(db, versions);
+    // A failed read is tried again on the next call rather than remembered.
+    versions.catch(() => versionsByDatabase.delete(db));
+  }
+  return versions;
+}
+
 export const ROUTES: RouteSpec[] = [
   ...sessionRoutes,
   ...SUBMISSION_ROUTES,
@@ -225,7 +240,7 @@ export const ROUTES: RouteSpec[] = [
     tags: ['system'],
     responses: { 200: { description: 'Healthy', schema: healthSchema } },
     async handler({ context }) {
-      return { status: 'ok', engine: context.db.engine, ...(await record.engineVersions(context.db)) };
+      return { status: 'ok', engine: context.db.engine, ...(await engineVersionsOnce(context.db)) };
     },
   }),
   route({

@@ -19,7 +19,7 @@ import { findUnstorableText, describeUnstorable } from '../domain/storable-text.
 import type { Principal } from '../domain/roles.ts';
 import { decodeText, charsetOf } from '../formats/text-encoding.ts';
 import { openApiDocument } from './openapi.ts';
-import { ROUTES } from './routes.ts';
+import { engineVersionsOnce, ROUTES } from './routes.ts';
 import { setUploadLimit, uploadLimitOf } from './request-body.ts';
 import type { RouteContext, ServerConfig } from './route.ts';
 
@@ -106,6 +106,8 @@ export async function buildServer(db: Database, config: ServerConfig, options: S
       address: new SignInLimiter({ free: 50, capSeconds: 60 }),
     },
   };
+  // GET /api/health answers without the database (routes.ts says why): the versions it reports are read now.
+  await engineVersionsOnce(db);
   prepareSignIn();
   const csp = contentSecurityPolicy(config.basemapUrl);
   const languageOf = (request: FastifyRequest): Language => preferredLanguage(request.headers['accept-language']);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Database } from '../db/engine.ts';
 import { referenceDir } from '../db/reference-data.ts';
 import { generateDemoData, DEFAULT_SEED, type ProvinceCollection } from '../demo/generate-demo-data.ts';
-import { importRecords, type ImportReport } from './import-records.ts';
+import { importWithin, ImportRefused, type ImportReport } from './import-records.ts';
+import { lockOfficialRecord } from '../db/change-batch.ts';
 import { todayInCambodia } from './open.ts';
 import { addUser } from './accounts.ts';
 import type { Role } from '../domain/roles.ts';
@@ -54,6 +55,11 @@ export interface DemoResult {
   releases: ImportReport;
 }
 
+/**
+ * Loads the demo data in one transaction: hazards, releases and the demo accounts are all there or none
+ * is, so a first start that is killed half-way leaves a store without demo data, which the next start
+ * fills again (a store with half of it would never be filled, as `start` loads into a store without hazards).
+ */
 export async function loadDemoData(db: Database, options: { hazardCount?: number; seed?: number } = {}): Promise<DemoResult> {
   const data = generateDemoData({
     provinces: loadProvinceOutlines(),
@@ -62,12 +68,19 @@ export async function loadDemoData(db: Database, options: { hazardCount?: number
     hazardCount: options.hazardCount,
   });
   const today = todayInCambodia();
-  const hazards = await importRecords(db, { kind: 'hazards', fileName: 'demo-hazards.geojson', text: JSON.stringify(data.hazards), actor: 'demo', today });
-  if (!hazards.stored) throw new Error(`Demo hazards were refused: ${JSON.stringify(hazards.errors.slice(0, 5))}`);
-  const releases = await importRecords(db, { kind: 'releases', fileName: 'demo-releases.geojson', text: JSON.stringify(data.releases), actor: 'demo', today });
-  if (!releases.stored) throw new Error(`Demo releases were refused: ${JSON.stringify(releases.errors.slice(0, 5))}`);
-  for (const user of DEMO_USERS) {
-    if (!(await userExists(db, user.username))) await addUser(db, { ...user, password: DEMO_PASSWORD }, 'demo');
-  }
-  return { hazards, releases };
+  const refused = (kind: string) => (error: unknown): never => {
+    if (error instanceof ImportRefused) throw new Error(`Demo ${kind} were refused: ${JSON.stringify(error.report.errors.slice(0, 5))}`);
+    throw error;
+  };
+  return db.transaction(async (tx) => {
+    await lockOfficialRecord(tx);
+    const hazards = await importWithin(tx, { kind: 'hazards', fileName: 'demo-hazards.geojson', text: JSON.stringify(data.hazards), actor: 'demo', today }).catch(refused('hazards'));
+    const releases = await importWithin(tx, { kind: 'releases', fileName: 'demo-releases.geojson', text: JSON.stringify(data.releases), actor: 'demo', today }).catch(refused('releases'));
+    // addUser makes its own transaction; here it joins this one, so the accounts come with the data or not at all.
+    const joined: Database = { ...db, query: tx.query, readOnlyConnection: undefined, transaction: (work) => work(tx) };
+    for (const user of DEMO_USERS) {
+      if (!(await userExists(joined, user.username))) await addUser(joined, { ...user, password: DEMO_PASSWORD }, 'demo');
+    }
+    return { hazards, releases };
+  });
 }

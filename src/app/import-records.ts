@@ -11,6 +11,7 @@ import { lockOfficialRecord, recordChangeBatch, finishChangeBatch } from '../db/
 import { checkDates, parseHazardProperties, parseReleaseProperties, type Parsed, type RecordPlace } from '../domain/exchange-format.ts';
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
+import { readRecordsOffThread } from './read-off-thread.ts';
 import { readerFor } from '../formats/registry.ts';
 import type { KindId } from '../kinds/registry.ts';
 import { importFinds } from './find-import.ts';
@@ -296,12 +297,12 @@ export function addProblems(report: ImportReport, problems: RecordProblem[]): vo
   }
 }
 
-/** Reads the file; a file that cannot be read gives a report with one file-level error. */
-function readRecords(request: ImportRequest, report: ImportReport): RawRecord[] | null {
+/** Reads the file (off this thread when large); a file that cannot be read gives a report with one file-level error. */
+async function readRecords(request: ImportRequest, report: ImportReport): Promise<RawRecord[] | null> {
   try {
     const reader = readerFor(request.fileName, request.format);
     report.format = reader.id;
-    const records = request.read ?? reader.read(request.text);
+    const records = request.read ?? (await readRecordsOffThread(request.fileName, request.text, reader.id));
     if (records.length === 0) throw new ClearwayError('file.empty', 'The file holds no records');
     return records;
   } catch (error) {
@@ -330,7 +331,7 @@ async function runImport(tx: Queryable, records: RawRecord[], request: ImportReq
 export async function importRecords(db: Database, request: ImportRequest): Promise<ImportReport> {
   const started = Date.now();
   const report = emptyReport(request, null);
-  const records = readRecords(request, report);
+  const records = await readRecords(request, report);
   if (!records) return { ...report, durationMs: Date.now() - started };
   report.records = records.length;
   try {
@@ -382,7 +383,7 @@ export async function importWithin(tx: Queryable, request: ImportRequest): Promi
 export async function importGroup(tx: Queryable, request: ImportRequest, checker: Checker = { q: tx, pipelined: false }): Promise<ImportReport> {
   const started = Date.now();
   const report = emptyReport({ ...request, dryRun: false }, null);
-  const records = readRecords(request, report);
+  const records = await readRecords(request, report);
   if (!records) return { ...report, durationMs: Date.now() - started };
   report.records = records.length;
   await runImport(tx, records, request, report, checker);

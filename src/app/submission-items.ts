@@ -7,6 +7,7 @@ import { officialVersions } from '../db/reconciliation.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { decideItems, type DecidedItem, type ItemRef, type Reconciliation } from '../domain/reconciliation.ts';
 import { readerFor } from '../formats/registry.ts';
+import { readRecordsOffThread } from './read-off-thread.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 
 /** What a submission declares it holds: one kind, or records that each say theirs. */
@@ -24,6 +25,16 @@ export interface SubmissionItem {
 export function readItems(file: { file_name: string; format: string; content: string }): RawRecord[] {
   try {
     return readerFor(file.file_name, file.format as FormatId).read(file.content);
+  } catch (error) {
+    if (!(error instanceof ClearwayError)) throw error;
+    return [];
+  }
+}
+
+/** readItems for a file being checked: a large file is read off the server's thread (read-off-thread.ts). */
+export async function readItemsOffThread(file: { file_name: string; format: string; content: string }): Promise<RawRecord[]> {
+  try {
+    return await readRecordsOffThread(file.file_name, file.content, (file.format || undefined) as FormatId | undefined);
   } catch (error) {
     if (!(error instanceof ClearwayError)) throw error;
     return [];
@@ -137,7 +148,7 @@ async function storeLegacyItems(q: Queryable, submission: { id: number; kind: Su
   const stored = await q.query<{ content: string }>('select content from submission where id = $1', [submission.id]);
   const content = stored.rows[0]?.content;
   if (!content) return;
-  const { items } = itemsOf(readItems({ file_name: submission.file_name, format: submission.format, content }), submission.kind);
+  const { items } = itemsOf(await readItemsOffThread({ file_name: submission.file_name, format: submission.format, content }), submission.kind);
   if (items.length > 0) await storeItems(q, submission.id, items);
 }
 

@@ -15,6 +15,7 @@ import { todayInCambodia } from './open.ts';
 import { basisKey, basisOf, decideSubmissionItems, itemRefs, itemsOf, loadItems, storeItems, type SubmissionItem, type SubmissionKind } from './submission-items.ts';
 import { applyItems, capNotes, type AppliedKind } from './submission-apply.ts';
 import { readerFor } from '../formats/registry.ts';
+import { readRecordsOffThread } from './read-off-thread.ts';
 import { checkTargets } from './reconciliation-targets.ts';
 
 export interface Upload {
@@ -69,11 +70,11 @@ function visibility(principal: Principal): { sql: string; params: unknown[] } {
   throw new ClearwayError('auth.forbidden', `A ${principal.role} does not see submissions`, 403);
 }
 
-/** The upload's records and format; a file that cannot be read is one file-level problem. */
-function readUpload(upload: Upload): { records: RawRecord[]; format: string; problem: RecordProblem | null } {
+/** The upload's records and format (a large file read off the server's thread); a file that cannot be read is one file-level problem. */
+async function readUpload(upload: Upload): Promise<{ records: RawRecord[]; format: string; problem: RecordProblem | null }> {
   try {
     const reader = readerFor(upload.fileName, upload.format);
-    const records = reader.read(upload.text);
+    const records = await readRecordsOffThread(upload.fileName, upload.text, reader.id);
     if (records.length === 0) return { records, format: reader.id, problem: { severity: 'error', code: 'file.empty', reason: 'The file holds no records' } };
     return { records, format: reader.id, problem: null };
   } catch (error) {
@@ -98,7 +99,7 @@ class CheckedOnly extends Error {
  * become the submission's basis.
  */
 async function validate(db: Database, upload: Upload, principal: Principal): Promise<{ validation: Validation; format: string; basis: Record<string, number>; items: SubmissionItem[] }> {
-  const read = readUpload(upload);
+  const read = await readUpload(upload);
   if (read.records.length > MAX_ITEMS_PER_SUBMISSION) {
     throw new ClearwayError('submission.too-many-items', `The file holds ${read.records.length.toLocaleString('en-US')} items; a submission takes at most ${MAX_ITEMS_PER_SUBMISSION.toLocaleString('en-US')}: split it`, 413, { items: read.records.length, limit: MAX_ITEMS_PER_SUBMISSION });
   }

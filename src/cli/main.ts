@@ -1,7 +1,7 @@
 // The `clearway` command: start, serve, demo, import, report, orgs.
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { configFromEnv, openClearway, todayInCambodia, type ClearwayConfig } from '../app/open.ts';
+import { configFromEnv, DataFolderInUse, openClearway, todayInCambodia, type ClearwayConfig } from '../app/open.ts';
 import { importRecords, type ImportKind, type ImportReport } from '../app/import-records.ts';
 import { checkAsOf, landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
 import { compareFrozen, comparisonCsv, FREEZABLE_REPORTS, freezeReport, frozenCsv, listFrozen, showFrozen } from '../app/frozen-reports.ts';
@@ -45,8 +45,17 @@ function config(program: Command): ClearwayConfig {
   return configFromEnv(process.env, options.dataDir ? { dataDir: options.dataDir } : {});
 }
 
+const commandLine = () => ['clearway', ...process.argv.slice(2)].join(' ');
+
+/**
+ * Opens the store for one command. When a `serve` holds the data folder, the command works through it (so
+ * `users disable` takes effect in the running server at once) instead of opening the folder a second time.
+ */
 async function withDatabase<T>(program: Command, work: (db: Database) => Promise<T>): Promise<T> {
-  const { db } = await openClearway(config(program));
+  const { db } = await openClearway(config(program), {
+    command: commandLine(),
+    onWait: (holder) => process.stderr.write(`Waiting for process ${holder.pid} (\`${holder.command}\`) to let go of the data folder or share it...\n`),
+  });
   try {
     return await work(db);
   } finally {
@@ -79,7 +88,8 @@ async function serve(program: Command, options: { port: string; host: string; de
   const started = Date.now();
   const settings = config(program);
   await ensureWebBuilt((line) => console.log(line));
-  const { db, referenceLoaded, referenceUpgraded } = await openClearway(settings);
+  // One process per data folder: a second serve or start is refused, naming the one that runs.
+  const { db, referenceLoaded, referenceUpgraded } = await openClearway(settings, { serving: true, command: commandLine() });
   if (referenceLoaded) console.log('Created a new database with the reference data (provinces, districts, communes, villages, organisations).');
   if (referenceUpgraded) console.log(`Updated the reference data from version ${referenceUpgraded.from} to ${referenceUpgraded.to} (${referenceUpgraded.retiredUnits} retired codes kept).`);
   if (options.demo && !(await hasHazards(db))) {
@@ -384,6 +394,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof ClearwayError) {
       console.error(errorLine(error));
+      return 1;
+    }
+    if (error instanceof DataFolderInUse) {
+      console.error(`error: ${error.message}`);
       return 1;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -1,11 +1,15 @@
 // One interface over the two ways Clearway runs PostgreSQL + PostGIS: embedded (PGlite compiled to
 // WebAssembly, data in a local folder) and a real server chosen by DATABASE_URL. Everything above this
 // module speaks SQL through `Queryable` and never knows which engine answers.
-import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import pg from 'pg';
+import { lockDataFolder } from './data-folder-lock.ts';
+import { EmbeddedClient, fromWireError, socketTransport, type RawResult, type Response, type Transport } from './embedded-protocol.ts';
+import { keepText, OID, toIsoTimestamp, toNumber } from './embedded-types.ts';
+import type { WorkerEvent, WorkerSettings } from './embedded-worker.ts';
 
 export type EngineName = 'embedded' | 'server';
 
@@ -33,6 +37,11 @@ export interface Database extends Queryable {
   readonly readOnlyConnection?: () => Promise<ReadOnlyConnection | null>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Embedded engine on a data folder only: from now on, other `clearway` commands reach this database through
+   * the folder's socket (called once the schema is up to date, so they never meet a half-migrated one).
+   */
+  readonly shareWithOtherCommands?: () => Promise<void>;
   /** Runs a script of several statements (migrations only: never data changes that could fail silently). */
   runScript(text: string): Promise<void>;
   close(): Promise<void>;
@@ -53,14 +62,7 @@ export class SilentEngineFailure extends Error {
   }
 }
 
-// Both engines return the same JavaScript values for the types we read: 64-bit integers and numerics as
-// numbers (our counts and areas stay far below 2^53), dates as 'YYYY-MM-DD' strings (no time zone
-// drift), timestamps as ISO strings.
-const OID = { int8: 20, numeric: 1700, date: 1082, timestamptz: 1184, timestamp: 1114 } as const;
-const toNumber = (value: string): number => Number(value);
-const toIsoTimestamp = (value: string): string => new Date(value).toISOString();
-const keepText = (value: string): string => value;
-
+// Both engines return the same JavaScript values for the types we read (embedded-types.ts says which).
 const pgTypesConfigured = (() => {
   pg.types.setTypeParser(OID.int8, toNumber);
   pg.types.setTypeParser(OID.numeric, toNumber);
@@ -69,22 +71,6 @@ const pgTypesConfigured = (() => {
   pg.types.setTypeParser(OID.timestamp, keepText);
   return true;
 })();
-
-const pgliteParsers = {
-  [OID.int8]: toNumber,
-  [OID.numeric]: toNumber,
-  [OID.date]: keepText,
-  [OID.timestamptz]: toIsoTimestamp,
-  [OID.timestamp]: keepText,
-};
-// PGlite would otherwise send JavaScript Dates and bigints in its own way; we pass strings and numbers.
-void pgliteTypes;
-
-interface PGliteResult {
-  rows: unknown[];
-  command?: string;
-  affectedRows?: number;
-}
 
 /** CLEARWAY_LOG_SLOW_MS=200 prints every statement slower than that to stderr: for finding slow SQL. */
 const slowMs = Number(process.env.CLEARWAY_LOG_SLOW_MS ?? 0);
@@ -100,23 +86,10 @@ async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-function checked<Row>(sql: string, result: PGliteResult): QueryResult<Row> {
+function checked<Row>(sql: string, result: RawResult): QueryResult<Row> {
   if (result.command === undefined) throw new SilentEngineFailure(sql);
   const rowCount = result.command === 'SELECT' ? result.rows.length : (result.affectedRows ?? result.rows.length);
   return { rows: result.rows as Row[], rowCount };
-}
-
-type PGliteQueryable = {
-  query(text: string, params?: unknown[]): Promise<PGliteResult>;
-};
-
-function embeddedQueryable(target: PGliteQueryable): Queryable {
-  return {
-    async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await timed(text, () => target.query(text, [...params]));
-      return checked<Row>(text, result);
-    },
-  };
 }
 
 export interface EmbeddedOptions {
@@ -124,25 +97,37 @@ export interface EmbeddedOptions {
   dataDir?: string;
   /** A gzipped tarball of a data folder (PGlite dumpDataDir) to start from: used by tests. */
   loadDataDir?: Blob;
+  /** What the data folder's lock names as its holder (default: this process's command line). */
+  command?: string;
 }
 
-export async function openEmbedded(options: EmbeddedOptions = {}): Promise<Database> {
-  if (options.dataDir) fs.mkdirSync(path.resolve(options.dataDir), { recursive: true });
-  const pglite = await PGlite.create({
-    dataDir: options.dataDir ? path.resolve(options.dataDir) : undefined,
-    loadDataDir: options.loadDataDir,
-    extensions: { postgis },
-    parsers: pgliteParsers,
+/** The embedded engine seen through its requests: the same for the worker's port and a holder's socket. */
+function embeddedDatabase(client: EmbeddedClient, close: () => Promise<void>, share?: () => Promise<void>): Database {
+  const queryable = (tx?: number): Queryable => ({
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const response = await timed(text, () => client.request({ op: 'query', tx, sql: text, params: [...params] }));
+      return checked<Row>(text, response.result!);
+    },
   });
-  const top = embeddedQueryable(pglite);
+  const top = queryable();
   return {
     engine: 'embedded',
     query: top.query,
     async transaction(work) {
-      return pglite.transaction(async (tx) => work(embeddedQueryable(tx)));
+      const { tx } = await client.request({ op: 'begin' });
+      let result;
+      try {
+        result = await work(queryable(tx));
+      } catch (error) {
+        await client.request({ op: 'end', tx: tx!, commit: false }).catch(() => undefined);
+        throw error;
+      }
+      // A failed commit rolls back inside the engine and reaches the caller as this request's error.
+      await client.request({ op: 'end', tx: tx!, commit: true });
+      return result;
     },
     async runScript(text) {
-      const results = await pglite.exec(text);
+      const { results = [] } = await client.request({ op: 'exec', sql: text });
       // exec stops silently at a statement that failed inside GEOS; scripts end with a sentinel select
       // so a short result list is detected (see migrate.ts).
       const last = results.at(-1);
@@ -150,10 +135,116 @@ export async function openEmbedded(options: EmbeddedOptions = {}): Promise<Datab
       const sentinel = (last.rows[0] as { script_complete?: unknown } | undefined)?.script_complete;
       if (sentinel !== true) throw new SilentEngineFailure(text);
     },
+    close,
+    ...(share ? { shareWithOtherCommands: share } : {}),
+  };
+}
+
+const defaultCommand = () => ['clearway', ...process.argv.slice(2)].join(' ');
+
+/**
+ * Opens the embedded engine in a worker thread of its own (docs/decisions/0015). With a data folder, this
+ * process first takes the folder's lock (DataFolderInUse when another process holds it) and serves the
+ * database to other commands on the lock's socket while it is open.
+ */
+export async function openEmbedded(options: EmbeddedOptions = {}): Promise<Database> {
+  const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
+  const lock = dataDir ? await lockDataFolder(dataDir, options.command ?? defaultCommand()) : null;
+  // A process that ends without closing (an error after opening) leaves no lock behind it.
+  const releaseAtExit = () => lock?.release();
+  if (lock) process.on('exit', releaseAtExit);
+  const settings: WorkerSettings = {
+    dataDir,
+    loadDataDir: options.loadDataDir ? new Uint8Array(await options.loadDataDir.arrayBuffer()) : undefined,
+    socketPath: lock?.holder.socket,
+  };
+  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { workerData: settings });
+  const release = () => {
+    lock?.release();
+    process.off('exit', releaseAtExit);
+  };
+  const transport = workerTransport(worker);
+  try {
+    await transport.ready;
+  } catch (error) {
+    await worker.terminate();
+    release();
+    throw error;
+  }
+  const client = new EmbeddedClient(transport);
+  const share = lock ? async () => void (await client.request({ op: 'share' })) : undefined;
+  return embeddedDatabase(client, async () => {
+    // The embedded engine writes its files on close: the worker closes PGlite before it is stopped.
+    try {
+      await transport.shutdown();
+    } finally {
+      await worker.terminate();
+      release();
+    }
+  }, share);
+}
+
+/**
+ * The worker's port as a transport. The worker keeps this process alive only while a request waits for
+ * its answer, so a command that forgets to close still ends (its lock is removed at exit).
+ */
+function workerTransport(worker: Worker): Transport & { ready: Promise<void>; shutdown(): Promise<void> } {
+  let onResponse: (response: Response) => void = () => undefined;
+  let onClose: (reason: Error) => void = () => undefined;
+  let pending = 0;
+  let settleReady!: { resolve: () => void; reject: (error: Error) => void };
+  let settleClosed: (() => void) | null = null;
+  const ready = new Promise<void>((resolve, reject) => (settleReady = { resolve, reject }));
+  const hold = (delta: number) => {
+    pending += delta;
+    if (pending > 0) worker.ref();
+    else worker.unref();
+  };
+  worker.on('message', (message: Response | WorkerEvent) => {
+    if ('ready' in message) return settleReady.resolve();
+    if ('failed' in message) return settleReady.reject(fromWireError(message.failed));
+    if ('closed' in message) return settleClosed?.();
+    hold(-1);
+    onResponse(message);
+  });
+  const gone = (reason: Error) => {
+    settleReady.reject(reason);
+    settleClosed?.();
+    onClose(reason);
+  };
+  worker.on('error', (error) => gone(new Error(`The embedded database engine stopped: ${error.message}`)));
+  worker.on('exit', (code) => gone(new Error(`The embedded database engine stopped (exit ${code})`)));
+  return {
+    ready,
+    send(request) {
+      hold(1);
+      worker.postMessage(request);
+    },
+    listen(response, close) {
+      onResponse = response;
+      onClose = close;
+    },
     async close() {
-      await pglite.close();
+      await worker.terminate();
+    },
+    shutdown() {
+      return new Promise<void>((resolve) => {
+        settleClosed = resolve;
+        worker.ref();
+        worker.postMessage({ op: 'shutdown' });
+      });
     },
   };
+}
+
+/**
+ * The embedded database of a data folder another process holds, reached through that process's socket:
+ * how `clearway users disable` and the other commands act while `clearway serve` runs.
+ */
+export async function openEmbeddedThrough(socketPath: string): Promise<Database> {
+  const transport = await socketTransport(socketPath);
+  const client = new EmbeddedClient(transport);
+  return embeddedDatabase(client, () => client.close());
 }
 
 /** For tests and the template cache: the whole data folder as a gzipped tarball. */
