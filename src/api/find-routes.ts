@@ -1,6 +1,6 @@
 // EO finds over HTTP: pages and details of the official record's finds, and the finds report.
 import { z } from 'zod';
-import { route, problemSchema, type RouteSpec } from './route.ts';
+import { bboxSchema, page, route, problemSchema, type RouteSpec } from './route.ts';
 import { FIND_REPORT_DIMENSIONS, findDetail, findsCsv, findsGeoJson, findsReport, listFinds } from '../app/finds.ts';
 import { refSchema } from '../domain/exchange-format.ts';
 import { asOfQuery } from './report-routes.ts';
@@ -10,12 +10,6 @@ import { FIND_CATEGORIES } from '../kinds/find.ts';
 const invalid = { description: 'Invalid request', contentType: 'application/problem+json', schema: problemSchema };
 const notFound = { description: 'Not found', contentType: 'application/problem+json', schema: problemSchema };
 
-const bbox = z
-  .string()
-  .transform((text) => text.split(',').map(Number))
-  .refine((n) => n.length === 4 && n.every(Number.isFinite) && n[0]! <= n[2]! && n[1]! <= n[3]!, 'bbox is minLon,minLat,maxLon,maxLat')
-  .transform((n) => n as [number, number, number, number]);
-
 const findFilter = z.object({
   province: z.string().regex(/^\d{2}$/).optional(),
   district: z.string().regex(/^\d{4}$/).optional(),
@@ -23,10 +17,9 @@ const findFilter = z.object({
   operator: z.string().max(16).optional(),
   release: refSchema.optional().describe('ref of the land release'),
   hazard: refSchema.optional().describe('ref of the hazard'),
-  bbox: bbox.optional(),
+  bbox: bboxSchema.optional(),
   format: z.enum(['json', 'geojson']).default('json'),
-  limit: z.coerce.number().int().min(1).max(10_000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...page,
 });
 
 const reportRow = z.object({ unit_code: z.string(), unit_name: z.string(), finds: z.number().int(), items: z.number().int(), destroyed_items: z.number().int() });

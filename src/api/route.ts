@@ -62,3 +62,17 @@ export const problemSchema = z.object({
   code: z.string(),
   detail: z.string(),
 }).meta({ id: 'Problem' });
+
+/** A page of a list: every list route takes these. */
+export const page = {
+  limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('page size (at most 10,000)'),
+  offset: z.coerce.number().int().min(0).default(0),
+};
+
+/** A bounding box in degrees, for the lists of things with a place. */
+export const bboxSchema = z
+  .string()
+  .transform((text) => text.split(',').map(Number))
+  .refine((n) => n.length === 4 && n.every(Number.isFinite) && n[0]! <= n[2]! && n[1]! <= n[3]!, 'bbox is minLon,minLat,maxLon,maxLat')
+  .transform((n) => n as [number, number, number, number])
+  .describe('minLon,minLat,maxLon,maxLat');

@@ -1,6 +1,6 @@
 // The HTTP API of the official record. Handlers are thin: validated input in, one use case, result out.
 import { z } from 'zod';
-import { route, problemSchema, type RouteSpec } from './route.ts';
+import { bboxSchema, page, route, problemSchema, type RouteSpec } from './route.ts';
 import * as record from '../app/official-record.ts';
 import { importRecords, type ImportKind } from '../app/import-records.ts';
 import { landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
@@ -18,18 +18,6 @@ import { KIND_ROUTES } from './kind-routes.ts';
 import { KIND_IDS, kindOf } from '../kinds/registry.ts';
 import { REPORT_ROUTES, asOfQuery } from './report-routes.ts';
 import { HAZARD_STATUS_ROUTES } from './hazard-status-routes.ts';
-
-const page = {
-  limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('page size (at most 10,000)'),
-  offset: z.coerce.number().int().min(0).default(0),
-};
-
-const bboxSchema = z
-  .string()
-  .transform((text) => text.split(',').map(Number))
-  .refine((n) => n.length === 4 && n.every(Number.isFinite) && n[0]! <= n[2]! && n[1]! <= n[3]!, 'bbox is minLon,minLat,maxLon,maxLat')
-  .transform((n) => n as [number, number, number, number])
-  .describe('minLon,minLat,maxLon,maxLat');
 
 const hazardFilter = z.object({
   province: z.string().regex(/^\d{2}$/).optional().describe('province code, 2 digits'),
