@@ -46,7 +46,8 @@ describe('the records page', () => {
     const first = finds.items[0]!;
     await table.getByRole('button', { name: first.ref, exact: true }).click();
     const history = page.getByTestId('record-history');
-    await history.waitFor();
+    // The panel opens at once and its versions arrive after: wait for them, not for the panel.
+    await history.getByTestId('record-version').first().waitFor();
     await expect(history.getByTestId('record-version').count()).resolves.toBeGreaterThan(0);
     expect(page.url()).toContain(`#/records/finds/${encodeURIComponent(first.ref)}`);
   });
