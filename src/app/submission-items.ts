@@ -6,7 +6,6 @@ import type { Queryable } from '../db/engine.ts';
 import { officialVersions } from '../db/reconciliation.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { decideItems, type DecidedItem, type ItemRef, type Reconciliation } from '../domain/reconciliation.ts';
-import { readerFor } from '../formats/registry.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 
@@ -21,17 +20,7 @@ export interface SubmissionItem {
   record: RawRecord;
 }
 
-/** The file's records; an unreadable file has none (its validation report already says why). */
-export function readItems(file: { file_name: string; format: string; content: string }): RawRecord[] {
-  try {
-    return readerFor(file.file_name, file.format as FormatId).read(file.content);
-  } catch (error) {
-    if (!(error instanceof ClearwayError)) throw error;
-    return [];
-  }
-}
-
-/** readItems for a file being checked: a large file is read off the server's thread (read-off-thread.ts). */
+/** The file's records, read off the server's thread when large (read-off-thread.ts); an unreadable file has none (its validation report says why). */
 export async function readItemsOffThread(file: { file_name: string; format: string; content: string }): Promise<RawRecord[]> {
   try {
     return await readRecordsOffThread(file.file_name, file.content, (file.format || undefined) as FormatId | undefined);

@@ -8,7 +8,7 @@ import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal, type Role } from '../d
 import { KIND_IDS, kindOf } from '../kinds/registry.ts';
 import { MAX_DRAFTS_PER_ORGANISATION, MAX_ITEMS_PER_SUBMISSION } from '../domain/limits.ts';
 import { EDITABLE_STATES, moveProblem, SUBMITTING_ROLES, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
-import { importRecords, ImportRefused, importWithin, type ImportKind } from './import-records.ts';
+import { ImportRefused } from './import-records.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
