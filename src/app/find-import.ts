@@ -6,7 +6,7 @@ import { recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
 import { checkFinds, writeFinds, type FindCheck, type StagedFind } from '../db/find-store.ts';
 import { parseProperties, type RecordPlace } from '../domain/exchange-format.ts';
 import { checkPointGeometry } from '../domain/point-checks.ts';
-import type { RecordProblem } from '../domain/problems.ts';
+import { readThenParsed, type RecordProblem } from '../domain/problems.ts';
 import { knownModel } from '../kinds/eo-models.ts';
 import { findKind } from '../kinds/find.ts';
 import { placeOf, refOf, type RawRecord } from '../formats/records.ts';
@@ -24,7 +24,7 @@ function prepareFind(record: RawRecord, idx: number, organisations: Set<string>,
   const at: RecordPlace = placeOf(record);
   const parsed = parseProperties(findKind.schema, findKind.fieldCodes, record.properties, at);
   const ref = parsed.ok ? parsed.value.ref : (refOf(record) ?? undefined);
-  const problems: RecordProblem[] = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
+  const problems: RecordProblem[] = readThenParsed(record.problems, parsed.ok ? [] : parsed.problems);
   const pointUnreadable = record.geometry === null && record.problems.some((p) => p.code === 'geometry.malformed');
   const point = pointUnreadable ? null : checkPointGeometry(record.geometry, record.coordinates);
   for (const problem of point?.problems ?? []) problems.push({ ...problem, ref, ...at });

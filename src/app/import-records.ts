@@ -10,7 +10,7 @@ import { retiredTargets, writtenTarget, type Reconciliation } from '../domain/re
 import { lockOfficialRecord, recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
 import { checkDates, parseHazardProperties, parseReleaseProperties, type Parsed, type RecordPlace } from '../domain/exchange-format.ts';
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
-import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
+import { ClearwayError, readThenParsed, type RecordProblem } from '../domain/problems.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
 import { readerFor } from '../formats/registry.ts';
 import type { KindId } from '../kinds/registry.ts';
@@ -117,7 +117,7 @@ function readRecord<P extends { ref: string }>(record: RawRecord, parse: (raw: R
   const at = placeOf(record);
   const parsed = parse(record.properties, at);
   const ref = parsed.ok ? parsed.value.ref : (refOf(record) ?? undefined);
-  const problems = [...record.problems, ...(parsed.ok ? [] : parsed.problems)];
+  const problems = readThenParsed(record.problems, parsed.ok ? [] : parsed.problems);
   const geometry = geometryProblems(record, ref);
   problems.push(...geometry.problems);
   if (!parsed.ok || !geometry.wkb) return { at, ref, problems };

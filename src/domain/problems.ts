@@ -189,6 +189,15 @@ export interface RecordProblem {
   reason: string;
 }
 
+/**
+ * The problems found reading a record, then those of its schema, without saying twice what is wrong with one field:
+ * a cell refused while reading (a NUL byte) is absent to the schema, which would add "has no ref" or "is required".
+ */
+export function readThenParsed(read: readonly RecordProblem[], parsed: readonly RecordProblem[]): RecordProblem[] {
+  const refused = new Set(read.filter((p) => p.severity === 'error' && p.field !== undefined).map((p) => p.field));
+  return [...read, ...parsed.filter((p) => p.field === undefined || !refused.has(p.field.split('.')[0]))];
+}
+
 const PLACE_WORDS = {
   en: { error: 'error', note: 'note', feature: 'feature', line: 'line', ref: 'ref', field: 'field', file: 'file' },
   km: { error: 'កំហុស', note: 'កំណត់សម្គាល់', feature: 'ធាតុ', line: 'បន្ទាត់', ref: 'ref', field: 'វាល', file: 'ឯកសារ' },

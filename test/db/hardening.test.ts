@@ -215,6 +215,10 @@ describe('text PostgreSQL cannot store', () => {
     const cell = await call('cmaa.officer', 'POST', '/api/imports/hazards', csv, { 'content-type': 'text/csv' });
     expect(cell.statusCode).toBe(422);
     expect(cell.json()).toMatchObject({ stored: false, errors: [{ code: 'text.unstorable', line: 2, field: 'notes', ref: 'NUL-2' }] });
+    // A NUL in the ref itself: said once, as unstorable text, not a second time as "the record has no ref".
+    const refCell = await call('cmaa.officer', 'POST', '/api/imports/hazards', csv.replace('NUL-2', 'NUL\u00003'), { 'content-type': 'text/csv' });
+    expect(refCell.statusCode).toBe(422);
+    expect(refCell.json().errors.map((e: { code: string; field: string }) => `${e.code} ${e.field}`)).toEqual(['text.unstorable ref', 'text.unstorable notes']);
     const reason = await call('cmaa.reviewer', 'POST', '/api/submissions/1/return', JSON.stringify({ reasons: [{ item: 'X', reason: 'lone \ud800 half' }] }), json);
     expect(reason.statusCode).toBe(422);
     expect(reason.json()).toMatchObject({ code: 'text.unstorable', detail: expect.stringContaining('reasons[0].reason') });
