@@ -154,14 +154,15 @@ const CLEARANCE_METHOD_WEIGHTS: Readonly<Record<OperatorCode, ReadonlyArray<read
   NPMEC: [['manual', 50], ['mechanical', 40], ['combined', 10]],
 };
 
-/** Real models found in Cambodia, weighted by how often they turn up (PMN-2 and Type 72A lead the mine finds).
- *  M42 and M46 are DPICM grenade submunitions. */
+/** Real models found in Cambodia, weighted by how often they turn up (PMN-2 and Type 72A lead the mine finds),
+ *  spelt as the reference list of models spells them (kinds/eo-models.ts), since the finds made from these devices
+ *  are grouped by model. M42 and M46 are DPICM grenade submunitions. */
 const DEVICE_MODELS: Readonly<Record<DeviceCategory, ReadonlyArray<readonly [string, number]>>> = {
   AP: [['PMN-2', 25], ['Type 72A', 25], ['PMN', 12], ['Type 69', 10], ['M14', 8], ['PMD-6', 8], ['POMZ-2', 6], ['MON-50', 3], ['M16A1', 3]],
   AT: [['TM-46', 35], ['TM-57', 25], ['TM-62M', 20], ['M15', 10], ['Type 72 AT', 10]],
   submunition: [['BLU-26', 35], ['BLU-61', 20], ['BLU-24', 15], ['M42', 15], ['M46', 15]],
-  UXO: [['82mm mortar', 20], ['60mm mortar', 20], ['105mm projectile', 15], ['B40 rocket', 15], ['M79 grenade', 15], ['107mm rocket', 10], ['Mk 82 bomb', 5]],
-  abandoned: [['Type 56 grenade', 30], ['RGD-5 grenade', 20], ['82mm mortar', 20], ['B41 rocket', 20], ['75mm recoilless round', 10]],
+  UXO: [['Mortar 82mm', 20], ['Mortar 60mm', 20], ['Projectile 105mm', 15], ['B-40', 15], ['M79 grenade', 15], ['Rocket 107mm', 10], ['Mk 82', 5]],
+  abandoned: [['Hand grenade', 30], ['Small arms ammunition', 20], ['Mortar 82mm', 20], ['RPG-7', 20], ['Recoilless 75mm', 10]],
 };
 
 const NOTES: Readonly<Record<Contamination, readonly string[]>> = {
