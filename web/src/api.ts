@@ -12,8 +12,12 @@ export function sendLanguageWithRequests(language: string): void {
 const languageHeader = (): Record<string, string> => ({ 'accept-language': pageLanguage });
 
 export type HazardType = 'SHA' | 'CHA';
-/** combined: replaced, with others, by one hazard at a review; kept as history and no longer counted. */
-export type HazardStatus = 'open' | 'in_progress' | 'released' | 'combined';
+/**
+ * The server's own list (combined: replaced, with others, by one hazard at a review; reopened: set by the
+ * authority, e.g. after a failed inspection, and kept by the accounting).
+ */
+import type { HazardStatus } from '../../src/domain/exchange-format.ts';
+export type { HazardStatus };
 export type AdminLevel = 'province' | 'district';
 
 export interface Health {

@@ -6,7 +6,8 @@ import { formatCount, formatHectares } from './format';
 import type { Loaded } from './use-api';
 
 const types: HazardType[] = ['CHA', 'SHA'];
-const statuses: HazardStatus[] = ['open', 'in_progress', 'released'];
+// Reopened land is work to do again: its own column, so the authority's judgement stays visible.
+const statuses: HazardStatus[] = ['open', 'reopened', 'in_progress', 'released'];
 
 function HazardCounts({ hazards }: { hazards: HazardCollection }) {
   const { t } = useTranslation();

@@ -165,7 +165,8 @@ export function buildMapStyle(basemapUrl: string | null): StyleSpecification {
       id: layerIds.hazardOutlineOpen,
       type: 'line',
       source: sourceIds.hazards,
-      filter: ['==', ['get', 'status'], 'open'],
+      // Reopened land is open land again (drawn as open by the opacity's default too).
+      filter: ['in', ['get', 'status'], ['literal', ['open', 'reopened']]],
       paint: { 'line-color': colourByType, 'line-width': 1.6 },
     },
     {
