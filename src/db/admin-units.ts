@@ -35,22 +35,15 @@ const pointsJson = (points: LonLat[]): string => JSON.stringify(points.map((p, i
 /** Province, district and commune of each point, in the order given, and where it lies against the country. */
 export async function assignUnitsToPoints(tx: Queryable, points: LonLat[]): Promise<PointPlacement[]> {
   if (points.length === 0) return [];
-  // One probe of the parts' index per point finds all three levels at once; the outline repeats on every row,
-  // so PostGIS prepares it once (geometry-sql.ts).
+  // The units come from admin_units_at (migration 0005), the one rule every point record is placed by (finds
+  // call it in their own check); the outline repeats on every row, so PostGIS prepares it once (geometry-sql.ts).
   const result = await tx.query<PointPlacement & { idx: number }>(
     `with pt as materialized (
        select r.idx, ${pointFromLonLat('r.lon', 'r.lat')} as geom
        from jsonb_to_recordset($1::jsonb) as r(idx integer, lon double precision, lat double precision)
      ),
      outline as materialized (select st_simplifypreservetopology(geom, 0.001)::geography as g from country),
-     units as (
-       select pt.idx,
-              min(p.unit_code) filter (where p.level = 'province') as province_code,
-              min(p.unit_code) filter (where p.level = 'district') as district_code,
-              min(p.unit_code) filter (where p.level = 'commune') as commune_code
-       from pt left join admin_unit_part p on st_covers(p.geom, pt.geom)
-       group by pt.idx
-     )
+     units as (select pt.idx, a.* from pt cross join lateral admin_units_at(pt.geom) a)
      select u.idx, u.province_code, u.district_code, u.commune_code,
             st_covers(k.geom, pt.geom) as in_country,
             st_covers(k.geom_within_10km, pt.geom) as within_10km,
