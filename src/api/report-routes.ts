@@ -37,7 +37,7 @@ const freezeBody = z.object({
 
 const figureRecord = z.record(z.string(), z.number());
 const changeSchema = z.object({
-  record: z.enum(['release', 'hazard']),
+  record: z.enum(['release', 'hazard', 'find']),
   ref: z.string(),
   version: z.number().int(),
   change: z.enum(['new', 'updated', 'combined']),

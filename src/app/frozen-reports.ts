@@ -4,13 +4,14 @@
 import type { Database, Queryable } from '../db/engine.ts';
 import { lockOfficialRecord, recordAuditEvent } from '../db/change-batch.ts';
 import {
-  changesSinceFreeze, findFrozenReport, insertFrozenReport, listFrozenReports,
+  changesSinceFreeze, findChangesSinceFreeze, findFrozenReport, insertFrozenReport, listFrozenReports,
   type ChangeSinceFreeze, type FrozenReportRecord, type FrozenReportSummary,
 } from '../db/frozen-reports.ts';
 import { REPORT_DIMENSIONS, type ReportDimension } from '../domain/land-release-figures.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import { AUTHORITY_ROLES, type Role } from '../domain/roles.ts';
 import { checkAsOf, landReleaseReport, REPORT_COLUMNS } from './land-release-report.ts';
+import { FIND_REPORT_COLUMNS, FIND_REPORT_DIMENSIONS, findsReport, type FindReportDimension } from './finds.ts';
 
 export type { FrozenReportSummary, FrozenReportRecord, ChangeSinceFreeze };
 
@@ -30,6 +31,8 @@ export interface FreezableReport {
   columns: readonly string[];
   /** The numeric columns a comparison takes the difference of. */
   figures: readonly string[];
+  /** Decimals its figures are written with in CSV (square metres to the cm2, counts whole). */
+  decimals: number;
   run(db: Queryable, by: string, asOf: string): Promise<{ rows: Row[]; total: Record<string, number> }>;
   /** The records changed since the freeze that bear on each row (by unit_code). */
   changesSince(db: Queryable, by: string, asOf: string, frozenName: string): Promise<ChangeSinceFreeze[]>;
@@ -42,11 +45,24 @@ export const FREEZABLE_REPORTS: Record<string, FreezableReport> = {
     dimensions: REPORT_DIMENSIONS,
     columns: REPORT_COLUMNS,
     figures: LAND_RELEASE_FIGURES,
+    decimals: 2,
     async run(db, by, asOf) {
       const report = await landReleaseReport(db, by as ReportDimension, asOf);
       return { rows: report.rows.map((row) => ({ ...row })), total: { ...report.total } };
     },
     changesSince: (db, by, asOf, frozenName) => changesSinceFreeze(db, by as ReportDimension, asOf, frozenName),
+  },
+  // EO finds and items destroyed, as Article 7 reports them.
+  finds: {
+    dimensions: FIND_REPORT_DIMENSIONS,
+    columns: FIND_REPORT_COLUMNS,
+    figures: ['finds', 'items', 'destroyed_items'],
+    decimals: 0,
+    async run(db, by, asOf) {
+      const report = await findsReport(db, by as FindReportDimension, asOf);
+      return { rows: report.rows.map((row) => ({ ...row })), total: { ...report.total } };
+    },
+    changesSince: (db, by, asOf, frozenName) => findChangesSinceFreeze(db, by as FindReportDimension, asOf, frozenName),
   },
 };
 
@@ -99,16 +115,16 @@ export async function showFrozen(db: Queryable, name: string): Promise<FrozenRep
   return found;
 }
 
-function csvCell(value: unknown): string {
-  const text = typeof value === 'number' ? value.toFixed(2) : value === null || value === undefined ? '' : String(value);
+function csvCell(value: unknown, decimals = 2): string {
+  const text = typeof value === 'number' ? value.toFixed(decimals) : value === null || value === undefined ? '' : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The frozen rows as CSV, with the columns the report itself has. */
 export function frozenCsv(frozen: FrozenReportRecord): string {
-  const columns = freezable(frozen.report).columns;
+  const { columns, decimals } = freezable(frozen.report);
   const lines = [columns.join(',')];
-  for (const row of frozen.rows) lines.push(columns.map((c) => csvCell(row[c])).join(','));
+  for (const row of frozen.rows) lines.push(columns.map((c) => csvCell(row[c], decimals)).join(','));
   return `${lines.join('\n')}\n`;
 }
 
@@ -192,12 +208,12 @@ const describeChange = (c: Omit<ChangeSinceFreeze, 'unit_code'>): string =>
 
 /** One line per row: each figure frozen, today and the difference, then the changes that explain it. */
 export function comparisonCsv(comparison: FrozenComparison): string {
-  const figures = freezable(comparison.report).figures;
+  const { figures, decimals } = freezable(comparison.report);
   const header = ['unit_code', 'unit_name', ...figures.flatMap((f) => [`${f}_frozen`, `${f}_today`, `${f}_difference`]), 'changes'];
   const lines = [header.join(',')];
   for (const row of comparison.rows) {
     const cells = [row.unit_code, row.unit_name, ...figures.flatMap((f) => [row.frozen?.[f] ?? '', row.today?.[f] ?? '', row.difference[f] ?? 0]), row.changes.map(describeChange).join('; ')];
-    lines.push(cells.map(csvCell).join(','));
+    lines.push(cells.map((cell) => csvCell(cell, decimals)).join(','));
   }
   return `${lines.join('\n')}\n`;
 }

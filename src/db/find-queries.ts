@@ -78,14 +78,24 @@ export interface FindReportRow {
   destroyed_items: number;
 }
 
-/** What each dimension groups by, and how its rows are named; a find with no value falls on "unassigned". */
+/** The value of a find (alias f) that each dimension groups by; one with no value falls on "unassigned". */
+export const FIND_GROUP_KEYS: Record<FindReportDimension, string> = {
+  province: 'f.province_code',
+  district: 'f.district_code',
+  category: 'f.category',
+  model: 'f.model',
+  operator: 'f.operator_code',
+  year: `to_char(f.found_on, 'YYYY')`,
+};
+
+/** How each dimension's rows are named. */
 const GROUPS: Record<FindReportDimension, { key: string; name: string; join: string }> = {
-  province: { key: 'f.province_code', name: 'u.name_en', join: 'left join admin_unit u on u.code = f.province_code' },
-  district: { key: 'f.district_code', name: 'u.name_en', join: 'left join admin_unit u on u.code = f.district_code' },
-  category: { key: 'f.category', name: 'f.category', join: '' },
-  model: { key: 'f.model', name: 'f.model', join: '' },
-  operator: { key: 'f.operator_code', name: 'o.name', join: 'left join organisation o on o.code = f.operator_code' },
-  year: { key: `to_char(f.found_on, 'YYYY')`, name: `to_char(f.found_on, 'YYYY')`, join: '' },
+  province: { key: FIND_GROUP_KEYS.province, name: 'u.name_en', join: 'left join admin_unit u on u.code = f.province_code' },
+  district: { key: FIND_GROUP_KEYS.district, name: 'u.name_en', join: 'left join admin_unit u on u.code = f.district_code' },
+  category: { key: FIND_GROUP_KEYS.category, name: 'f.category', join: '' },
+  model: { key: FIND_GROUP_KEYS.model, name: 'f.model', join: '' },
+  operator: { key: FIND_GROUP_KEYS.operator, name: 'o.name', join: 'left join organisation o on o.code = f.operator_code' },
+  year: { key: FIND_GROUP_KEYS.year, name: FIND_GROUP_KEYS.year, join: '' },
 };
 
 /**

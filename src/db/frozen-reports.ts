@@ -1,8 +1,9 @@
 // Frozen reports: figures kept exactly as they were served, for publication (frozen_report, append-only by
-// trigger); and, for the land release report, the changes to the record made since a freeze that explain
-// why today's figures for the same date differ.
+// trigger); and, for the land release and finds reports, the changes to the record made since a freeze that
+// explain why today's figures for the same date differ.
 import type { Queryable } from './engine.ts';
 import type { ReportDimension } from '../domain/land-release-figures.ts';
+import { FIND_GROUP_KEYS, type FindReportDimension } from './find-queries.ts';
 import { UNASSIGNED } from './accounting.ts';
 import { hazardsAsOf } from './land-release-report.ts';
 
@@ -67,7 +68,7 @@ export async function findFrozenReport(db: Queryable, name: string): Promise<Fro
 export interface ChangeSinceFreeze {
   /** The report row it bears on (a record can bear on several). */
   unit_code: string;
-  record: 'release' | 'hazard';
+  record: 'release' | 'hazard' | 'find';
   ref: string;
   version: number;
   /** new: not in the record at the freeze; updated: a new version since; combined: retired into another hazard since. */
@@ -168,6 +169,36 @@ export async function changesSinceFreeze(db: Queryable, by: ReportDimension, asO
      cross join lateral (select distinct unnest(x.units) as unit_code) u
      where u.unit_code is not null
      order by u.unit_code, x.changed_at, x.record, x.ref`,
+    [asOf, frozenName],
+  );
+  return result.rows;
+}
+
+/**
+ * The EO finds whose version that counts today was made after the freeze `frozenName` and that bear on the
+ * finds report as of `asOf`: found on or before it now, or in their version at the freeze (a find moved to a
+ * later date, to another unit or category, leaves the row it was in). Per report row, as for releases.
+ */
+export async function findChangesSinceFreeze(db: Queryable, by: FindReportDimension, asOf: string, frozenName: string): Promise<ChangeSinceFreeze[]> {
+  const key = (alias: string) => FIND_GROUP_KEYS[by].replaceAll('f.', `${alias}.`);
+  const result = await db.query<ChangeSinceFreeze>(
+    `with frozen as materialized (select record_batch_id, created_at from frozen_report where name = $2)
+     select u.unit_code, 'find' as record, f.ref, f.version,
+            case when before.id is null then 'new' else 'updated' end as change,
+            f.changed_at, f.changed_by, f.change_reason, f.batch_id, b.submission_id, null::double precision as counted_m2
+     from find f
+     left join change_batch b on b.id = f.batch_id
+     left join lateral (
+       select v.* from find_version v where v.id = f.id and not ${madeAfterFreeze('v')}
+       order by v.version desc limit 1
+     ) before on true
+     cross join lateral (
+       select distinct coalesce(k.key, 'unassigned') as unit_code
+       from (values (f.found_on <= $1::date, ${key('f')}), (before.found_on <= $1::date, ${key('before')})) as k(counts, key)
+       where k.counts
+     ) u
+     where ${madeAfterFreeze('f')} and (f.found_on <= $1::date or before.found_on <= $1::date)
+     order by u.unit_code, f.changed_at, f.ref`,
     [asOf, frozenName],
   );
   return result.rows;

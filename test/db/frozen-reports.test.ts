@@ -207,6 +207,46 @@ describe('the authority freezes the land release report as of a date', () => {
   });
 });
 
+describe('the authority freezes the EO finds report as Article 7 gives it', () => {
+  const find = (properties: Record<string, unknown>, lon: number, lat: number) => ({
+    type: 'Feature', properties: { category: 'AP', model: 'PMN-2', quantity: 1, operator: 'HALO', ...properties }, geometry: { type: 'Point', coordinates: [lon, lat] },
+  });
+  type FindRow = { unit_code: string; finds: number; items: number; destroyed_items: number };
+
+  it('keeps the finds frozen, and names the late find and the one moved past the date', async () => {
+    expect((await importText(db, 'finds', collection([
+      find({ ref: 'FRZ-F1', quantity: 2, found_on: '2025-03-01', destroyed_on: '2025-03-02', destruction_method: 'in situ' }, X + 0.005, Y + 0.005),
+      find({ ref: 'FRZ-F2', found_on: '2025-05-01' }, X + 0.006, Y + 0.005),
+    ]))).stored).toBe(true);
+    const served = (await call(null, 'GET', '/api/reports/finds?by=province&as_of=2025-12-31')).json() as { rows: FindRow[] };
+    const frozen = await freeze('cmaa.officer', { report: 'finds', by: 'province', as_of: '2025-12-31', name: 'EO finds 2025' });
+    expect(frozen.statusCode, frozen.body).toBe(201);
+    // Approved in 2026: a find of October 2025 reported late, and FRZ-F2 whose date was corrected to 2026.
+    const draft = (await call('halo.officer', 'POST', '/api/submissions?kind=finds', collection([
+      find({ ref: 'FRZ-F3', quantity: 3, found_on: '2025-10-01', destroyed_on: '2025-10-02', destruction_method: 'in situ' }, X + 0.007, Y + 0.005),
+      find({ ref: 'FRZ-F2', found_on: '2026-01-05' }, X + 0.006, Y + 0.005),
+    ]), 'application/geo+json')).json() as { id: number };
+    await call('halo.officer', 'POST', `/api/submissions/${draft.id}/submit`);
+    const approved = await call('cmaa.reviewer', 'POST', `/api/submissions/${draft.id}/approve`);
+    expect(approved.statusCode, approved.body).toBe(200);
+
+    const shown = (await call(null, 'GET', `/api/reports/frozen/${encoded('EO finds 2025')}`)).json() as { rows: FindRow[] };
+    expect(shown.rows).toEqual(served.rows);
+    const csv = (await call(null, 'GET', `/api/reports/frozen/${encoded('EO finds 2025')}?format=csv`)).body.trim().split('\n');
+    expect(csv[0]).toBe('unit_code,unit_name,finds,items,destroyed_items');
+    const before = served.rows.find((r) => r.unit_code === province)!;
+    expect(csv.find((l) => l.startsWith(`${province},`))).toMatch(new RegExp(`,${before.finds},${before.items},${before.destroyed_items}$`));
+
+    const comparison = (await call(null, 'GET', `/api/reports/frozen/${encoded('EO finds 2025')}/compare`)).json() as Comparison & { rows: { unit_code: string; difference: Record<string, number>; changes: Change[] }[] };
+    const row = comparison.rows.find((r) => r.unit_code === province)!;
+    expect(row.difference).toEqual({ finds: 0, items: 2, destroyed_items: 3 });
+    expect(row.changes.map((c) => [c.record, c.ref, c.version, c.change, c.submission_id]).sort()).toEqual([
+      ['find', 'FRZ-F2', 2, 'updated', draft.id], ['find', 'FRZ-F3', 1, 'new', draft.id],
+    ]);
+    for (const other of comparison.rows.filter((r) => r.unit_code !== province)) expect(other.changes, other.unit_code).toEqual([]);
+  });
+});
+
 // A child process reaches the database by URL on the server engine; the embedded one lives in this test's
 // process, so the commands run on the server project only (they are the same code on either engine).
 if (engineUnderTest() === 'server') describe('the report commands', () => {
