@@ -117,7 +117,7 @@ export async function hazardDetail(db: Queryable, ref: string): Promise<HazardDe
     ),
     db.query(
       `select version, changed_at, changed_by, change_reason, type, status, status_source, status_reason, area_m2, batch_id
-       from hazard_version where hazard_id = $1 order by version desc`,
+       from hazard_version where id = $1 order by version desc`,
       [id],
     ),
   ]);
@@ -159,7 +159,7 @@ export async function releaseHistory(db: Queryable, ref: string): Promise<Record
   const result = await db.query(
     `select v.version, v.changed_at, v.changed_by, v.change_reason, v.kind, v.method, v.operator_code as operator,
             v.start_date, v.end_date, v.area_m2, v.batch_id
-     from land_release r join land_release_version v on v.release_id = r.id
+     from land_release r join land_release_version v on v.id = r.id
      where r.ref = $1 order by v.version desc`,
     [ref],
   );
