@@ -86,6 +86,7 @@ function importRoute(kind: ImportKind): RouteSpec {
     body: {
       contentTypes: ['application/geo+json', 'application/json', 'text/csv', 'multipart/form-data'],
       description: 'The file itself as the body, or as the multipart field "file"',
+      records: { kinds: [kind] },
     },
     responses: {
       200: { description: 'Stored: the import report', schema: importReportSchema },
