@@ -54,6 +54,11 @@ describe('the OpenAPI document and the kinds of record', () => {
     expect(refsIn(schemas.MixedFeatureCollection).sort()).toEqual(KIND_IDS.map((id) => `${kindSchemaName(id)}Feature`).sort());
   });
 
+  it.each(KIND_IDS)('documents the history of %s, served by the one route every kind gets from its declaration', (id) => {
+    expect(document.paths[`/api/${id}/{ref}/history`]?.get).toBeDefined();
+    expect(ROUTES.filter((r) => r.path === `/api/${id}/:ref/history`)).toHaveLength(1);
+  });
+
   it('leaves no reference dangling', () => {
     const all = JSON.stringify(document).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const target of new Set(all)) expect(schemas).toHaveProperty(target.replace('#/components/schemas/', ''));

@@ -34,6 +34,9 @@ export const findPropertiesSchema = z.object({
 });
 export type FindProperties = z.infer<typeof findPropertiesSchema>;
 
+const FIND_PUBLIC_COLUMNS = ['ref', 'category', 'model', 'quantity', 'found_on', 'destroyed_on', 'destruction_method', 'depth_cm',
+  'operator_code', 'release_ref', 'hazard_ref', 'location_approximate', 'province_code', 'district_code', 'commune_code', 'version'] as const;
+
 export const findKind: RecordKind<FindProperties> = {
   id: 'finds',
   table: 'find',
@@ -70,7 +73,11 @@ export const findKind: RecordKind<FindProperties> = {
   reconcile: ['new', 'update'],
   statusColumn: null,
   access: PUBLISHED_RECORD_ACCESS,
-  publicColumns: ['ref', 'category', 'model', 'quantity', 'found_on', 'destroyed_on', 'destruction_method', 'depth_cm',
-    'operator_code', 'release_ref', 'hazard_ref', 'location_approximate', 'province_code', 'district_code', 'commune_code', 'version'],
+  publicColumns: FIND_PUBLIC_COLUMNS,
+  // The public columns for anyone; the free-text condition and who made each version and why for staff.
+  history: {
+    columns: FIND_PUBLIC_COLUMNS,
+    staffColumns: ['condition', 'changed_by', 'change_reason', 'batch_id'],
+  },
   reportDimensions: ['province', 'district', 'category', 'model', 'operator', 'year'],
 };

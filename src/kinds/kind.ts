@@ -53,6 +53,12 @@ export interface RecordKind<Properties = Record<string, unknown>> {
   access: KindAccess;
   /** The columns shown to anyone who may read the kind (the public presenter); others are staff-only. */
   publicColumns: readonly string[];
+  /**
+   * What each version of a record shows in its history (GET /api/<kind>/{ref}/history, read from
+   * <table>_version): columns of the record's table, `column as name` to rename; `staffColumns` only for the
+   * authority's and operators' staff. Every version shows its version and changed_at, and a point its lon/lat.
+   */
+  history: { columns: readonly string[]; staffColumns: readonly string[] };
   /** Dimensions its report can be broken down by (empty: no report of its own). */
   reportDimensions: readonly string[];
 }

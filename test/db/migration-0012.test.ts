@@ -12,7 +12,8 @@ import { landReleaseReport } from '../../src/app/land-release-report.ts';
 import { approveSubmission, createSubmission, submitSubmission } from '../../src/app/submissions.ts';
 import { releasesBehind } from '../../src/app/traceability.ts';
 import type { Database } from '../../src/db/engine.ts';
-import { hazardDetail, releaseHistory } from '../../src/db/hazard-queries.ts';
+import { hazardDetail } from '../../src/db/hazard-queries.ts';
+import { recordHistory } from '../../src/app/record-history.ts';
 import { REPORT_DIMENSIONS } from '../../src/domain/land-release-figures.ts';
 import type { Principal } from '../../src/domain/roles.ts';
 import { createTestDatabase } from '../support/test-database.ts';
@@ -241,7 +242,7 @@ describe('migration 0012 on a record versioned by the hand-written triggers', ()
     const detail = await hazardDetail(db, 'M12-B');
     expect(detail!.history.map((v) => v.version)).toEqual(before.hazards.filter((v) => v.ref === 'M12-B').map((v) => v.version).reverse());
     expect(detail!.history[0]).toMatchObject({ status: 'reopened', status_source: 'authority', changed_by: 'cmaa.reviewer' });
-    const releases = await releaseHistory(db, 'M12-R3');
+    const releases = await recordHistory(db, null, 'releases', 'M12-R3');
     expect(releases!.map((v) => [v.version, v.end_date])).toEqual([[2, '2023-10-15'], [1, '2023-09-30']]);
   });
 
@@ -257,7 +258,7 @@ describe('migration 0012 on a record versioned by the hand-written triggers', ()
     )).rows[0];
     expect(newest).toEqual({ version: last + 1, notes: 'after 0012', changed_by: 'cmaa.reviewer', submission_id: after, current: true });
     await db.query(`update land_release set change_reason = 'corrected', changed_by = 'test' where ref = 'M12-R3'`);
-    expect((await releaseHistory(db, 'M12-R3'))!.map((v) => [v.version, v.change_reason])[0]).toEqual([3, 'corrected']);
+    expect((await recordHistory(db, null, 'releases', 'M12-R3'))!.map((v) => [v.version, v.change_reason])[0]).toEqual([3, 'corrected']);
     await expect(db.query(`delete from hazard where ref = 'M12-A'`)).rejects.toThrow(/hazard M12-A cannot be deleted/);
     await expect(db.query(`delete from land_release where ref = 'M12-R3'`)).rejects.toThrow(/M12-R3 cannot be deleted/);
     await expect(db.query(`update land_release_version set end_date = '2020-01-01'`)).rejects.toThrow(/append-only/);
