@@ -19,7 +19,12 @@ const kindSchema = z.object({
   id: z.enum(KIND_IDS),
   noun: z.object({ en: z.string(), km: z.string() }),
   geometry: z.enum(['polygon', 'point', 'none']),
-  fields: z.array(z.object({ name: z.string(), required: z.boolean(), description: z.string() })),
+  fields: z.array(z.object({
+    name: z.string(),
+    required: z.boolean(),
+    description: z.string(),
+    input: z.object({ type: z.enum(['text', 'date', 'integer', 'choice']), choices: z.array(z.string()).optional(), suggestions: z.array(z.string()).optional() }).optional(),
+  })),
   public_columns: z.array(z.string()),
   report_dimensions: z.array(z.string()),
   allowed: z.object(Object.fromEntries(ACTIONS.map((a) => [a, z.boolean()])) as Record<(typeof ACTIONS)[number], z.ZodBoolean>),

@@ -16,6 +16,11 @@ export interface ExchangeField {
   name: string;
   required: boolean;
   description: string;
+  /**
+   * How a form asks for it (the web's form for a kind it has no form of its own for): a date, a whole number,
+   * one of `choices`, or text (the default), offered `suggestions` where the field has a reference list.
+   */
+  input?: { type: 'text' | 'date' | 'integer' | 'choice'; choices?: readonly string[]; suggestions?: readonly string[] };
 }
 
 /** Who may do what with a kind. 'public' reads are open to anyone, anonymous callers included. */
