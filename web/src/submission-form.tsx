@@ -470,18 +470,18 @@ export function SubmissionForm({ session, basemapUrl, provinces, districts, onCr
           invalid={shownMissing.includes('geometry')}
         />
       ) : declared ? null : (
-      <PolygonField
-        value={polygon}
-        onChange={setPolygon}
-        geometry={geometry}
-        pasted={pasted}
-        guide={kind === 'releases' ? guide : null}
-        basemapUrl={basemapUrl}
-        provinces={provinces}
-        districts={districts}
-        firstControlId={ids('geometry')}
-        invalid={shownMissing.includes('geometry')}
-      />
+        <PolygonField
+          value={polygon}
+          onChange={setPolygon}
+          geometry={geometry}
+          pasted={pasted}
+          guide={kind === 'releases' ? guide : null}
+          basemapUrl={basemapUrl}
+          provinces={provinces}
+          districts={districts}
+          firstControlId={ids('geometry')}
+          invalid={shownMissing.includes('geometry')}
+        />
       )}
       {shownMissing.length > 0 ? (
         <p className="problem" role="alert" data-testid="form-missing">
