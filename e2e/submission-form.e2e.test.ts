@@ -22,7 +22,7 @@ import khmer from '../web/src/locales/km.json';
 import { waitForBodyFlag } from './support/page-ready.ts';
 
 // Code passed to page.evaluate runs in the browser; this file is type-checked as Node code (no DOM library).
-type PageGlobals = { clearwayPolygonMap: MapLibreMap };
+type PageGlobals = { clearwayPolygonMap: MapLibreMap; clearwayPointMap: MapLibreMap };
 type CanvasRect = { left: number; top: number };
 type CanvasElement = { getBoundingClientRect(): CanvasRect };
 
@@ -35,6 +35,7 @@ const run = Date.now().toString(36).toUpperCase();
 const hazardRef = `HZ-FORM-${run}`;
 const releaseRef = `LR-FORM-${run}`;
 const badReleaseRef = `LR-FORM-${run}-BAD`;
+const findRef = `EO-FORM-${run}`;
 /** A hazard of the fixtures in Battambang (SHA, CMAC), around 102.95, 13.05. */
 const fixtureHazard = 'HZ-BB-0002';
 
@@ -96,7 +97,7 @@ async function waitForState(state: string): Promise<void> {
 }
 
 /** The submissions view with the form open, for one hazard or one release. */
-async function openForm(kind: 'hazards' | 'releases'): Promise<void> {
+async function openForm(kind: 'hazards' | 'releases' | 'finds'): Promise<void> {
   await page.getByTestId('view-submissions').click();
   await page.getByTestId('new-submission-form').check();
   await page.getByTestId(`form-kind-${kind}`).check();
@@ -321,6 +322,62 @@ describe('the form for one record in the browser', () => {
     expect(after.items[0]!.after.properties).toMatchObject({ ref: badReleaseRef, end_date: '2025-03-20', method: 'manual' });
     expect(after.items[0]!.after.geometry).toEqual(before.items[0]!.after.geometry);
     await expect(page.getByTestId('submit-for-review').isDisabled()).resolves.toBe(false);
+  });
+
+  it('lets an officer fill in an EO find from the fields the kind declares, placed by a click on the map', async () => {
+    await openForm('finds');
+    // The form asks what the server declares for the kind, field by field, in its order.
+    const kinds = await apiGet<{ id: string; fields: { name: string }[] }[]>('/api/kinds');
+    const declared = kinds.find((kind) => kind.id === 'finds')!.fields.map((field) => field.name);
+    const shown = await page.locator('[data-testid^="form-field-"]').evaluateAll((controls) => controls.map((control) => (control as unknown as { dataset: { testid: string } }).dataset.testid));
+    expect(shown).toEqual(declared.map((name) => `form-field-${name}`));
+    await expect(page.getByTestId('form-field-operator').inputValue()).resolves.toBe('HALO');
+
+    await page.getByTestId('form-submit').click();
+    const missing = (await page.getByTestId('form-missing').textContent()) ?? '';
+    for (const label of ['Reference (ref)', 'Category', 'Model', 'Quantity', 'Found on', 'Place (point)']) expect(missing).toContain(label);
+
+    await page.getByTestId('form-field-ref').fill(findRef);
+    await page.getByTestId('form-field-category').selectOption('AP');
+    await page.getByTestId('form-field-model').fill('PMN-2');
+    await page.getByTestId('form-field-quantity').fill('2');
+    await page.getByTestId('form-field-found_on').fill('2025-02-12');
+    await page.getByTestId('form-field-destroyed_on').fill('2025-02-13');
+    await page.getByTestId('form-field-destruction_method').selectOption('in_situ');
+    await page.getByTestId('form-field-depth_cm').fill('15');
+
+    // A click on the map places the find; where it lands is what MapLibre makes of that pixel.
+    await waitForBodyFlag(page, 'pointMapReady', 20_000);
+    await page.getByTestId('point-map').scrollIntoViewIfNeeded();
+    const click = await page.evaluate(() => {
+      const map = (globalThis as unknown as PageGlobals).clearwayPointMap;
+      map.jumpTo({ center: [103.1, 13.06], zoom: 15 });
+      const rect = (map.getCanvas() as unknown as CanvasElement).getBoundingClientRect();
+      const point = map.project([103.1012, 13.0604]);
+      const [x, y] = [Math.round(rect.left + point.x), Math.round(rect.top + point.y)];
+      const landed = map.unproject([x - rect.left, y - rect.top]);
+      return { x, y, lon: landed.lng, lat: landed.lat };
+    });
+    await page.mouse.click(click.x, click.y);
+    await expect.poll(() => page.getByTestId('form-lon').inputValue()).toBe(click.lon.toFixed(7));
+    await expect(page.getByTestId('form-lat').inputValue()).resolves.toBe(click.lat.toFixed(7));
+    await expect(page.getByTestId('form-missing').count()).resolves.toBe(0);
+    await screenshot('clearway-form-find-placed.png');
+
+    await page.getByTestId('form-submit').click();
+    await page.getByTestId('validation-report').waitFor();
+    await expect(page.getByTestId('validation-summary').textContent()).resolves.toBe('1 records read, 1 accepted. No errors: it can be submitted for review.');
+    await waitForState('draft');
+    const { submission, items } = await shownSubmission();
+    expect(submission).toMatchObject({ kind: 'finds', organisation: 'HALO', state: 'draft', validation: { records: 1, accepted: 1, errorCount: 0 } });
+    expect(items[0]?.after.properties).toEqual({
+      ref: findRef, category: 'AP', model: 'PMN-2', quantity: 2, found_on: '2025-02-12', destroyed_on: '2025-02-13',
+      destruction_method: 'in_situ', depth_cm: 15, operator: 'HALO',
+    });
+    const [lon = 0, lat = 0] = (items[0]?.after.geometry as { type: string; coordinates: number[] }).coordinates;
+    expect(items[0]?.after.geometry).toMatchObject({ type: 'Point' });
+    expect(Math.abs(lon - click.lon)).toBeLessThan(1e-6);
+    expect(Math.abs(lat - click.lat)).toBeLessThan(1e-6);
   });
 
   it('ran without an uncaught error in the page', () => {

@@ -60,17 +60,6 @@ export const FIND_ROUTES: RouteSpec[] = [
   }),
   route({
     method: 'GET',
-    path: '/api/finds/:ref/history',
-    summary: 'Every version of one EO find, newest first',
-    tags: ['finds'],
-    params: z.object({ ref: refSchema }),
-    responses: { 200: { description: 'Versions' }, 404: notFound },
-    async handler({ params, context, principal }) {
-      return (await findDetail(context.db, principal, params.ref)).history;
-    },
-  }),
-  route({
-    method: 'GET',
     path: '/api/reports/finds',
     summary: 'EO finds, items and items destroyed by one dimension; rows sum to the national total',
     tags: ['reports'],

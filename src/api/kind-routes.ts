@@ -2,9 +2,11 @@
 // dimensions, and what the caller may do with each. The web builds its lists and forms from this answer
 // instead of keeping its own copy of the rules.
 import { z } from 'zod';
-import { route, type RouteSpec } from './route.ts';
+import { problemSchema, route, type RouteSpec } from './route.ts';
+import { recordHistory } from '../app/record-history.ts';
+import { refSchema } from '../domain/exchange-format.ts';
 import type { Principal } from '../domain/roles.ts';
-import { KIND_IDS, kindOf, type RecordKind } from '../kinds/registry.ts';
+import { KIND_IDS, kindOf, type KindId, type RecordKind } from '../kinds/registry.ts';
 
 const ACTIONS = ['read', 'submit', 'review', 'approve', 'import'] as const;
 
@@ -17,11 +19,38 @@ const kindSchema = z.object({
   id: z.enum(KIND_IDS),
   noun: z.object({ en: z.string(), km: z.string() }),
   geometry: z.enum(['polygon', 'point', 'none']),
-  fields: z.array(z.object({ name: z.string(), required: z.boolean(), description: z.string() })),
+  fields: z.array(z.object({
+    name: z.string(),
+    required: z.boolean(),
+    description: z.string(),
+    input: z.object({ type: z.enum(['text', 'date', 'integer', 'choice']), choices: z.array(z.string()).optional(), suggestions: z.array(z.string()).optional() }).optional(),
+  })),
   public_columns: z.array(z.string()),
   report_dimensions: z.array(z.string()),
   allowed: z.object(Object.fromEntries(ACTIONS.map((a) => [a, z.boolean()])) as Record<(typeof ACTIONS)[number], z.ZodBoolean>),
 }).meta({ id: 'RecordKind' });
+
+const notFound = { description: 'No record of the kind has the ref', contentType: 'application/problem+json', schema: problemSchema };
+
+/**
+ * GET /api/<kind>/{ref}/history for every kind, from its declaration: who may read it (its access), what
+ * each version shows (its history columns), one reader for every kind's <table>_version.
+ */
+function historyRoute(id: KindId): RouteSpec {
+  const kind = kindOf(id);
+  return route({
+    method: 'GET',
+    path: `/api/${id}/:ref/history`,
+    summary: `Every version of one ${kind.noun.en}, newest first`,
+    tags: [id],
+    ...(kind.access.read === 'public' ? {} : { roles: kind.access.read }),
+    params: z.object({ ref: refSchema }),
+    responses: { 200: { description: 'Versions, newest first' }, 404: notFound },
+    async handler({ params, context, principal }) {
+      return recordHistory(context.db, principal, id, params.ref);
+    },
+  });
+}
 
 export const KIND_ROUTES: RouteSpec[] = [
   route({
@@ -40,4 +69,5 @@ export const KIND_ROUTES: RouteSpec[] = [
       });
     },
   }),
+  ...KIND_IDS.map(historyRoute),
 ];

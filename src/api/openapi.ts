@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document, generated from the route declarations and their zod schemas (JSON Schema
 // 2020-12, which OpenAPI 3.1 uses as is).
 import { z } from 'zod';
+import { kindComponents, recordsBodyContent } from './kind-schemas.ts';
 import type { RouteSpec } from './route.ts';
 
 type JsonObject = Record<string, unknown>;
@@ -49,7 +50,9 @@ export function openApiDocument(routes: RouteSpec[], version: string): JsonObjec
       operation.requestBody = {
         description: spec.body.description,
         required: true,
-        content: Object.fromEntries(spec.body.contentTypes.map((type) => [type, { schema: spec.body?.schema ? jsonSchema(spec.body.schema, 'input') : {} }])),
+        content: spec.body.records
+          ? recordsBodyContent(spec.body.records.kinds, spec.body.contentTypes, spec.body.records.items ?? false)
+          : Object.fromEntries(spec.body.contentTypes.map((type) => [type, { schema: spec.body?.schema ? jsonSchema(spec.body.schema, 'input') : {} }])),
       };
     }
     if (spec.roles) {
@@ -68,6 +71,8 @@ export function openApiDocument(routes: RouteSpec[], version: string): JsonObjec
     },
     paths,
     components: {
+      // Each kind's exchange fields, from its declaration (kind-schemas.ts).
+      schemas: kindComponents(),
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token (npx clearway users token create)' },
         session: { type: 'apiKey', in: 'cookie', name: 'clearway_session', description: 'Set by POST /api/session' },

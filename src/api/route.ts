@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Database } from '../app/open.ts';
 import type { SignInLimiter } from '../app/accounts.ts';
 import type { Principal, Role } from '../domain/roles.ts';
+import type { KindId } from '../kinds/registry.ts';
 
 export interface RouteContext {
   db: Database;
@@ -39,8 +40,12 @@ export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType 
   tags: string[];
   query?: Q;
   params?: P;
-  /** What the body is, for the document (bodies are read by the handler). */
-  body?: { contentTypes: string[]; description: string; schema?: z.ZodType };
+  /**
+   * What the body is, for the document (bodies are read by the handler). `records`: a file of these kinds in
+   * the exchange format (the document shows each kind's fields, from its declaration); `items`: JSON
+   * {items: [Feature]} is taken too.
+   */
+  body?: { contentTypes: string[]; description: string; schema?: z.ZodType; records?: { kinds: readonly KindId[]; items?: boolean } };
   responses: Record<number, { description: string; contentType?: string; schema?: z.ZodType }>;
   /** Who may call it: absent for the public record; otherwise a signed-in principal with one of these roles. */
   roles?: readonly Role[];

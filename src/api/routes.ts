@@ -86,6 +86,7 @@ function importRoute(kind: ImportKind): RouteSpec {
     body: {
       contentTypes: ['application/geo+json', 'application/json', 'text/csv', 'multipart/form-data'],
       description: 'The file itself as the body, or as the multipart field "file"',
+      records: { kinds: [kind] },
     },
     responses: {
       200: { description: 'Stored: the import report', schema: importReportSchema },
@@ -308,17 +309,6 @@ export const ROUTES: RouteSpec[] = [
   }),
   route({
     method: 'GET',
-    path: '/api/hazards/:ref/history',
-    summary: 'Every version of one hazard, newest first',
-    tags: ['hazards'],
-    params: z.object({ ref: refSchema }),
-    responses: { 200: { description: 'Versions' }, 404: notFound },
-    async handler({ params, context }) {
-      return (await record.hazardDetail(context.db, params.ref)).history;
-    },
-  }),
-  route({
-    method: 'GET',
     path: '/api/releases',
     summary: 'Land release activities, filtered and paginated',
     tags: ['releases'],
@@ -332,19 +322,6 @@ export const ROUTES: RouteSpec[] = [
     async handler({ query, context }) {
       const result = await record.listReleases(context.db, query);
       return { ...result, limit: query.limit, offset: query.offset };
-    },
-  }),
-  route({
-    method: 'GET',
-    path: '/api/releases/:ref/history',
-    summary: 'Every version of one land release, newest first',
-    tags: ['releases'],
-    params: z.object({ ref: refSchema }),
-    responses: { 200: { description: 'Versions' }, 404: notFound },
-    async handler({ params, context }) {
-      const history = await record.releaseHistory(context.db, params.ref);
-      if (!history) throw new ClearwayError('not-found', `No land release has the ref ${params.ref}`, 404, { ref: params.ref });
-      return history;
     },
   }),
   route({

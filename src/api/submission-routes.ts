@@ -68,7 +68,7 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
     tags: ['submissions'],
     roles: SUBMITTING_ROLES,
     query: kindQuery,
-    body: { contentTypes: ['multipart/form-data', 'application/geo+json', 'text/csv', 'application/json'], description: 'The file, or {items: [Feature]}' },
+    body: { contentTypes: ['multipart/form-data', 'application/geo+json', 'text/csv', 'application/json'], description: 'The file, or {items: [Feature]}', records: { kinds: KIND_IDS, items: true } },
     responses: { 201: { description: 'The draft with its validation report', schema: submissionSchema }, 403: problem('Not a submitting role') },
     async handler({ query, request, reply, context, principal }) {
       const submission = await submissions.createSubmission(context.db, signedIn(principal), await uploadOf(request, query.kind ?? 'mixed'));
@@ -120,7 +120,7 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
     tags: ['submissions'],
     roles: SUBMITTING_ROLES,
     params: idParams,
-    body: { contentTypes: ['multipart/form-data', 'application/geo+json', 'text/csv', 'application/json'], description: 'The corrected file, or {items}' },
+    body: { contentTypes: ['multipart/form-data', 'application/geo+json', 'text/csv', 'application/json'], description: 'The corrected file, or {items}', records: { kinds: KIND_IDS, items: true } },
     responses: { 200: { description: 'The draft', schema: submissionSchema }, 409: problem('No longer editable') },
     async handler({ params, request, context, principal }) {
       const current = await submissions.getSubmission(context.db, signedIn(principal), params.id);

@@ -11,7 +11,6 @@ export const countHazards = queries.countHazards;
 export const hazardsGeoJson = queries.hazardsGeoJson;
 export const listHazards = queries.listHazards;
 export const listReleases = queries.listReleases;
-export const releaseHistory = queries.releaseHistory;
 export const adminUnitsGeoJson = queries.adminUnitsGeoJson;
 export const adminUnitsList = queries.adminUnitsList;
 

@@ -1,5 +1,7 @@
 // Reading EO finds: pages of finds with filters, one find with its history, and the finds report.
 import type { Queryable } from './engine.ts';
+import { findKind } from '../kinds/find.ts';
+import { recordHistory } from './record-history.ts';
 
 export interface FindFilter {
   province?: string;
@@ -59,12 +61,7 @@ export async function findDetail(db: Queryable, ref: string, columns: readonly s
   const found = await db.query(`select ${publicSelect(columns)}${extra} from find f where f.ref = $1`, [ref]);
   const find = found.rows[0];
   if (!find) return null;
-  const history = await db.query(
-    `select ${publicSelect(columns)}${extra}
-     from find_version f where f.id = (select id from find where ref = $1) order by f.version desc`,
-    [ref],
-  );
-  return { find, history: history.rows };
+  return { find, history: (await recordHistory(db, findKind, ref, staff)) ?? [] };
 }
 
 export const FIND_REPORT_DIMENSIONS = ['province', 'district', 'category', 'model', 'operator', 'year'] as const;

@@ -124,7 +124,7 @@ export async function changesSinceFreeze(db: Queryable, by: ReportDimension, asO
      frozen as materialized (select record_batch_id, created_at from frozen_report where name = $2),
      changed_release as (
        select 'release'::text as record, r.ref, r.version,
-              case when before.release_id is null then 'new' else 'updated' end as change,
+              case when before.id is null then 'new' else 'updated' end as change,
               r.changed_at, r.changed_by, r.change_reason, r.batch_id, b.submission_id,
               case when r.end_date <= $1::date and r.hazard_id in (select hazard_id from hazard_as_of)
                    then coalesce(c.counted_m2, 0) else 0 end as counted_m2,
@@ -134,28 +134,28 @@ export async function changesSinceFreeze(db: Queryable, by: ReportDimension, asO
        left join release_counted c on c.release_id = r.id
        left join change_batch b on b.id = r.batch_id
        left join lateral (
-         select v.* from land_release_version v where v.release_id = r.id and not ${madeAfterFreeze('v')}
+         select v.* from land_release_version v where v.id = r.id and not ${madeAfterFreeze('v')}
          order by v.version desc limit 1
        ) before on true
        where ${madeAfterFreeze('r')} and (r.end_date <= $1::date or before.end_date <= $1::date)
      ),
      changed_hazard as (
        select 'hazard'::text as record, h.ref, first_change.version,
-              case when before.hazard_id is null then 'new' when first_change.status = 'combined' then 'combined' else 'updated' end as change,
+              case when before.id is null then 'new' when first_change.status = 'combined' then 'combined' else 'updated' end as change,
               first_change.changed_at, first_change.changed_by, first_change.change_reason, first_change.batch_id, b.submission_id,
               null::double precision as counted_m2,
               array(${HAZARD_ROWS[by]}) as units
        from hazard h
        left join lateral (
-         select v.* from hazard_version v where v.hazard_id = h.id and not ${madeAfterFreeze('v')}
+         select v.* from hazard_version v where v.id = h.id and not ${madeAfterFreeze('v')}
          order by v.version desc limit 1
        ) before on true
        -- The first version since the freeze that changed what counts (a status computed from the
        -- accounting changes no figure: the releases behind it are listed themselves).
        join lateral (
          select v.* from hazard_version v
-         where v.hazard_id = h.id and ${madeAfterFreeze('v')}
-           and (before.hazard_id is null or v.area_m2 is distinct from before.area_m2 or v.recorded_on is distinct from before.recorded_on
+         where v.id = h.id and ${madeAfterFreeze('v')}
+           and (before.id is null or v.area_m2 is distinct from before.area_m2 or v.recorded_on is distinct from before.recorded_on
                 or v.contamination is distinct from before.contamination or (v.status = 'combined') <> (before.status = 'combined')
                 or not st_equals(v.geom, before.geom))
          order by v.version limit 1

@@ -1,5 +1,7 @@
 // Reading the official record: hazards with filters, one hazard with its releases, accounting and history.
 import type { Queryable } from './engine.ts';
+import { hazardKind } from '../kinds/hazard.ts';
+import { recordHistory } from './record-history.ts';
 
 export interface HazardFilter {
   province?: string;
@@ -115,17 +117,13 @@ export async function hazardDetail(db: Queryable, ref: string): Promise<HazardDe
        where r.hazard_id = $1 order by r.end_date, r.ref`,
       [id],
     ),
-    db.query(
-      `select version, changed_at, changed_by, change_reason, type, status, status_source, status_reason, area_m2, batch_id
-       from hazard_version where hazard_id = $1 order by version desc`,
-      [id],
-    ),
+    recordHistory(db, hazardKind, ref, false),
   ]);
   return {
     hazard: { ...fields, geometry: JSON.parse(geometry) as unknown },
     accounting: accounting.rows[0] ?? null,
     releases: releases.rows,
-    history: history.rows,
+    history: history ?? [],
   };
 }
 
@@ -153,17 +151,6 @@ export async function listReleases(db: Queryable, filter: ReleaseFilter): Promis
     [...params, filter.limit, filter.offset],
   );
   return { items: items.rows, total: total.rows[0]?.n ?? 0 };
-}
-
-export async function releaseHistory(db: Queryable, ref: string): Promise<Record<string, unknown>[] | null> {
-  const result = await db.query(
-    `select v.version, v.changed_at, v.changed_by, v.change_reason, v.kind, v.method, v.operator_code as operator,
-            v.start_date, v.end_date, v.area_m2, v.batch_id
-     from land_release r join land_release_version v on v.release_id = r.id
-     where r.ref = $1 order by v.version desc`,
-    [ref],
-  );
-  return result.rows.length > 0 ? result.rows : null;
 }
 
 export async function adminUnitsGeoJson(db: Queryable, level: string): Promise<string> {

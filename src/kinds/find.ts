@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { isoDateSchema, organisationCodeSchema, refSchema } from '../domain/exchange-format.ts';
 import { PUBLISHED_RECORD_ACCESS } from './access.ts';
+import { EO_MODELS } from './eo-models.ts';
 import type { RecordKind } from './kind.ts';
 
 export const FIND_CATEGORIES = ['AP', 'AT', 'submunition', 'UXO', 'abandoned', 'IED'] as const;
@@ -34,6 +35,9 @@ export const findPropertiesSchema = z.object({
 });
 export type FindProperties = z.infer<typeof findPropertiesSchema>;
 
+const FIND_PUBLIC_COLUMNS = ['ref', 'category', 'model', 'quantity', 'found_on', 'destroyed_on', 'destruction_method', 'depth_cm',
+  'operator_code', 'release_ref', 'hazard_ref', 'location_approximate', 'province_code', 'district_code', 'commune_code', 'version'] as const;
+
 export const findKind: RecordKind<FindProperties> = {
   id: 'finds',
   table: 'find',
@@ -42,13 +46,16 @@ export const findKind: RecordKind<FindProperties> = {
   schema: findPropertiesSchema,
   fields: [
     { name: 'ref', required: true, description: "the operator's reference of the find" },
-    { name: 'category', required: true, description: FIND_CATEGORIES.join(', ') },
-    { name: 'model', required: true, description: 'device model (PMN-2, Type 72A, BLU-26...); one outside the reference list is accepted with a note' },
-    { name: 'quantity', required: true, description: 'number of items, at least 1' },
-    { name: 'found_on', required: true, description: 'date found, YYYY-MM-DD' },
-    { name: 'destroyed_on', required: false, description: 'date destroyed, YYYY-MM-DD, not before found_on' },
-    { name: 'destruction_method', required: false, description: 'in situ, moved and destroyed, rendered safe, handed over' },
-    { name: 'depth_cm', required: false, description: 'depth in cm, 0 or more' },
+    { name: 'category', required: true, description: FIND_CATEGORIES.join(', '), input: { type: 'choice', choices: FIND_CATEGORIES } },
+    {
+      name: 'model', required: true, description: 'device model (PMN-2, Type 72A, BLU-26...); one outside the reference list is accepted with a note',
+      input: { type: 'text', suggestions: EO_MODELS.map((m) => m.model) },
+    },
+    { name: 'quantity', required: true, description: 'number of items, at least 1', input: { type: 'integer' } },
+    { name: 'found_on', required: true, description: 'date found, YYYY-MM-DD', input: { type: 'date' } },
+    { name: 'destroyed_on', required: false, description: 'date destroyed, YYYY-MM-DD, not before found_on', input: { type: 'date' } },
+    { name: 'destruction_method', required: false, description: 'in situ, moved and destroyed, rendered safe, handed over', input: { type: 'choice', choices: DESTRUCTION_METHODS } },
+    { name: 'depth_cm', required: false, description: 'depth in cm, 0 or more', input: { type: 'integer' } },
     { name: 'condition', required: false, description: 'state of the item as found (free text, short)' },
     { name: 'operator', required: false, description: "operator's code; the submitter's organisation when absent" },
     { name: 'release_ref', required: false, description: 'the land release it was found in' },
@@ -70,7 +77,11 @@ export const findKind: RecordKind<FindProperties> = {
   reconcile: ['new', 'update'],
   statusColumn: null,
   access: PUBLISHED_RECORD_ACCESS,
-  publicColumns: ['ref', 'category', 'model', 'quantity', 'found_on', 'destroyed_on', 'destruction_method', 'depth_cm',
-    'operator_code', 'release_ref', 'hazard_ref', 'location_approximate', 'province_code', 'district_code', 'commune_code', 'version'],
+  publicColumns: FIND_PUBLIC_COLUMNS,
+  // The public columns for anyone; the free-text condition and who made each version and why for staff.
+  history: {
+    columns: FIND_PUBLIC_COLUMNS,
+    staffColumns: ['condition', 'changed_by', 'change_reason', 'batch_id'],
+  },
   reportDimensions: ['province', 'district', 'category', 'model', 'operator', 'year'],
 };

@@ -16,6 +16,11 @@ export interface ExchangeField {
   name: string;
   required: boolean;
   description: string;
+  /**
+   * How a form asks for it (the web's form for a kind it has no form of its own for): a date, a whole number,
+   * one of `choices`, or text (the default), offered `suggestions` where the field has a reference list.
+   */
+  input?: { type: 'text' | 'date' | 'integer' | 'choice'; choices?: readonly string[]; suggestions?: readonly string[] };
 }
 
 /** Who may do what with a kind. 'public' reads are open to anyone, anonymous callers included. */
@@ -53,6 +58,12 @@ export interface RecordKind<Properties = Record<string, unknown>> {
   access: KindAccess;
   /** The columns shown to anyone who may read the kind (the public presenter); others are staff-only. */
   publicColumns: readonly string[];
+  /**
+   * What each version of a record shows in its history (GET /api/<kind>/{ref}/history, read from
+   * <table>_version): columns of the record's table, `column as name` to rename; `staffColumns` only for the
+   * authority's and operators' staff. Every version shows its version and changed_at, and a point its lon/lat.
+   */
+  history: { columns: readonly string[]; staffColumns: readonly string[] };
   /** Dimensions its report can be broken down by (empty: no report of its own). */
   reportDimensions: readonly string[];
 }

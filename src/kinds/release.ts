@@ -29,5 +29,9 @@ export const releaseKind: RecordKind<ReleaseProperties> = {
   statusColumn: null,
   access: PUBLISHED_RECORD_ACCESS,
   publicColumns: ['ref', 'hazard_ref', 'kind', 'method', 'operator_code', 'start_date', 'end_date', 'area_m2', 'version'],
+  history: {
+    columns: ['changed_by', 'change_reason', 'kind', 'method', 'operator_code as operator', 'start_date', 'end_date', 'area_m2', 'batch_id'],
+    staffColumns: [],
+  },
   reportDimensions: ['province', 'district', 'operator', 'year', 'method', 'contamination'],
 };

@@ -217,7 +217,7 @@ describe('an operator imports land releases', () => {
 describe('the official record keeps every version', () => {
   it('records who, when and why for each version and never changes history', async () => {
     const history = await db.query<{ version: number; status: string; changed_by: string; change_reason: string }>(
-      `select v.version, v.status, v.changed_by, v.change_reason from hazard_version v join hazard h on h.id = v.hazard_id
+      `select v.version, v.status, v.changed_by, v.change_reason from hazard_version v join hazard h on h.id = v.id
        where h.ref = 'HZ-OM-0003' order by v.version`,
     );
     expect(history.rows).toEqual([
@@ -226,7 +226,7 @@ describe('the official record keeps every version', () => {
     ]);
     await expect(db.query(`update hazard_version set status = 'open'`)).rejects.toThrow(/append-only/);
     await expect(db.query(`delete from hazard where ref = 'HZ-OM-0003'`)).rejects.toThrow(/cannot be deleted/);
-    const releaseHistory = await db.query<{ version: number }>(`select v.version from land_release_version v join land_release r on r.id = v.release_id where r.ref = 'LR-0004'`);
+    const releaseHistory = await db.query<{ version: number }>(`select v.version from land_release_version v join land_release r on r.id = v.id where r.ref = 'LR-0004'`);
     expect(releaseHistory.rows).toEqual([{ version: 1 }]);
   });
 
@@ -235,7 +235,7 @@ describe('the official record keeps every version', () => {
       await tx.query(`update hazard set notes = 'fence rebuilt', changed_by = 'officer', change_reason = 'field visit' where ref = 'HZ-BM-0006'`);
     });
     const rows = await db.query<{ version: number; notes: string | null; change_reason: string }>(
-      `select v.version, v.notes, v.change_reason from hazard_version v join hazard h on h.id = v.hazard_id where h.ref = 'HZ-BM-0006' order by version`,
+      `select v.version, v.notes, v.change_reason from hazard_version v join hazard h on h.id = v.id where h.ref = 'HZ-BM-0006' order by version`,
     );
     expect(rows.rows.map((r) => [r.version, r.notes, r.change_reason])).toEqual([
       [1, null, 'imported from hazards-small.geojson'],

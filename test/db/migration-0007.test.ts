@@ -56,7 +56,7 @@ describe('migration 0007 on a record made before it', () => {
     // The history trigger still copies every column, the new ones included.
     await db.query(`update hazard set notes = 'after migration', changed_by = 'test', change_reason = 'check' where ref = 'MIG-SPLIT'`);
     const last = (await db.query<{ notes: string; status_source: string }>(
-      `select v.notes, v.status_source from hazard_version v join hazard h on h.id = v.hazard_id where h.ref = 'MIG-SPLIT' order by v.version desc limit 1`,
+      `select v.notes, v.status_source from hazard_version v join hazard h on h.id = v.id where h.ref = 'MIG-SPLIT' order by v.version desc limit 1`,
     )).rows[0];
     expect(last).toEqual({ notes: 'after migration', status_source: 'computed' });
   });

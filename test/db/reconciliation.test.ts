@@ -132,7 +132,7 @@ describe('an item whose ref is in the official record updates it', () => {
     expect(hazard.area_m2).toBeCloseTo(await geodesicArea(bigger), 2);
     // The earlier version stays in the history, and the new one traces back to the submission.
     const history = await db.query<{ version: number; type: string; submission_id: number | null }>(
-      `select v.version, v.type, b.submission_id from hazard_version v join hazard h on h.id = v.hazard_id
+      `select v.version, v.type, b.submission_id from hazard_version v join hazard h on h.id = v.id
        left join change_batch b on b.id = v.batch_id where h.ref = 'REC-1' order by v.version`,
     );
     expect(history.rows).toEqual([
@@ -266,7 +266,7 @@ describe('several official hazards combined into one', () => {
     );
     expect(moved.rows).toEqual([{ ref: 'REL-4', hazard: 'COMB-1', version: 2 }, { ref: 'REL-5', hazard: 'COMB-1', version: 2 }]);
     // Nothing is deleted: the combined hazards and the releases' earlier hazard stay in the history.
-    expect(await count(db, `land_release_version v join land_release r on r.id = v.release_id where r.ref = 'REL-4'`)).toBe(2);
+    expect(await count(db, `land_release_version v join land_release r on r.id = v.id where r.ref = 'REL-4'`)).toBe(2);
     const detail = (await app.inject({ method: 'GET', url: '/api/hazards/REC-4' })).json() as { hazard: { status: string; combined_into: string } };
     expect(detail.hazard).toMatchObject({ status: 'combined', combined_into: 'COMB-1' });
   });

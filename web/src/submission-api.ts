@@ -2,6 +2,7 @@
 // and approves, returns or rejects. Every change carries the session's CSRF token.
 import type { Feature, Geometry } from 'geojson';
 import { fileForm, getJson, send } from './api';
+import type { KindId } from '../../src/kinds/kind.ts';
 
 export type SubmissionKind = 'hazards' | 'releases';
 export type SubmissionState = 'draft' | 'submitted' | 'approved' | 'returned' | 'rejected';
@@ -141,12 +142,12 @@ export function uploadSubmission(kind: SubmissionKind, file: File, csrfToken: st
 }
 
 /** Records filled in the web form, sent as JSON {items: [Feature]}: the server checks them exactly as a file. */
-export function createFormSubmission(kind: SubmissionKind, items: Feature[], csrfToken: string | null): Promise<Submission> {
+export function createFormSubmission(kind: KindId, items: Feature<Geometry | null>[], csrfToken: string | null): Promise<Submission> {
   return send<Submission>('POST', `/api/submissions?kind=${kind}`, csrfToken, { items });
 }
 
 /** The corrected record of a draft made from the form: checked again, and the draft keeps its number. */
-export function replaceFormSubmission(id: number, items: Feature[], csrfToken: string | null): Promise<Submission> {
+export function replaceFormSubmission(id: number, items: Feature<Geometry | null>[], csrfToken: string | null): Promise<Submission> {
   return send<Submission>('PUT', `/api/submissions/${id}`, csrfToken, { items });
 }
 

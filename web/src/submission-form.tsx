@@ -35,6 +35,14 @@ import { useAction } from './use-action';
 import { useApi } from './use-api';
 import type { Loaded } from './use-api';
 import type { PolygonalGeometry } from './pasted-geometry';
+import { DeclaredFields, PointField } from './kinds/declared-fields';
+import { blankDeclared, declaredFeature, emptyPoint, missingDeclared, pointOf } from './kinds/declared-record';
+import type { DeclaredValues, PointInput } from './kinds/declared-record';
+import { fetchKinds } from './kinds/records-api';
+import type { KindDescription, KindId } from './kinds/records-api';
+
+/** The kinds with a form of their own (polygons drawn or pasted, a release's hazard looked up). */
+const ownForms: readonly KindId[] = ['hazards', 'releases'];
 
 /** The exchange format's ref: what is worth asking the server about while the officer types a hazard's ref. */
 const refPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -356,7 +364,16 @@ export function SubmissionForm({ session, basemapUrl, provinces, districts, onCr
   const { t } = useTranslation();
   const baseId = useId();
   const organisation = session.user.organisation;
-  const [kind, setKind] = useState<SubmissionKind>(editing?.kind ?? 'hazards');
+  const [kind, setKind] = useState<KindId>(editing?.kind ?? 'hazards');
+  // Kinds with no form of their own (EO finds, and the kinds that follow) are asked field by field as the
+  // server declares them; the officer may send those the declaration lets them submit.
+  const kinds = useApi('kinds', (signal) => fetchKinds(signal));
+  const declaredKinds: KindDescription[] = kinds.state === 'ready' ? kinds.data.filter((k) => k.allowed.submit && !ownForms.includes(k.id) && k.geometry !== 'polygon') : [];
+  const declared = declaredKinds.find((k) => k.id === kind) ?? null;
+  const [declaredValues, setDeclaredValues] = useState<Partial<Record<KindId, DeclaredValues>>>({});
+  const values = declared ? (declaredValues[declared.id] ?? blankDeclared(declared.fields, organisation)) : {};
+  const [pointInput, setPointInput] = useState<PointInput>(emptyPoint);
+  const point = useMemo(() => pointOf(pointInput), [pointInput]);
   const [hazard, setHazard] = useState(() => (editing?.kind === 'hazards' ? hazardValuesOf(editing.properties, organisation) : blankHazard(organisation)));
   const [release, setRelease] = useState(() => (editing?.kind === 'releases' ? releaseValuesOf(editing.properties, organisation) : blankRelease(organisation)));
   // The polygon sent before comes back as pasted GeoJSON: shown on the map, and replaced by drawing or pasting anew.
@@ -375,19 +392,23 @@ export function SubmissionForm({ session, basemapUrl, provinces, districts, onCr
   const namedHazard = useApi(hazardRef === null ? null : `form-hazard:${hazardRef}`, (signal) => fetchHazardDetails(hazardRef ?? '', signal));
   const guide = hazardRef !== null && namedHazard.state === 'ready' && namedHazard.data.hazard.ref === hazardRef ? namedHazard.data.hazard : null;
 
-  const missing: readonly (HazardField | ReleaseField)[] = kind === 'hazards' ? missingHazardFields(hazard, geometry) : missingReleaseFields(release, geometry);
+  const missing: readonly string[] = declared
+    ? missingDeclared(declared.fields, values, declared.geometry === 'point' ? point : undefined)
+    : kind === 'hazards' ? missingHazardFields(hazard, geometry) : missingReleaseFields(release, geometry);
   const shownMissing = checked ? missing : [];
-  const ids = (field: HazardField | ReleaseField) => `${baseId}-${kind}-${field}`;
+  const ids = (field: string) => `${baseId}-${kind}-${field}`;
   const organisationsListId = `${baseId}-organisations`;
 
   const send = async (event: FormEvent) => {
     event.preventDefault();
     setChecked(true);
-    if (missing.length > 0 || geometry === null) {
+    if (missing.length > 0 || (!declared && geometry === null)) {
       document.getElementById(ids(missing[0] ?? 'geometry'))?.focus();
       return;
     }
-    const feature = kind === 'hazards' ? hazardFeature(hazard, geometry) : releaseFeature(release, geometry);
+    const feature = declared
+      ? declaredFeature(declared.fields, values, declared.geometry === 'point' ? point : null)
+      : kind === 'hazards' ? hazardFeature(hazard, geometry!) : releaseFeature(release, geometry!);
     const created = await sending.run(() =>
       editing ? replaceFormSubmission(editing.id, [feature], session.csrfToken) : createFormSubmission(kind, [feature], session.csrfToken),
     );
@@ -399,7 +420,7 @@ export function SubmissionForm({ session, basemapUrl, provinces, districts, onCr
       <p className="hint">{t('recordForm.hint')}</p>
       <fieldset className="choice-row" disabled={editing !== undefined}>
         <legend>{t('recordForm.kind')}</legend>
-        {(['hazards', 'releases'] as const).map((value) => (
+        {[...ownForms, ...declaredKinds.map((k) => k.id)].map((value) => (
           <label key={value} className="choice">
             <input type="radio" name={`${baseId}-kind`} value={value} checked={kind === value} onChange={() => setKind(value)} data-testid={`form-kind-${value}`} />
             {t(`recordForm.kindChoice.${value}`)}
@@ -415,7 +436,16 @@ export function SubmissionForm({ session, basemapUrl, provinces, districts, onCr
             ))
           : null}
       </datalist>
-      {kind === 'hazards' ? (
+      {declared ? (
+        <DeclaredFields
+          fields={declared.fields}
+          values={values}
+          onChange={(changed) => setDeclaredValues({ ...declaredValues, [declared.id]: changed })}
+          ids={ids}
+          missing={shownMissing}
+          organisationsListId={organisationsListId}
+        />
+      ) : kind === 'hazards' ? (
         <HazardFields values={hazard} onChange={setHazard} ids={ids} missing={shownMissing} organisationsListId={organisationsListId} />
       ) : (
         <ReleaseFields
@@ -428,21 +458,34 @@ export function SubmissionForm({ session, basemapUrl, provinces, districts, onCr
           hazard={hazardRef === null ? null : namedHazard}
         />
       )}
-      <PolygonField
-        value={polygon}
-        onChange={setPolygon}
-        geometry={geometry}
-        pasted={pasted}
-        guide={kind === 'releases' ? guide : null}
-        basemapUrl={basemapUrl}
-        provinces={provinces}
-        districts={districts}
-        firstControlId={ids('geometry')}
-        invalid={shownMissing.includes('geometry')}
-      />
+      {declared?.geometry === 'point' ? (
+        <PointField
+          value={pointInput}
+          onChange={setPointInput}
+          point={point}
+          basemapUrl={basemapUrl}
+          provinces={provinces}
+          districts={districts}
+          firstControlId={ids('geometry')}
+          invalid={shownMissing.includes('geometry')}
+        />
+      ) : declared ? null : (
+        <PolygonField
+          value={polygon}
+          onChange={setPolygon}
+          geometry={geometry}
+          pasted={pasted}
+          guide={kind === 'releases' ? guide : null}
+          basemapUrl={basemapUrl}
+          provinces={provinces}
+          districts={districts}
+          firstControlId={ids('geometry')}
+          invalid={shownMissing.includes('geometry')}
+        />
+      )}
       {shownMissing.length > 0 ? (
         <p className="problem" role="alert" data-testid="form-missing">
-          {t('recordForm.missing', { fields: shownMissing.map((field) => t(`recordForm.field.${field}`)).join(', ') })}
+          {t('recordForm.missing', { fields: shownMissing.map((field) => t(`recordForm.field.${field === 'geometry' && declared?.geometry === 'point' ? 'point' : field}`, { defaultValue: field })).join(', ') })}
         </p>
       ) : null}
       <div className="actions">

@@ -1,15 +1,15 @@
 // The official record of any kind, as the server declares it (GET /api/kinds): the web keeps no copy of the
 // kinds' fields or rules, it asks.
-import type { KindId } from '../../../src/kinds/kind.ts';
+import type { ExchangeField, KindId } from '../../../src/kinds/kind.ts';
 import { getJson } from '../api';
 
-export type { KindId };
+export type { ExchangeField, KindId };
 
 export interface KindDescription {
   id: KindId;
   noun: { en: string; km: string };
   geometry: 'polygon' | 'point' | 'none';
-  fields: { name: string; required: boolean; description: string }[];
+  fields: ExchangeField[];
   public_columns: string[];
   report_dimensions: string[];
   allowed: { read: boolean; submit: boolean; review: boolean; approve: boolean; import: boolean };
