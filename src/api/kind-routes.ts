@@ -29,6 +29,7 @@ export const KIND_ROUTES: RouteSpec[] = [
     path: '/api/kinds',
     summary: 'The kinds of record Clearway holds, their exchange fields, and what the caller may do with each',
     tags: ['reference'],
+    unpaged: 'the kinds declared in code (src/kinds)',
     responses: { 200: { description: 'Kinds', schema: z.array(kindSchema) } },
     async handler({ principal }) {
       return KIND_IDS.map((id) => {
