@@ -68,11 +68,11 @@ describe('a HALO officer submits and the authority reviews', () => {
 
   it('shows it to its organisation and the authority, to no other operator, and to no donor', async () => {
     expect((await call('halo.viewer', 'GET', `/api/submissions/${id}`)).statusCode).toBe(200);
-    expect((await call('cmaa.reviewer', 'GET', '/api/submissions?state=submitted')).json()).toEqual([expect.objectContaining({ id })]);
+    expect((await call('cmaa.reviewer', 'GET', '/api/submissions?state=submitted')).json()).toMatchObject({ items: [expect.objectContaining({ id })], total: 1, more: false });
     const other = await call('cmac.officer', 'GET', `/api/submissions/${id}`);
     expect(other.statusCode).toBe(404);
     expect(other.body).not.toContain('SUB-1');
-    expect((await call('cmac.officer', 'GET', '/api/submissions')).json()).toEqual([]);
+    expect((await call('cmac.officer', 'GET', '/api/submissions')).json()).toMatchObject({ items: [], total: 0, more: false });
     expect((await call('donor.viewer', 'GET', '/api/submissions')).statusCode).toBe(403);
     expect((await app.inject({ method: 'GET', url: '/api/submissions' })).statusCode).toBe(401);
   });
@@ -140,7 +140,7 @@ describe('a HALO officer submits and the authority reviews', () => {
     const behind = (await app.inject({ method: 'GET', url: `/api/reports/land-release/releases?by=province&unit=${province}` })).json() as { items: { ref: string; submission_id: number; counted_m2: number }[] };
     expect(behind.items).toEqual([expect.objectContaining({ ref: 'SUB-R1', submission_id: draft.id })]);
     expect(behind.items[0]!.counted_m2).toBeCloseTo(row.cleared_m2, 1);
-    const log = (await call('cmaa.reviewer', 'GET', `/api/audit?entity=submission&ref=${draft.id}`)).json() as { actor: string; action: string }[];
+    const log = ((await call('cmaa.reviewer', 'GET', `/api/audit?entity=submission&ref=${draft.id}`)).json() as { items: { actor: string; action: string }[] }).items;
     expect(log.map((e) => [e.actor, e.action])).toEqual([
       ['cmaa.reviewer', 'submission.approve'],
       ['halo.officer', 'submission.submit'],

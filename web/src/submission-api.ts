@@ -103,6 +103,9 @@ export interface ReviewItem {
   reconciliation: Reconciliation;
   after: { properties: Record<string, unknown>; geometry: Geometry | null };
   before: OfficialRecord | null;
+  /** Against `before`: the fields the item changes (an explicit null clears one) and those it leaves out (kept). */
+  changes?: { field: string; before: unknown; after: unknown }[];
+  kept?: string[];
   overlaps: Overlap[];
   problems: RecordProblem[];
 }
