@@ -116,7 +116,7 @@ export async function hazardDetail(db: Queryable, ref: string): Promise<HazardDe
       [id],
     ),
     db.query(
-      `select version, changed_at, changed_by, change_reason, type, status, status_source, status_reason, area_m2, batch_id
+      `select version, changed_at, changed_by, change_reason, type, status, status_source, status_reason, operator_code as operator, area_m2, batch_id
        from hazard_version where hazard_id = $1 order by version desc`,
       [id],
     ),
