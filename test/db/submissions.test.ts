@@ -198,11 +198,13 @@ describe('an operator submits its own work', () => {
       hazardFeature({ ref: 'SUB-2', operator: 'CMAC' }, circle(102.91, 13.2, 150)),
     ]), 'application/geo+json');
     const { validation } = draft.json() as { validation: { errorCount: number; errors: { ref: string; field: string; code: string; reason: string }[] } };
-    expect(validation.errorCount).toBe(2);
-    expect(validation.errors).toEqual([
+    // SUB-2 is refused twice over: it is HALO's record, and no update moves a record to another operator.
+    expect(validation.errorCount).toBe(3);
+    expect(validation.errors).toEqual(expect.arrayContaining([
       expect.objectContaining({ ref: 'OWN-1', field: 'operator', code: 'operator.other-organisation', reason: "CMAC submits its own work, not HALO's" }),
       expect.objectContaining({ ref: 'SUB-2', field: 'ref', code: 'operator.other-organisation', reason: expect.stringContaining("hazard SUB-2 of the official record is HALO's") }),
-    ]);
+      expect.objectContaining({ ref: 'SUB-2', field: 'operator', code: 'operator.change-refused', reason: expect.stringContaining('hazard SUB-2 belongs to HALO: an update cannot give it to CMAC') }),
+    ]));
   });
 
   it('lets the authority\'s data officer submit for any organisation', async () => {
