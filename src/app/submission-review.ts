@@ -79,7 +79,10 @@ export async function reviewSubmission(db: Database, principal: Principal, id: n
   const items = pageItems.map((item): ReviewItem => {
     const before = existing.get(item.idx) ?? null;
     const fields = kindOf(item.kind).fields.map((f) => f.name);
-    const { changes, kept } = before ? itemChanges(fields, before.attributes, item.record.properties) : { changes: [], kept: [] };
+    // A kind read generically (review.ts) shows its stored columns: its operator is operator_code there.
+    const stored = before?.attributes ?? {};
+    const official = 'operator_code' in stored && !('operator' in stored) ? { ...stored, operator: stored.operator_code } : stored;
+    const { changes, kept } = before ? itemChanges(fields, official, item.record.properties) : { changes: [], kept: [] };
     return {
       item: item.idx,
       kind: item.kind,
