@@ -71,7 +71,7 @@ async function approved(who: string, kind: string, features: Feature[]): Promise
 const row = async (sql: string, ref: string) => (await db.query<Record<string, unknown>>(sql, [ref])).rows[0]!;
 const release = (ref: string) => row(`select r.kind, r.method, r.operator_code, r.start_date::text, r.end_date::text, r.devices, r.version, h.ref as hazard_ref
   from land_release r join hazard h on h.id = r.hazard_id where r.ref = $1`, ref);
-const hazard = (ref: string) => row('select operator_code, notes, version from hazard where ref = $1', ref);
+const hazard = (ref: string) => row('select operator_code, notes, type, source, recorded_on::text, village_code, version from hazard where ref = $1', ref);
 
 describe('an update never loses data silently', () => {
   it('keeps every field a release update leaves out, clears one given as null, and shows both to the reviewer', async () => {
@@ -99,9 +99,9 @@ describe('an update never loses data silently', () => {
 });
 
 describe('the owner of a record', () => {
-  it('stays when an update leaves the operator out', async () => {
+  it('stays when an update leaves the operator out, as do the required fields it leaves out', async () => {
     await approved('halo.officer', 'hazards', [item(hazards, 'HZ-PL-0001', { notes: 'fence repaired' })]);
-    expect(await hazard('HZ-PL-0001')).toMatchObject({ operator_code: 'HALO', notes: 'fence repaired' });
+    expect(await hazard('HZ-PL-0001')).toMatchObject({ operator_code: 'HALO', notes: 'fence repaired', type: 'CHA', source: 'baseline survey', recorded_on: '2004-03-12', village_code: '24010101' });
   });
 
   it('is not changed by an update naming another operator, even the authority\'s, nor cleared by a null', async () => {
