@@ -1,6 +1,6 @@
 // EO finds over HTTP: pages and details of the official record's finds, and the finds report.
 import { z } from 'zod';
-import { bboxSchema, page, route, problemSchema, type RouteSpec } from './route.ts';
+import { bboxSchema, page, pageOf, pageOfAll, route, problemSchema, type RouteSpec } from './route.ts';
 import { FIND_REPORT_DIMENSIONS, findDetail, findsCsv, findsGeoJson, findsReport, listFinds } from '../app/finds.ts';
 import { refSchema } from '../domain/exchange-format.ts';
 import { asOfQuery } from './report-routes.ts';
@@ -41,10 +41,12 @@ export const FIND_ROUTES: RouteSpec[] = [
     async handler({ query, reply, context }) {
       const { format, ...filter } = query;
       if (format === 'geojson') {
+        const collection = await findsGeoJson(context.db, filter);
         reply.type('application/geo+json');
-        return { ...(await findsGeoJson(context.db, filter)), limit: filter.limit, offset: filter.offset };
+        return { ...collection, limit: filter.limit, offset: filter.offset, more: filter.offset + collection.features.length < collection.total };
       }
-      return { ...(await listFinds(context.db, filter)), limit: filter.limit, offset: filter.offset };
+      const { items, total } = await listFinds(context.db, filter);
+      return pageOf(items, total, filter);
     },
   }),
   route({
@@ -52,6 +54,7 @@ export const FIND_ROUTES: RouteSpec[] = [
     path: '/api/finds/:ref',
     summary: 'One EO find with its version history',
     tags: ['finds'],
+    unpaged: 'one record',
     params: z.object({ ref: refSchema }),
     responses: { 200: { description: 'The find and its history' }, 404: notFound },
     async handler({ params, context, principal }) {
@@ -63,6 +66,7 @@ export const FIND_ROUTES: RouteSpec[] = [
     path: '/api/reports/finds',
     summary: 'EO finds, items and items destroyed by one dimension; rows sum to the national total',
     tags: ['reports'],
+    unpaged: 'a report: one row per unit of the dimension asked for',
     query: z.object({
       by: z.enum(FIND_REPORT_DIMENSIONS).default('province'),
       format: z.enum(['json', 'csv']).default('json'),

@@ -2,7 +2,7 @@
 // dimensions, and what the caller may do with each. The web builds its lists and forms from this answer
 // instead of keeping its own copy of the rules.
 import { z } from 'zod';
-import { problemSchema, route, type RouteSpec } from './route.ts';
+import { page, pageOfAll, problemSchema, route, type RouteSpec } from './route.ts';
 import { recordHistory } from '../app/record-history.ts';
 import { refSchema } from '../domain/exchange-format.ts';
 import type { Principal } from '../domain/roles.ts';
@@ -45,9 +45,10 @@ function historyRoute(id: KindId): RouteSpec {
     tags: [id],
     ...(kind.access.read === 'public' ? {} : { roles: kind.access.read }),
     params: z.object({ ref: refSchema }),
-    responses: { 200: { description: 'Versions, newest first' }, 404: notFound },
-    async handler({ params, context, principal }) {
-      return recordHistory(context.db, principal, id, params.ref);
+    query: z.object({ ...page }),
+    responses: { 200: { description: 'A page of versions, newest first: {items, total, limit, offset, more}' }, 404: notFound },
+    async handler({ params, query, context, principal }) {
+      return pageOfAll(await recordHistory(context.db, principal, id, params.ref), query);
     },
   });
 }
@@ -58,6 +59,7 @@ export const KIND_ROUTES: RouteSpec[] = [
     path: '/api/kinds',
     summary: 'The kinds of record Clearway holds, their exchange fields, and what the caller may do with each',
     tags: ['reference'],
+    unpaged: 'the kinds declared in code (src/kinds)',
     responses: { 200: { description: 'Kinds', schema: z.array(kindSchema) } },
     async handler({ principal }) {
       return KIND_IDS.map((id) => {

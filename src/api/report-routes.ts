@@ -2,7 +2,7 @@
 // own monthly summary beside the record, each difference with the records that explain it).
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { route, problemSchema, type RouteSpec } from './route.ts';
+import { page, pageOfAll, pageSchema, route, problemSchema, type RouteSpec } from './route.ts';
 import { jsonBody, readMultipartFile } from './request-body.ts';
 import { DISCREPANCY_ROLES, discrepancyCsv, discrepancyReport, organisationToCompare, type SummaryInput } from '../app/discrepancy-report.ts';
 import { EXPLANATION_REASONS } from '../domain/discrepancy.ts';
@@ -147,9 +147,10 @@ const FROZEN_ROUTES: RouteSpec[] = [
     path: '/api/reports/frozen',
     summary: 'The frozen reports, newest first',
     tags: ['reports'],
-    responses: { 200: { description: 'Frozen reports', schema: z.array(frozenSummarySchema) } },
-    async handler({ context }) {
-      return listFrozen(context.db);
+    query: z.object({ ...page }),
+    responses: { 200: { description: 'A page of frozen reports', schema: pageSchema(frozenSummarySchema) } },
+    async handler({ query, context }) {
+      return pageOfAll(await listFrozen(context.db), query);
     },
   }),
   route({
@@ -157,6 +158,7 @@ const FROZEN_ROUTES: RouteSpec[] = [
     path: '/api/reports/frozen/:name',
     summary: 'One frozen report: exactly the figures frozen',
     tags: ['reports'],
+    unpaged: 'one report: one row per unit, as frozen',
     params: nameParams,
     query: formatQuery,
     responses: { 200: { description: 'The frozen report (json) or its rows (csv)' }, 404: problem('No frozen report has this name') },
@@ -174,6 +176,7 @@ const FROZEN_ROUTES: RouteSpec[] = [
     path: '/api/reports/frozen/:name/compare',
     summary: 'A frozen report beside today\'s figures for the same date: per row the difference per figure, and the records and submissions changed since the freeze that explain it',
     tags: ['reports'],
+    unpaged: 'one report: one row per unit, as frozen',
     params: nameParams,
     query: formatQuery,
     responses: { 200: { description: 'The comparison (json) or one line per row (csv)', schema: comparisonSchema }, 404: problem('No frozen report has this name') },

@@ -51,6 +51,11 @@ export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType 
   roles?: readonly Role[];
   /** A smaller body limit than the caller's upload limit (sign-in takes a few kB). */
   bodyLimit?: number;
+  /**
+   * A GET route that takes no page parameters says why its answer is not a list that grows with the record
+   * (one record, a report with a row per unit, a set fixed in code); every other GET route is paginated.
+   */
+  unpaged?: string;
   /** Sign-in itself: a stale session cookie must not stand in the way of signing in again. */
   skipAuthentication?: boolean;
   handler(input: { query: z.infer<Q>; params: z.infer<P>; request: FastifyRequest; reply: FastifyReply; context: RouteContext; principal: Principal | null }): Promise<unknown>;
@@ -68,11 +73,57 @@ export const problemSchema = z.object({
   detail: z.string(),
 }).meta({ id: 'Problem' });
 
-/** A page of a list: every list route takes these. */
-export const page = {
-  limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('page size (at most 10,000)'),
-  offset: z.coerce.number().int().min(0).default(0),
+/**
+ * The page parameters of a list: every GET route that answers a list takes limit and offset, with a largest
+ * page, so no answer grows with the record (a test walks ROUTES for it). A route whose items are heavy (the
+ * review's items carry their geometry) or whose current clients expect a whole small set in one answer (the
+ * 197 districts) says its own default and bound.
+ */
+export function pageQuery(defaultLimit = 100, maxLimit = 10_000) {
+  return {
+    limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit).describe(`page size (at most ${maxLimit.toLocaleString('en-US')})`),
+    offset: z.coerce.number().int().min(0).default(0).describe('how many items to skip'),
+  };
+}
+
+/** The page parameters most lists take: 100 by default, at most 10,000. */
+export const page = pageQuery();
+
+export interface PageRequest {
+  limit: number;
+  offset: number;
+}
+
+/**
+ * One answer shape for every list: the items of the page, how many there are in all, the page asked for, and
+ * whether more follow (so a client walks the pages without counting itself).
+ */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+  more: boolean;
+}
+
+export function pageOf<T>(items: T[], total: number, request: PageRequest): Page<T> {
+  return { items, total, limit: request.limit, offset: request.offset, more: request.offset + items.length < total };
+}
+
+/** A page of a short list read whole (organisations, one record's versions, frozen reports). */
+export function pageOfAll<T>(all: T[], request: PageRequest): Page<T> {
+  return pageOf(all.slice(request.offset, request.offset + request.limit), all.length, request);
+}
+
+/** The page fields of a list's answer, for the OpenAPI document. */
+export const pageFields = {
+  total: z.number().int().describe('items in the whole list'),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  more: z.boolean().describe('whether items follow this page (ask again with offset + limit)'),
 };
+
+export const pageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), ...pageFields });
 
 /** A bounding box in degrees, for the lists of things with a place. */
 export const bboxSchema = z

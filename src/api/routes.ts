@@ -1,6 +1,6 @@
 // The HTTP API of the official record. Handlers are thin: validated input in, one use case, result out.
 import { z } from 'zod';
-import { bboxSchema, page, route, problemSchema, type RouteSpec } from './route.ts';
+import { bboxSchema, page, pageOf, pageOfAll, pageQuery, pageSchema, route, problemSchema, type RouteSpec } from './route.ts';
 import * as record from '../app/official-record.ts';
 import { importRecords, type ImportKind } from '../app/import-records.ts';
 import { landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
@@ -18,6 +18,7 @@ import { KIND_ROUTES } from './kind-routes.ts';
 import { KIND_IDS, kindOf } from '../kinds/registry.ts';
 import { REPORT_ROUTES, asOfQuery } from './report-routes.ts';
 import { HAZARD_STATUS_ROUTES } from './hazard-status-routes.ts';
+import { RECORD_OWNER_ROUTES } from './record-owner-routes.ts';
 
 const hazardFilter = z.object({
   province: z.string().regex(/^\d{2}$/).optional().describe('province code, 2 digits'),
@@ -173,6 +174,7 @@ const sessionRoutes: RouteSpec[] = [
     path: '/api/session',
     summary: 'Who is signed in, and the CSRF token of the session (so a reloaded page can keep making changes)',
     tags: ['session'],
+    unpaged: 'one session',
     responses: {
       200: { description: 'The signed-in user; csrfToken is null for an API token', schema: principalSchema.extend({ csrfToken: z.string().nullable() }) },
       401: { description: 'Not signed in', contentType: 'application/problem+json', schema: problemSchema },
@@ -222,11 +224,13 @@ export const ROUTES: RouteSpec[] = [
   ...SUBMISSION_ROUTES,
   ...REPORT_ROUTES,
   ...HAZARD_STATUS_ROUTES,
+  ...RECORD_OWNER_ROUTES,
   route({
     method: 'GET',
     path: '/api/health',
     summary: 'Whether Clearway and its database answer',
     tags: ['system'],
+    unpaged: 'one status',
     responses: { 200: { description: 'Healthy', schema: healthSchema } },
     async handler({ context }) {
       return { status: 'ok', engine: context.db.engine, ...(await engineVersionsOnce(context.db)) };
@@ -237,6 +241,7 @@ export const ROUTES: RouteSpec[] = [
     path: '/api/config',
     summary: 'Settings the web client needs',
     tags: ['system'],
+    unpaged: 'one set of settings',
     responses: { 200: { description: 'Client settings', schema: z.object({ basemapUrl: z.string().nullable() }) } },
     async handler({ context }) {
       return { basemapUrl: context.config.basemapUrl };
@@ -247,32 +252,40 @@ export const ROUTES: RouteSpec[] = [
     path: '/api/organisations',
     summary: 'Organisations of the sector and their short codes',
     tags: ['reference'],
-    responses: { 200: { description: 'Organisations', schema: z.array(z.object({ code: z.string(), name: z.string(), kind: z.string() })) } },
-    async handler({ context }) {
-      return record.listOrganisations(context.db);
+    query: z.object({ ...page }),
+    responses: { 200: { description: 'A page of organisations, by code', schema: pageSchema(z.object({ code: z.string(), name: z.string(), kind: z.string() })) } },
+    async handler({ query, context }) {
+      return pageOfAll(await record.listOrganisations(context.db), query);
     },
   }),
   route({
     method: 'GET',
     path: '/api/admin-units',
-    summary: 'Administrative units (NCDD codes), with geometry as GeoJSON for provinces and districts',
+    summary: 'Administrative units (NCDD codes), with geometry as GeoJSON for provinces, districts and communes; paginated by code',
     tags: ['reference'],
     query: z.object({
       level: z.enum(['province', 'district', 'commune', 'village']).default('province'),
-      parent: z.string().regex(/^\d{2,6}$/).optional().describe('only the units under this code (json format)'),
+      parent: z.string().regex(/^\d{2,6}$/).optional().describe('only the units under this code'),
       format: z.enum(['json', 'geojson']).default('geojson'),
+      // 1,000 by default: the 25 provinces and 197 districts still come in one answer, as clients expect.
+      ...pageQuery(1_000, 10_000),
     }),
     responses: {
-      200: { description: 'Units: a FeatureCollection (geojson) or a list (json)', contentType: 'application/geo+json' },
+      200: { description: 'A page of units: a FeatureCollection with total, limit, offset and more (geojson), or {items, total, limit, offset, more} (json)', contentType: 'application/geo+json' },
       400: invalid,
     },
     async handler({ query, reply, context }) {
-      if (query.format === 'json') return record.adminUnitsList(context.db, query.level, query.parent);
-      if (query.level === 'commune' || query.level === 'village') {
-        throw new ClearwayError('request.invalid', `Clearway holds no geometry for ${query.level}s: ask for format=json`, 400, { field: 'format' });
+      const { level, parent, limit, offset } = query;
+      if (query.format === 'json') {
+        const { items, total } = await record.adminUnitsList(context.db, level, parent, { limit, offset });
+        return pageOf(items, total, query);
       }
+      if (level === 'village') {
+        throw new ClearwayError('request.invalid', 'Clearway holds no geometry for villages (the gazetteer gives none): ask for format=json', 400, { field: 'format' });
+      }
+      const { features, count, total } = await record.adminUnitsGeoJson(context.db, level, parent, { limit, offset });
       reply.type('application/geo+json');
-      return record.adminUnitsGeoJson(context.db, query.level);
+      return `{"type":"FeatureCollection","total":${total},"limit":${limit},"offset":${offset},"more":${offset + count < total},"features":${features}}`;
     },
   }),
   route({
@@ -282,7 +295,7 @@ export const ROUTES: RouteSpec[] = [
     tags: ['hazards'],
     query: hazardFilter,
     responses: {
-      200: { description: 'A page of hazards: {items, total, limit, offset}, or a FeatureCollection with total (format=geojson)' },
+      200: { description: 'A page of hazards: {items, total, limit, offset, more}, or a FeatureCollection with the same page fields (format=geojson)' },
       400: invalid,
     },
     async handler({ query, reply, context }) {
@@ -290,10 +303,12 @@ export const ROUTES: RouteSpec[] = [
       const total = await record.countHazards(context.db, filter);
       if (format === 'geojson') {
         const features = await record.hazardsGeoJson(context.db, filter);
+        // The page holds min(limit, what is left after offset) features: no need to parse them to count.
+        const more = filter.offset + filter.limit < total;
         reply.type('application/geo+json');
-        return `{"type":"FeatureCollection","total":${total},"limit":${filter.limit},"offset":${filter.offset},"features":${features}}`;
+        return `{"type":"FeatureCollection","total":${total},"limit":${filter.limit},"offset":${filter.offset},"more":${more},"features":${features}}`;
       }
-      return { items: await record.listHazards(context.db, filter), total, limit: filter.limit, offset: filter.offset };
+      return pageOf(await record.listHazards(context.db, filter), total, filter);
     },
   }),
   route({
@@ -301,6 +316,7 @@ export const ROUTES: RouteSpec[] = [
     path: '/api/hazards/:ref',
     summary: 'One hazard with its land release accounting, releases and version history',
     tags: ['hazards'],
+    unpaged: 'one record',
     params: z.object({ ref: refSchema }),
     responses: { 200: { description: 'The hazard' }, 404: notFound },
     async handler({ params, context }) {
@@ -318,10 +334,10 @@ export const ROUTES: RouteSpec[] = [
       kind: z.enum(RELEASE_KINDS).optional(),
       ...page,
     }),
-    responses: { 200: { description: 'A page of releases: {items, total, limit, offset}' }, 400: invalid },
+    responses: { 200: { description: 'A page of releases: {items, total, limit, offset, more}' }, 400: invalid },
     async handler({ query, context }) {
-      const result = await record.listReleases(context.db, query);
-      return { ...result, limit: query.limit, offset: query.offset };
+      const { items, total } = await record.listReleases(context.db, query);
+      return pageOf(items, total, query);
     },
   }),
   route({
@@ -329,6 +345,7 @@ export const ROUTES: RouteSpec[] = [
     path: '/api/reports/land-release',
     summary: 'Land release accounting (original = cancelled + reduced + cleared + remaining, m2) by one dimension',
     tags: ['reports'],
+    unpaged: 'a report: one row per unit of the dimension asked for',
     query: z.object({ by: z.enum(REPORT_DIMENSIONS).default('province'), format: z.enum(['json', 'csv']).default('json'), as_of: asOfQuery }),
     responses: { 200: { description: 'The report (json) or its rows (csv)', schema: reportSchema }, 400: invalid },
     async handler({ query, reply, context }) {
@@ -347,10 +364,10 @@ export const ROUTES: RouteSpec[] = [
     summary: 'The releases behind one row of the land release report, with the batch and submission each came from',
     tags: ['reports'],
     query: z.object({ by: z.enum(REPORT_DIMENSIONS).default('province'), unit: z.string().min(1).max(64).describe('the row\'s unit_code'), as_of: asOfQuery, ...page }),
-    responses: { 200: { description: 'A page of releases: {items, total, limit, offset}' }, 400: invalid },
+    responses: { 200: { description: 'A page of releases: {items, total, limit, offset, more}' }, 400: invalid },
     async handler({ query, context }) {
-      const result = await releasesBehind(context.db, query.by, query.unit, query, query.as_of);
-      return { ...result, limit: query.limit, offset: query.offset };
+      const { items, total } = await releasesBehind(context.db, query.by, query.unit, query, query.as_of);
+      return pageOf(items, total, query);
     },
   }),
   route({
@@ -360,9 +377,10 @@ export const ROUTES: RouteSpec[] = [
     tags: ['audit'],
     roles: ['administrator', 'authority_data_officer', 'authority_reviewer'],
     query: z.object({ entity: z.string().optional(), ref: z.string().optional(), actor: z.string().optional(), ...page }),
-    responses: { 200: { description: 'Audit events' }, 401: invalid, 403: invalid },
+    responses: { 200: { description: 'A page of audit events, newest first: {items, total, limit, offset, more}' }, 401: invalid, 403: invalid },
     async handler({ query, context }) {
-      return readAuditLog(context.db, query);
+      const { items, total } = await readAuditLog(context.db, query);
+      return pageOf(items, total, query);
     },
   }),
   ...FIND_ROUTES,

@@ -2,7 +2,7 @@
 import { KIND_IDS } from '../kinds/registry.ts';
 import type { SubmissionKind } from '../app/submission-items.ts';
 import { z } from 'zod';
-import { route, problemSchema, type RouteSpec } from './route.ts';
+import { page, pageOf, pageQuery, pageSchema, route, problemSchema, type RouteSpec } from './route.ts';
 import { jsonBody, readUpload } from './request-body.ts';
 import * as submissions from '../app/submissions.ts';
 import { reviewSubmission } from '../app/submission-review.ts';
@@ -82,10 +82,11 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
     summary: 'Submissions you may see (operators: their organisation; the authority: every submitted one)',
     tags: ['submissions'],
     roles: ROLES,
-    query: z.object({ state: z.enum(SUBMISSION_STATES).optional() }),
-    responses: { 200: { description: 'Submissions, newest first', schema: z.array(submissionSchema) } },
+    query: z.object({ state: z.enum(SUBMISSION_STATES).optional(), ...page }),
+    responses: { 200: { description: 'A page of submissions, newest first', schema: pageSchema(submissionSchema) } },
     async handler({ query, context, principal }) {
-      return submissions.listSubmissions(context.db, signedIn(principal), query.state);
+      const { items, total } = await submissions.listSubmissions(context.db, signedIn(principal), query.state, query);
+      return pageOf(items, total, query);
     },
   }),
   route({
@@ -93,6 +94,7 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
     path: '/api/submissions/:id',
     summary: 'One submission with its validation report',
     tags: ['submissions'],
+    unpaged: 'one submission',
     roles: ROLES,
     params: idParams,
     responses: { 200: { description: 'The submission', schema: submissionSchema }, 404: problem('No such submission that you may see') },
@@ -107,10 +109,12 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
     tags: ['submissions'],
     roles: ROLES,
     params: idParams,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(5_000).default(500), offset: z.coerce.number().int().min(0).default(0) }),
-    responses: { 200: { description: 'A page of items: {items, total, limit, offset}' }, 404: problem('No such submission that you may see') },
+    // Items carry their geometry and the official record beside it: smaller pages than other lists.
+    query: z.object({ ...pageQuery(500, 5_000) }),
+    responses: { 200: { description: 'A page of items: {id, kind, items, total, limit, offset, more}' }, 404: problem('No such submission that you may see') },
     async handler({ params, query, context, principal }) {
-      return reviewSubmission(context.db, signedIn(principal), params.id, query);
+      const review = await reviewSubmission(context.db, signedIn(principal), params.id, query);
+      return { ...review, ...pageOf(review.items, review.total, query) };
     },
   }),
   route({

@@ -15,6 +15,7 @@ import { readRecordsOffThread } from './read-off-thread.ts';
 import { readerFor } from '../formats/registry.ts';
 import type { KindId } from '../kinds/registry.ts';
 import { importFinds } from './find-import.ts';
+import { readAgainstTheRecord } from './record-updates.ts';
 import { polygonToWkbHex } from '../db/wkb.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 
@@ -325,7 +326,9 @@ export interface Checker {
 
 async function runImport(tx: Queryable, records: RawRecord[], request: ImportRequest, report: ImportReport, checker: Checker): Promise<void> {
   const organisations = await knownOrganisations(tx);
-  await IMPORTERS[request.kind](tx, records, organisations, request, report, checker);
+  // Updates are read against the records they update: what they omit is kept, the owner never moves.
+  const read = await readAgainstTheRecord(tx, request.kind, records, request.reconciliation);
+  await IMPORTERS[request.kind](tx, read, organisations, request, report, checker);
 }
 
 export async function importRecords(db: Database, request: ImportRequest): Promise<ImportReport> {

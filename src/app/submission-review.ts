@@ -6,6 +6,7 @@ import { officialCounterparts, type OfficialCounterpart, type Overlap } from '..
 import { polygonToWkbHex } from '../db/wkb.ts';
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import type { RecordProblem } from '../domain/problems.ts';
+import { itemChanges, type FieldChange } from '../domain/item-changes.ts';
 import type { DecidedItem, Reconciliation } from '../domain/reconciliation.ts';
 import type { Principal } from '../domain/roles.ts';
 import { placeOf, type RawRecord } from '../formats/records.ts';
@@ -26,6 +27,12 @@ export interface ReviewItem {
   reconciliation: DecidedItem;
   after: { properties: Record<string, unknown>; geometry: unknown };
   before: OfficialCounterpart | null;
+  /**
+   * Against `before` (the record with the item's ref): the fields the item changes, an explicit null (which
+   * clears the field) included; and the fields it leaves out, which keep their values. Empty for a new record.
+   */
+  changes: FieldChange[];
+  kept: string[];
   overlaps: Overlap[];
   problems: RecordProblem[];
 }
@@ -69,16 +76,26 @@ export async function reviewSubmission(db: Database, principal: Principal, id: n
     for (const [idx, list] of found.overlaps) overlaps.set(idx, list);
   }
   const problems = [...submission.validation.errors, ...submission.validation.notes];
-  const items = pageItems.map((item): ReviewItem => ({
-    item: item.idx,
-    kind: item.kind,
-    ...placeOf(item.record),
-    ref: item.ref,
-    reconciliation: decided.get(item.idx)!,
-    after: { properties: item.record.properties, geometry: item.record.geometry },
-    before: existing.get(item.idx) ?? null,
-    overlaps: overlaps.get(item.idx) ?? [],
-    problems: problems.filter((p) => samePlace(p, item.record)),
-  }));
+  const items = pageItems.map((item): ReviewItem => {
+    const before = existing.get(item.idx) ?? null;
+    const fields = kindOf(item.kind).fields.map((f) => f.name);
+    // A kind read generically (review.ts) shows its stored columns: its operator is operator_code there.
+    const stored = before?.attributes ?? {};
+    const official = 'operator_code' in stored && !('operator' in stored) ? { ...stored, operator: stored.operator_code } : stored;
+    const { changes, kept } = before ? itemChanges(fields, official, item.record.properties) : { changes: [], kept: [] };
+    return {
+      item: item.idx,
+      kind: item.kind,
+      ...placeOf(item.record),
+      ref: item.ref,
+      reconciliation: decided.get(item.idx)!,
+      after: { properties: item.record.properties, geometry: item.record.geometry },
+      before,
+      changes,
+      kept,
+      overlaps: overlaps.get(item.idx) ?? [],
+      problems: problems.filter((p) => samePlace(p, item.record)),
+    };
+  });
   return { id, kind: submission.kind, total, limit: page.limit, offset: page.offset, items };
 }

@@ -199,11 +199,17 @@ export async function createSubmission(db: Database, principal: Principal, uploa
   return getSubmission(db, principal, id);
 }
 
-export async function listSubmissions(db: Queryable, principal: Principal, state?: SubmissionState): Promise<Submission[]> {
+/** A page of the submissions the principal may see, newest first, and how many there are. */
+export async function listSubmissions(db: Queryable, principal: Principal, state: SubmissionState | undefined, page: { limit: number; offset: number }): Promise<{ items: Submission[]; total: number }> {
   const seen = visibility(principal);
   const params = [...seen.params, state ?? null];
-  const result = await db.query<Submission>(`${SELECT} where ${seen.sql} and ($${params.length}::text is null or s.state = $${params.length}) order by s.id desc`, params);
-  return result.rows;
+  const where = `${seen.sql} and ($${params.length}::text is null or s.state = $${params.length})`;
+  const result = await db.query<Submission>(
+    `${SELECT} where ${where} order by s.id desc limit $${params.length + 1} offset $${params.length + 2}`,
+    [...params, page.limit, page.offset],
+  );
+  const total = await db.query<{ total: number }>(`select count(*)::int as total from submission s where ${where}`, params);
+  return { items: result.rows, total: total.rows[0]!.total };
 }
 
 export async function getSubmission(db: Queryable, principal: Principal, id: number): Promise<Submission> {

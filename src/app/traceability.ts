@@ -11,6 +11,6 @@ export function releasesBehind(db: Database, by: ReportDimension, unit: string, 
   return releasesBehindFigure(db, by, unit, page.limit, page.offset, checkAsOf(asOf));
 }
 
-export function readAuditLog(db: Database, filter: { entity?: string; ref?: string; actor?: string; limit: number; offset: number }): Promise<AuditEvent[]> {
+export function readAuditLog(db: Database, filter: { entity?: string; ref?: string; actor?: string; limit: number; offset: number }): Promise<{ items: AuditEvent[]; total: number }> {
   return auditEvents(db, filter);
 }

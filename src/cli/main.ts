@@ -6,6 +6,7 @@ import { importRecords, type ImportKind, type ImportReport } from '../app/import
 import { checkAsOf, landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
 import { compareFrozen, comparisonCsv, FREEZABLE_REPORTS, freezeReport, frozenCsv, listFrozen, showFrozen } from '../app/frozen-reports.ts';
 import { setHazardStatus } from '../app/hazard-status.ts';
+import { changeRecordOwner } from '../app/record-owner.ts';
 import { AUTHORITY_SETTABLE_STATUSES } from '../domain/hazard-status.ts';
 import { discrepancyCsv, discrepancyReport } from '../app/discrepancy-report.ts';
 import { hasHazards, loadDemoData } from '../app/demo-data.ts';
@@ -20,7 +21,7 @@ import { REPORT_DIMENSIONS, type ReportDimension } from '../domain/land-release-
 import { describeProblem, ClearwayError, LANGUAGES, problemTitle, type Language, type RecordProblem } from '../domain/problems.ts';
 import { isoDateSchema, organisationCodeSchema } from '../domain/exchange-format.ts';
 import { decodeText } from '../formats/text-encoding.ts';
-import { KIND_IDS } from '../kinds/registry.ts';
+import { KIND_IDS, kindOf, type KindId } from '../kinds/registry.ts';
 import { FIND_REPORT_DIMENSIONS, findsCsv, findsReport, type FindReportDimension } from '../app/finds.ts';
 
 /** Largest file the CLI reads: JavaScript strings stop near 512 MB. */
@@ -299,6 +300,20 @@ function buildProgram(result: { code: number }): Command {
       await withDatabase(program, async (db) => {
         const changed = await setHazardStatus(db, { ref, status, reason: options.reason, actor: cliActor() });
         console.log(`Hazard ${changed.ref} is ${changed.status} (${changed.status_source === 'authority' ? 'set by the authority' : 'computed'}), version ${changed.version}.`);
+      });
+    });
+
+  program
+    .command('owner')
+    .description('give an official record to another operator, as the authority, with a reason (a new version, audited): the only way its owner changes')
+    .addArgument(new Command().createArgument('<kind>', 'the kind of record').choices([...KIND_IDS]))
+    .argument('<ref>', 'the record')
+    .argument('<operator>', 'the code of the organisation that owns it from now on')
+    .requiredOption('--reason <text>', 'why (e.g. the handover letter)')
+    .action(async (kind: KindId, ref: string, operator: string, options: { reason: string }) => {
+      await withDatabase(program, async (db) => {
+        const changed = await changeRecordOwner(db, { kind, ref, operator, reason: options.reason, actor: cliActor() });
+        console.log(`${kindOf(kind).noun.en} ${changed.ref} belongs to ${changed.operator} (before: ${changed.previous ?? 'no operator'}), version ${changed.version}.`);
       });
     });
 

@@ -153,24 +153,37 @@ export async function listReleases(db: Queryable, filter: ReleaseFilter): Promis
   return { items: items.rows, total: total.rows[0]?.n ?? 0 };
 }
 
-export async function adminUnitsGeoJson(db: Queryable, level: string): Promise<string> {
-  const result = await db.query<{ collection: string }>(
-    `select json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-              'type', 'Feature', 'id', u.code,
-              'properties', json_build_object('code', u.code, 'pcode', 'KH' || u.code, 'level', u.level,
-                'name_en', u.name_en, 'name_km', u.name_km, 'parent_code', u.parent_code),
-              'geometry', st_asgeojson(u.geom, 6)::json) order by u.code), '[]'::json))::text as collection
-     from admin_unit u where u.level = $1`,
-    [level],
+/**
+ * A page of one level's units as GeoJSON features (a JSON array, built by PostgreSQL), by code, with how many
+ * units the level (under `parent`) holds. A unit without geometry (a commune created after the 2014
+ * boundaries) is a feature with a null geometry, so pages count units, not polygons.
+ */
+export async function adminUnitsGeoJson(db: Queryable, level: string, parent: string | undefined, page: { limit: number; offset: number }): Promise<{ features: string; count: number; total: number }> {
+  const result = await db.query<{ features: string; count: number; total: number }>(
+    `with chosen as (
+       select u.code, u.level, u.name_en, u.name_km, u.parent_code, u.geom from admin_unit u
+       where u.level = $1 and ($2::text is null or u.parent_code = $2)
+       order by u.code limit $3 offset $4
+     )
+     select coalesce(json_agg(json_build_object(
+              'type', 'Feature', 'id', c.code,
+              'properties', json_build_object('code', c.code, 'pcode', 'KH' || c.code, 'level', c.level,
+                'name_en', c.name_en, 'name_km', c.name_km, 'parent_code', c.parent_code),
+              'geometry', st_asgeojson(c.geom, 6)::json) order by c.code), '[]'::json)::text as features,
+            count(c.code)::int as count,
+            (select count(*)::int from admin_unit u where u.level = $1 and ($2::text is null or u.parent_code = $2)) as total
+     from chosen c`,
+    [level, parent ?? null, page.limit, page.offset],
   );
-  return result.rows[0]?.collection ?? '{"type":"FeatureCollection","features":[]}';
+  const row = result.rows[0];
+  return row ?? { features: '[]', count: 0, total: 0 };
 }
 
-export async function adminUnitsList(db: Queryable, level: string, parent?: string): Promise<Record<string, unknown>[]> {
-  const result = await db.query(
-    `select code, 'KH' || code as pcode, level, name_en, name_km, parent_code from admin_unit
-     where level = $1 and ($2::text is null or parent_code = $2) order by code`,
-    [level, parent ?? null],
-  );
-  return result.rows;
+/** A page of one level's units (the direct children of `parent`), by code, with how many there are. */
+export async function adminUnitsList(db: Queryable, level: string, parent: string | undefined, page: { limit: number; offset: number }): Promise<{ items: Record<string, unknown>[]; total: number }> {
+  const where = `level = $1 and ($2::text is null or parent_code = $2)`;
+  const items = await db.query(`select code, 'KH' || code as pcode, level, name_en, name_km, parent_code from admin_unit where ${where} order by code limit $3 offset $4`,
+    [level, parent ?? null, page.limit, page.offset]);
+  const total = await db.query<{ total: number }>(`select count(*)::int as total from admin_unit where ${where}`, [level, parent ?? null]);
+  return { items: items.rows, total: total.rows[0]!.total };
 }

@@ -50,7 +50,7 @@ export async function officialCounterparts(tx: Queryable, kind: KindId, items: R
     ? `json_build_object('type', o.type, 'status', o.status, 'contamination', o.contamination, 'source', o.source, 'recorded_on', o.recorded_on,
          'operator', o.operator_code, 'village_code', o.village_code, 'notes', o.notes, 'area_m2', o.area_m2)`
     : kind === 'releases'
-    ? `json_build_object('hazard_id', o.hazard_id, 'kind', o.kind, 'method', o.method, 'operator', o.operator_code, 'start_date', o.start_date,
+    ? `json_build_object('hazard_id', o.hazard_id, 'hazard_ref', (select h.ref from hazard h where h.id = o.hazard_id), 'kind', o.kind, 'method', o.method, 'operator', o.operator_code, 'start_date', o.start_date,
          'end_date', o.end_date, 'devices', o.devices, 'area_m2', o.area_m2)`
     // A kind declared later: its columns as they are, less the bookkeeping and the geometry (sent apart).
     : `to_jsonb(o) - 'id' - 'geom' - 'version' - 'changed_at' - 'changed_by' - 'change_reason' - 'batch_id'`;

@@ -66,12 +66,15 @@ export interface AuditEvent {
   details: unknown;
 }
 
-export async function auditEvents(db: Queryable, filter: { entity?: string; ref?: string; actor?: string; limit: number; offset: number }): Promise<AuditEvent[]> {
+/** A page of the audit log, newest first, and how many events match the filter. */
+export async function auditEvents(db: Queryable, filter: { entity?: string; ref?: string; actor?: string; limit: number; offset: number }): Promise<{ items: AuditEvent[]; total: number }> {
+  const where = `($1::text is null or entity = $1) and ($2::text is null or entity_ref = $2) and ($3::text is null or actor = $3)`;
+  const params = [filter.entity ?? null, filter.ref ?? null, filter.actor ?? null];
   const result = await db.query<AuditEvent>(
-    `select id, at, actor, action, entity, entity_ref, batch_id, details from audit_event
-     where ($1::text is null or entity = $1) and ($2::text is null or entity_ref = $2) and ($3::text is null or actor = $3)
+    `select id, at, actor, action, entity, entity_ref, batch_id, details from audit_event where ${where}
      order by id desc limit $4 offset $5`,
-    [filter.entity ?? null, filter.ref ?? null, filter.actor ?? null, filter.limit, filter.offset],
+    [...params, filter.limit, filter.offset],
   );
-  return result.rows;
+  const total = await db.query<{ total: number }>(`select count(*)::int as total from audit_event where ${where}`, params);
+  return { items: result.rows, total: total.rows[0]!.total };
 }

@@ -50,6 +50,13 @@ export const PROBLEM_CODES = {
     en: 'An operator submits its own records, not another organisation\'s',
     km: 'ប្រតិបត្តិករដាក់ស្នើតែកំណត់ត្រារបស់ខ្លួនផ្ទាល់ មិនមែនរបស់អង្គការផ្សេងទេ',
   },
+  'operator.change-refused': {
+    status: 422,
+    en: 'An update cannot change or clear the owning operator of a record: the authority does that, as an act of its own',
+    km: 'ការធ្វើបច្ចុប្បន្នភាពមិនអាចប្ដូរ ឬលុបប្រតិបត្តិករដែលជាម្ចាស់កំណត់ត្រាបានទេ៖ មានតែអាជ្ញាធរទេដែលធ្វើការនេះ ជាសកម្មភាពផ្ទាល់របស់ខ្លួន',
+  },
+  'record.retired': { status: 409, en: 'The record was combined into another one and is no longer changed', km: 'កំណត់ត្រានេះត្រូវបានបញ្ចូលទៅក្នុងកំណត់ត្រាមួយផ្សេងទៀត ហើយលែងត្រូវបានកែប្រែទៀតហើយ' },
+  'owner.unchanged': { status: 409, en: 'The record already belongs to this operator', km: 'កំណត់ត្រានេះជាកម្មសិទ្ធិរបស់ប្រតិបត្តិករនេះរួចហើយ' },
   'village.unknown': { status: 422, en: 'Unknown village code', km: 'លេខកូដភូមិមិនស្គាល់' },
   'date.not-iso': { status: 422, en: 'The date is not an ISO date (YYYY-MM-DD)', km: 'កាលបរិច្ឆេទមិនមែនជាកាលបរិច្ឆេទ ISO (YYYY-MM-DD) ទេ' },
   'date.future': { status: 422, en: 'The date is in the future', km: 'កាលបរិច្ឆេទស្ថិតនៅពេលអនាគត' },

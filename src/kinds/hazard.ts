@@ -28,6 +28,6 @@ export const hazardKind: RecordKind<HazardProperties> = {
   statusColumn: 'status',
   access: PUBLISHED_RECORD_ACCESS,
   publicColumns: ['ref', 'type', 'status', 'contamination', 'province_code', 'district_code', 'area_m2', 'version'],
-  history: { columns: ['changed_by', 'change_reason', 'type', 'status', 'status_source', 'status_reason', 'area_m2', 'batch_id'], staffColumns: [] },
+  history: { columns: ['changed_by', 'change_reason', 'type', 'status', 'status_source', 'status_reason', 'operator_code as operator', 'area_m2', 'batch_id'], staffColumns: [] },
   reportDimensions: ['province', 'district', 'operator', 'year', 'method', 'contamination'],
 };

@@ -99,6 +99,7 @@ describe('the access matrix', () => {
       'PUT /api/submissions/:id/reconciliation',
       'POST /api/reports/discrepancy',
       'POST /api/reports/frozen', 'GET /api/reports/frozen/:name', 'GET /api/reports/frozen/:name/compare', 'POST /api/hazards/:ref/status',
+      ...KIND_IDS.map((kind) => `POST /api/${kind}/:ref/owner`),
     ]);
     const missing = ROUTES.map((r) => `${r.method} ${r.path}`).filter((route) => !covered.has(route));
     expect(missing).toEqual([]);
@@ -125,6 +126,14 @@ describe('the access matrix', () => {
     else refused(response, 'session.sign-in');
   });
 
+  it.each(CALLERS)('lets %s change who owns a record only at the authority', async (caller) => {
+    // Naming the owner it already has: the authority gets past the access rule to "already belongs" (409),
+    // and nothing changes whoever calls.
+    const response = await call(caller, 'POST', '/api/hazards/HZ-PL-0001/owner', JSON.stringify({ operator: 'HALO', reason: 'matrix' }));
+    if (AUTHORITY.includes(caller)) expect(response.json()).toMatchObject({ status: 409, code: 'owner.unchanged' });
+    else refused(response, 'owner.unchanged');
+  });
+
   it.each(CALLERS)('lets %s create a submission only in a submitting role', async (caller) => {
     const ref = newRef();
     const response = await call(caller, 'POST', '/api/submissions?kind=hazards', hazardFile(ref), 'application/geo+json');
@@ -144,18 +153,18 @@ describe('the access matrix', () => {
       [otherDraft.ref]: caller === 'other_operator',
       [otherSubmitted.ref]: caller === 'other_operator' || AUTHORITY.includes(caller),
     };
-    const list = await call(caller, 'GET', '/api/submissions');
+    const list = await call(caller, 'GET', '/api/submissions?limit=10000');
     for (const [submission, ref] of [[ownDraft, ownDraft.ref], [ownSubmitted, ownSubmitted.ref], [otherDraft, otherDraft.ref], [otherSubmitted, otherSubmitted.ref]] as const) {
       const one = await call(caller, 'GET', `/api/submissions/${submission.id}`);
       const items = await call(caller, 'GET', `/api/submissions/${submission.id}/items`);
       if (expected[ref]) {
         expect(one.statusCode, `${caller} opens ${ref}`).toBe(200);
         expect(items.statusCode, `${caller} reviews ${ref}`).toBe(200);
-        expect(list.json()).toEqual(expect.arrayContaining([expect.objectContaining({ id: submission.id })]));
+        expect((list.json() as { items: unknown[] }).items).toEqual(expect.arrayContaining([expect.objectContaining({ id: submission.id })]));
       } else {
         refused(one, ref);
         refused(items, ref);
-        if (list.statusCode === 200) expect((list.json() as { id: number }[]).map((s) => s.id)).not.toContain(submission.id);
+        if (list.statusCode === 200) expect((list.json() as { items: { id: number }[] }).items.map((s) => s.id)).not.toContain(submission.id);
         else refused(list, ref);
       }
     }

@@ -52,8 +52,9 @@ describe('the API', () => {
     const districts = (await get('/api/admin-units?level=district')).json() as { features: { properties: { code: string; parent_code: string } }[] };
     expect(districts.features).toHaveLength(197);
     expect(districts.features.every((f) => /^\d{4}$/.test(f.properties.code) && f.properties.code.startsWith(f.properties.parent_code))).toBe(true);
-    const villages = (await get('/api/admin-units?level=village&parent=240101&format=json')).json() as { code: string; pcode: string }[];
-    expect(villages[0]).toMatchObject({ code: '24010101', pcode: 'KH24010101' });
+    const villages = (await get('/api/admin-units?level=village&parent=240101&format=json')).json() as { items: { code: string; pcode: string }[]; total: number };
+    expect(villages.items[0]).toMatchObject({ code: '24010101', pcode: 'KH24010101' });
+    expect(villages.total).toBe(villages.items.length);
   });
 
   it('filters and pages hazards', async () => {

@@ -220,11 +220,11 @@ describe('a status the authority sets', () => {
     expect(detail.history[0]).toMatchObject({ status: 'reopened', status_source: 'authority', status_reason: reason, changed_by: 'cmaa.officer' });
     // The approval recounted the hazard (computed: released) and made no version over the authority's.
     expect(detail.history.map((v) => [v.status, v.status_source])).toEqual([['reopened', 'authority'], ['released', 'computed'], ['open', 'computed']]);
-    const release = (await call(null, 'GET', '/api/releases/ASOF-R6/history')).json() as { changed_by: string; batch_id: number }[];
+    const release = ((await call(null, 'GET', '/api/releases/ASOF-R6/history')).json() as { items: { changed_by: string; batch_id: number }[] }).items;
     expect(release[0]!.changed_by).toBe('cmaa.reviewer');
     const batch = (await db.query<{ submission_id: number }>('select submission_id from change_batch where id = $1', [release[0]!.batch_id])).rows[0]!;
     expect(batch.submission_id).toBe(submission);
-    const log = (await call('cmaa.reviewer', 'GET', '/api/audit?entity=hazard&ref=ASOF-A')).json() as { actor: string; action: string; details: { to: string; reason: string } }[];
+    const log = ((await call('cmaa.reviewer', 'GET', '/api/audit?entity=hazard&ref=ASOF-A')).json() as { items: { actor: string; action: string; details: { to: string; reason: string } }[] }).items;
     expect(log[0]).toMatchObject({ actor: 'cmaa.officer', action: 'hazard.status', details: { to: 'reopened', reason } });
   });
 

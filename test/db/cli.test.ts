@@ -123,4 +123,10 @@ describe('the clearway command', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('at least 10 characters');
   });
+
+  it('gives a record to another operator as the authority\'s act, with a reason', async () => {
+    const given = await clearway('owner', 'hazards', 'HZ-KC-0005', 'HALO', '--reason', 'handover letter of 2026-03-01');
+    expect(given.stderr).toBe('');
+    expect(given.stdout).toContain('hazard HZ-KC-0005 belongs to HALO (before: no operator), version 2.');
+  });
 });

@@ -81,9 +81,9 @@ describe('the authority freezes the land release report as of a date', () => {
     const again = await freeze('admin', { by: 'province', as_of: '2025-12-31', name: NAME });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ code: 'frozen.name-taken', field: 'name' });
-    const list = (await call(null, 'GET', '/api/reports/frozen')).json() as { name: string }[];
+    const list = ((await call(null, 'GET', '/api/reports/frozen')).json() as { items: { name: string }[] }).items;
     expect(list.map((f) => f.name)).toEqual([NAME]);
-    const log = (await call('cmaa.reviewer', 'GET', `/api/audit?entity=frozen_report&ref=${encoded(NAME)}`)).json() as { actor: string; action: string }[];
+    const log = ((await call('cmaa.reviewer', 'GET', `/api/audit?entity=frozen_report&ref=${encoded(NAME)}`)).json() as { items: { actor: string; action: string }[] }).items;
     expect(log.map((e) => [e.actor, e.action])).toEqual([['cmaa.reviewer', 'report.freeze']]);
   });
 
@@ -203,7 +203,7 @@ describe('the authority freezes the land release report as of a date', () => {
     expect((await freeze('cmaa.officer', { by: 'province', name: 'no date' })).statusCode).toBe(400);
     expect((await call(null, 'GET', '/api/reports/frozen/No%20such%20report')).statusCode).toBe(404);
     expect((await call(null, 'GET', '/api/reports/frozen/No%20such%20report/compare')).statusCode).toBe(404);
-    expect(((await call(null, 'GET', '/api/reports/frozen')).json() as unknown[]).length).toBe(3);
+    expect(((await call(null, 'GET', '/api/reports/frozen')).json() as { items: unknown[] }).items.length).toBe(3);
   });
 });
 

@@ -133,7 +133,7 @@ if (engineUnderTest() === 'embedded') {
         const added = await clearway('orgs', 'add', 'LOCKT', 'Lock test operator');
         expect(added.stderr).toBe('');
         expect(added.code).toBe(0);
-        const organisations = (await (await fetch(`${first.url}/api/organisations`)).json()) as { code: string }[];
+        const organisations = ((await (await fetch(`${first.url}/api/organisations`)).json()) as { items: { code: string }[] }).items;
         expect(organisations.map((o) => o.code)).toContain('LOCKT');
         // The first server is unharmed by the refused one.
         expect((await fetch(`${first.url}/api/health`)).status).toBe(200);

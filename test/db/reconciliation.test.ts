@@ -195,7 +195,7 @@ describe('an approval never overwrites a change it did not see', () => {
   });
 
   it('lets the reviewer look again and confirm the update against the new version', async () => {
-    const [pending] = (await call('cmaa.reviewer', 'GET', '/api/submissions?state=submitted')).json() as { id: number }[];
+    const [pending] = ((await call('cmaa.reviewer', 'GET', '/api/submissions?state=submitted')).json() as { items: { id: number }[] }).items;
     const stale = await call('cmaa.reviewer', 'PUT', `/api/submissions/${pending!.id}/reconciliation`, JSON.stringify({ items: [{ item: 1, action: 'update', targets: [{ ref: 'REC-2', version: 1 }] }] }));
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'workflow.conflict', conflicts: [{ item: 1, target: 'REC-2', current_version: 2 }] });
@@ -231,7 +231,7 @@ describe('the reviewer reconciles an item with a hazard it overlaps', () => {
     expect(hazard).toMatchObject({ version: 2, notes: 'mapped again' });
     expect(hazard.change_reason).toContain('(submitted as HALO-2026-17)');
     expect(hazard.area_m2).toBeCloseTo(await geodesicArea(ring), 2);
-    const log = (await call('cmaa.reviewer', 'GET', `/api/audit?entity=submission&ref=${draft.id}`)).json() as { action: string }[];
+    const log = ((await call('cmaa.reviewer', 'GET', `/api/audit?entity=submission&ref=${draft.id}`)).json() as { items: { action: string }[] }).items;
     expect(log.map((e) => e.action)).toEqual(['submission.approve', 'submission.reconcile', 'submission.submit', 'submission.create']);
   });
 });

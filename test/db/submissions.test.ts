@@ -68,11 +68,11 @@ describe('a HALO officer submits and the authority reviews', () => {
 
   it('shows it to its organisation and the authority, to no other operator, and to no donor', async () => {
     expect((await call('halo.viewer', 'GET', `/api/submissions/${id}`)).statusCode).toBe(200);
-    expect((await call('cmaa.reviewer', 'GET', '/api/submissions?state=submitted')).json()).toEqual([expect.objectContaining({ id })]);
+    expect((await call('cmaa.reviewer', 'GET', '/api/submissions?state=submitted')).json()).toMatchObject({ items: [expect.objectContaining({ id })], total: 1, more: false });
     const other = await call('cmac.officer', 'GET', `/api/submissions/${id}`);
     expect(other.statusCode).toBe(404);
     expect(other.body).not.toContain('SUB-1');
-    expect((await call('cmac.officer', 'GET', '/api/submissions')).json()).toEqual([]);
+    expect((await call('cmac.officer', 'GET', '/api/submissions')).json()).toMatchObject({ items: [], total: 0, more: false });
     expect((await call('donor.viewer', 'GET', '/api/submissions')).statusCode).toBe(403);
     expect((await app.inject({ method: 'GET', url: '/api/submissions' })).statusCode).toBe(401);
   });
@@ -140,7 +140,7 @@ describe('a HALO officer submits and the authority reviews', () => {
     const behind = (await app.inject({ method: 'GET', url: `/api/reports/land-release/releases?by=province&unit=${province}` })).json() as { items: { ref: string; submission_id: number; counted_m2: number }[] };
     expect(behind.items).toEqual([expect.objectContaining({ ref: 'SUB-R1', submission_id: draft.id })]);
     expect(behind.items[0]!.counted_m2).toBeCloseTo(row.cleared_m2, 1);
-    const log = (await call('cmaa.reviewer', 'GET', `/api/audit?entity=submission&ref=${draft.id}`)).json() as { actor: string; action: string }[];
+    const log = ((await call('cmaa.reviewer', 'GET', `/api/audit?entity=submission&ref=${draft.id}`)).json() as { items: { actor: string; action: string }[] }).items;
     expect(log.map((e) => [e.actor, e.action])).toEqual([
       ['cmaa.reviewer', 'submission.approve'],
       ['halo.officer', 'submission.submit'],
@@ -198,11 +198,13 @@ describe('an operator submits its own work', () => {
       hazardFeature({ ref: 'SUB-2', operator: 'CMAC' }, circle(102.91, 13.2, 150)),
     ]), 'application/geo+json');
     const { validation } = draft.json() as { validation: { errorCount: number; errors: { ref: string; field: string; code: string; reason: string }[] } };
-    expect(validation.errorCount).toBe(2);
-    expect(validation.errors).toEqual([
+    // SUB-2 is refused twice over: it is HALO's record, and no update moves a record to another operator.
+    expect(validation.errorCount).toBe(3);
+    expect(validation.errors).toEqual(expect.arrayContaining([
       expect.objectContaining({ ref: 'OWN-1', field: 'operator', code: 'operator.other-organisation', reason: "CMAC submits its own work, not HALO's" }),
       expect.objectContaining({ ref: 'SUB-2', field: 'ref', code: 'operator.other-organisation', reason: expect.stringContaining("hazard SUB-2 of the official record is HALO's") }),
-    ]);
+      expect.objectContaining({ ref: 'SUB-2', field: 'operator', code: 'operator.change-refused', reason: expect.stringContaining('hazard SUB-2 belongs to HALO: an update cannot give it to CMAC') }),
+    ]));
   });
 
   it('lets the authority\'s data officer submit for any organisation', async () => {

@@ -60,6 +60,7 @@ export interface HazardCollection extends FeatureCollection<Polygon | MultiPolyg
   total: number;
   limit: number;
   offset: number;
+  more: boolean;
 }
 
 export interface HazardRecord extends HazardSummary {
@@ -234,6 +235,40 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
   return answer<T>(await fetch(path, { headers: { accept: 'application/json', ...languageHeader() }, signal }));
 }
 
+/** One page of a list, as every list route of the API answers (src/api/route.ts). */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+  more: boolean;
+}
+
+const withPage = (path: string, limit: number, offset: number): string => `${path}${path.includes('?') ? '&' : '?'}limit=${limit}&offset=${offset}`;
+
+/** Every item of a list route, page after page: for the views that show (or choose from) the whole list. */
+export async function fetchAllPages<T>(path: string, signal?: AbortSignal, limit = 1_000): Promise<T[]> {
+  const items: T[] = [];
+  for (let offset = 0; ; ) {
+    const page = await getJson<Page<T>>(withPage(path, limit, offset), signal);
+    items.push(...page.items);
+    if (!page.more || page.items.length === 0) return items;
+    offset += page.items.length;
+  }
+}
+
+/** Every feature of a paged FeatureCollection route (admin units), page after page, as one collection. */
+async function fetchAllFeatures<C extends FeatureCollection>(path: string, signal?: AbortSignal, limit = 1_000): Promise<C> {
+  let collection: C | null = null;
+  for (let offset = 0; ; ) {
+    const page = await getJson<C & { more?: boolean }>(withPage(path, limit, offset), signal);
+    if (collection) collection.features.push(...page.features);
+    else collection = page;
+    if (!page.more || page.features.length === 0) return collection;
+    offset += page.features.length;
+  }
+}
+
 /**
  * A change made with the session cookie: the CSRF token returned at sign-in goes with it, which proves the
  * request comes from Clearway's own page and not from another site the officer has open.
@@ -267,7 +302,7 @@ export function fetchConfig(signal?: AbortSignal): Promise<ClientConfig> {
 
 export function fetchAdminUnits(level: AdminLevel, signal?: AbortSignal): Promise<AdminUnitCollection> {
   const query = new URLSearchParams({ level, format: 'geojson' });
-  return getJson<AdminUnitCollection>(`/api/admin-units?${query.toString()}`, signal);
+  return fetchAllFeatures<AdminUnitCollection>(`/api/admin-units?${query.toString()}`, signal);
 }
 
 export interface HazardFilter {
@@ -292,18 +327,22 @@ export interface FindSummary {
 }
 export type FindCollection = FeatureCollection<Point, FindSummary>;
 
+/** Every find, for the map: 10,000 a page, page after page. */
 export function fetchFinds(signal?: AbortSignal): Promise<FindCollection> {
-  return getJson<FindCollection>('/api/finds?format=geojson&limit=10000', signal);
+  return fetchAllFeatures<FindCollection>('/api/finds?format=geojson', signal, 10_000);
 }
 
+/** One page of hazards when a limit is given; otherwise every hazard the filter matches (the map), page after page. */
 export function fetchHazards(filter: HazardFilter = {}, signal?: AbortSignal): Promise<HazardCollection> {
-  const query = new URLSearchParams({ format: 'geojson', limit: String(filter.limit ?? 10000) });
-  if (filter.offset !== undefined) query.set('offset', String(filter.offset));
+  const query = new URLSearchParams({ format: 'geojson' });
   for (const key of ['province', 'district', 'type', 'status', 'contamination'] as const) {
     const value = filter[key];
     if (value !== undefined) query.set(key, value);
   }
   if (filter.bbox) query.set('bbox', filter.bbox.join(','));
+  if (filter.limit === undefined) return fetchAllFeatures<HazardCollection>(`/api/hazards?${query.toString()}`, signal, 10_000);
+  query.set('limit', String(filter.limit));
+  if (filter.offset !== undefined) query.set('offset', String(filter.offset));
   return getJson<HazardCollection>(`/api/hazards?${query.toString()}`, signal);
 }
 
@@ -322,5 +361,5 @@ export interface Organisation {
 }
 
 export function fetchOrganisations(signal?: AbortSignal): Promise<Organisation[]> {
-  return getJson<Organisation[]>('/api/organisations', signal);
+  return fetchAllPages<Organisation>('/api/organisations', signal);
 }

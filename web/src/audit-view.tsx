@@ -92,8 +92,8 @@ export function AuditView() {
         </form>
         {events.state === 'loading' ? <p className="muted">{t('common.loading')}</p> : null}
         {events.state === 'failed' ? <ProblemMessage error={events.error} /> : null}
-        {events.state === 'ready' && events.data.length === 0 ? <p className="muted">{t('audit.none')}</p> : null}
-        {events.state === 'ready' && events.data.length > 0 ? <AuditTable events={events.data} /> : null}
+        {events.state === 'ready' && events.data.items.length === 0 ? <p className="muted">{t('audit.none')}</p> : null}
+        {events.state === 'ready' && events.data.items.length > 0 ? <AuditTable events={events.data.items} /> : null}
         <div className="pager">
           <button type="button" className="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
             {t('pager.previous')}
@@ -101,7 +101,7 @@ export function AuditView() {
           <button
             type="button"
             className="button"
-            disabled={events.state !== 'ready' || events.data.length < pageSize}
+            disabled={events.state !== 'ready' || !events.data.more}
             onClick={() => setOffset(offset + pageSize)}
           >
             {t('pager.next')}

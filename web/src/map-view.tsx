@@ -24,7 +24,7 @@ export interface MapViewProps {
  */
 export function MapView({ basemapUrl, provinces, districts }: MapViewProps) {
   const { t } = useTranslation();
-  const hazards = useApi('hazards', (signal) => fetchHazards({ limit: 10000 }, signal));
+  const hazards = useApi('hazards', (signal) => fetchHazards({}, signal));
   const finds = useApi('finds', (signal) => fetchFinds(signal));
   const [selectedRef, setSelectedRef] = useState<string | null>(null);
   const [focus, setFocus] = useState<{ ref: string; nonce: number } | null>(null);

@@ -31,6 +31,8 @@ export function RecordComparison({ item, kind }: { item: ReviewItem; kind: Submi
   const { t } = useTranslation();
   const before = item.before?.attributes ?? null;
   const after = item.after.properties;
+  // Fields the item leaves out keep the official value (the server lists them): never shown as emptied.
+  const kept = new Set(item.kept ?? []);
   const present = new Set([...Object.keys(after), ...Object.keys(before ?? {})]);
   const keys = [
     ...knownAttributes[kind].filter((key) => present.has(key)),
@@ -52,14 +54,19 @@ export function RecordComparison({ item, kind }: { item: ReviewItem; kind: Submi
       <tbody>
         {keys.map((key) => {
           const beforeText = before ? attributeText(key, before[key], t) : '';
-          const afterText = key in after ? attributeText(key, after[key], t) : '';
-          // area_m2 is measured by Clearway, not sent: it is no change when the file lacks it.
-          const changed = before !== null && key in after && beforeText !== afterText;
+          const given = key in after && !kept.has(key);
+          const afterText = given ? attributeText(key, after[key], t) : '';
+          // area_m2 is measured by Clearway, not sent: it is no change when the file lacks it. An explicit
+          // null is given: it clears the field, and shows as a change.
+          const changed = before !== null && given && beforeText !== afterText;
           return (
             <tr key={key} className={changed ? 'comparison__changed' : undefined} data-testid="comparison-row">
               <th scope="row">{t(`attributes.${key}`, { defaultValue: key })}</th>
               <td>{before ? beforeText : <span className="muted">{t('review.noOfficialRecord')}</span>}</td>
-              <td>{key in after ? afterText : <span className="muted">{key === 'area_m2' ? t('review.measuredOnApproval') : t('common.none')}</span>}</td>
+              <td>
+                {given ? afterText : kept.has(key) ? <span className="muted" data-testid="comparison-kept">{beforeText} · {t('review.kept')}</span>
+                  : <span className="muted">{key === 'area_m2' ? t('review.measuredOnApproval') : t('common.none')}</span>}
+              </td>
             </tr>
           );
         })}

@@ -1,7 +1,7 @@
 // The submission workflow over the API: operators upload, check and submit; the authority reviews, reconciles
 // and approves, returns or rejects. Every change carries the session's CSRF token.
 import type { Feature, Geometry } from 'geojson';
-import { fileForm, getJson, send } from './api';
+import { fetchAllPages, fileForm, getJson, send } from './api';
 import type { KindId } from '../../src/kinds/kind.ts';
 
 export type SubmissionKind = 'hazards' | 'releases';
@@ -104,6 +104,9 @@ export interface ReviewItem {
   reconciliation: Reconciliation;
   after: { properties: Record<string, unknown>; geometry: Geometry | null };
   before: OfficialRecord | null;
+  /** Against `before`: the fields the item changes (an explicit null clears one) and those it leaves out (kept). */
+  changes?: { field: string; before: unknown; after: unknown }[];
+  kept?: string[];
   overlaps: Overlap[];
   problems: RecordProblem[];
 }
@@ -126,7 +129,7 @@ export interface ReconciliationChoice {
 /** The item's reconciliation in the full form, whichever form the server sent. */
 export function fetchSubmissions(state: SubmissionState | null, signal?: AbortSignal): Promise<Submission[]> {
   const query = state ? `?state=${state}` : '';
-  return getJson<Submission[]>(`/api/submissions${query}`, signal);
+  return fetchAllPages<Submission>(`/api/submissions${query}`, signal);
 }
 
 export function fetchSubmission(id: number, signal?: AbortSignal): Promise<Submission> {

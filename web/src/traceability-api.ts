@@ -1,6 +1,6 @@
 // From a figure to what is behind it (the releases of a report row and the submissions they came from), the
 // authority's audit log, and an operator's own figures set against the official ones.
-import { fileForm, getJson, send, sendForFile } from './api';
+import { fileForm, getJson, send, sendForFile, type Page } from './api';
 
 export interface ReleaseBehindFigure {
   ref: string;
@@ -15,12 +15,7 @@ export interface ReleaseBehindFigure {
   submission_id: number | null;
 }
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type { Page };
 
 export function fetchReleasesBehind(unit: string, page: { limit: number; offset: number }, signal?: AbortSignal): Promise<Page<ReleaseBehindFigure>> {
   const query = new URLSearchParams({ by: 'province', unit, limit: String(page.limit), offset: String(page.offset) });
@@ -44,13 +39,13 @@ export interface AuditFilter {
   entity?: string;
 }
 
-export function fetchAuditEvents(filter: AuditFilter, page: { limit: number; offset: number }, signal?: AbortSignal): Promise<AuditEvent[]> {
+export function fetchAuditEvents(filter: AuditFilter, page: { limit: number; offset: number }, signal?: AbortSignal): Promise<Page<AuditEvent>> {
   const query = new URLSearchParams({ limit: String(page.limit), offset: String(page.offset) });
   for (const key of ['actor', 'ref', 'entity'] as const) {
     const value = filter[key]?.trim();
     if (value) query.set(key, value);
   }
-  return getJson<AuditEvent[]>(`/api/audit?${query.toString()}`, signal);
+  return getJson<Page<AuditEvent>>(`/api/audit?${query.toString()}`, signal);
 }
 
 /** One official record (or submission) that explains part of a difference. */

@@ -1,7 +1,7 @@
 // The official record of any kind, as the server declares it (GET /api/kinds): the web keeps no copy of the
 // kinds' fields or rules, it asks.
 import type { ExchangeField, KindId } from '../../../src/kinds/kind.ts';
-import { getJson } from '../api';
+import { fetchAllPages, getJson } from '../api';
 
 export type { ExchangeField, KindId };
 
@@ -34,5 +34,5 @@ export function fetchRecords(kind: KindId, page: { limit: number; offset: number
 
 /** Every version of one record, newest first. */
 export function fetchRecordHistory(kind: KindId, ref: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
-  return getJson<Record<string, unknown>[]>(`/api/${kind}/${encodeURIComponent(ref)}/history`, signal);
+  return fetchAllPages<Record<string, unknown>>(`/api/${kind}/${encodeURIComponent(ref)}/history`, signal);
 }
