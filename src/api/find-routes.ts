@@ -34,6 +34,7 @@ export const FIND_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/finds',
+    access: { action: 'read', kind: 'finds' },
     summary: 'Explosive ordnance finds of the official record, filtered and paginated',
     tags: ['finds'],
     query: findFilter,
@@ -50,6 +51,7 @@ export const FIND_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/finds/:ref',
+    access: { action: 'read', kind: 'finds' },
     summary: 'One EO find with its version history',
     tags: ['finds'],
     params: z.object({ ref: refSchema }),
@@ -61,6 +63,7 @@ export const FIND_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/finds/:ref/history',
+    access: { action: 'read', kind: 'finds' },
     summary: 'Every version of one EO find, newest first',
     tags: ['finds'],
     params: z.object({ ref: refSchema }),
@@ -72,6 +75,7 @@ export const FIND_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/reports/finds',
+    access: { action: 'reports' },
     summary: 'EO finds, items and items destroyed by one dimension; rows sum to the national total',
     tags: ['reports'],
     query: z.object({

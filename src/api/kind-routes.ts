@@ -4,13 +4,14 @@
 import { z } from 'zod';
 import { route, type RouteSpec } from './route.ts';
 import type { Principal } from '../domain/roles.ts';
+import { can, KIND_ACTIONS } from '../domain/access-policy.ts';
 import { KIND_IDS, kindOf, type RecordKind } from '../kinds/registry.ts';
 
-const ACTIONS = ['read', 'submit', 'review', 'approve', 'import'] as const;
+const ACTIONS = KIND_ACTIONS;
 
+/** What the caller may do with a kind, as the access policy answers. */
 function allowed(kind: RecordKind<object>, principal: Principal | null): Record<(typeof ACTIONS)[number], boolean> {
-  const may = (roles: 'public' | readonly string[]) => roles === 'public' || (principal !== null && roles.includes(principal.role));
-  return Object.fromEntries(ACTIONS.map((action) => [action, may(kind.access[action])])) as Record<(typeof ACTIONS)[number], boolean>;
+  return Object.fromEntries(ACTIONS.map((action) => [action, can(principal, action, { kind: kind.id })])) as Record<(typeof ACTIONS)[number], boolean>;
 }
 
 const kindSchema = z.object({
@@ -27,6 +28,7 @@ export const KIND_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/kinds',
+    access: { action: 'reference' },
     summary: 'The kinds of record Clearway holds, their exchange fields, and what the caller may do with each',
     tags: ['reference'],
     responses: { 200: { description: 'Kinds', schema: z.array(kindSchema) } },

@@ -3,14 +3,14 @@
 import type { Queryable } from '../db/engine.ts';
 import * as queries from '../db/find-queries.ts';
 import { ClearwayError } from '../domain/problems.ts';
-import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal } from '../domain/roles.ts';
+import type { Principal } from '../domain/roles.ts';
+import { can } from '../domain/access-policy.ts';
 import { findKind } from '../kinds/find.ts';
 
 export { FIND_REPORT_DIMENSIONS, type FindFilter, type FindReportDimension, type FindReportRow } from '../db/find-queries.ts';
 
-/** The authority's and the operators' people read a find's free text and history; donors and the public do not. */
-const isStaff = (principal: Principal | null): boolean =>
-  principal !== null && (AUTHORITY_ROLES.includes(principal.role) || OPERATOR_ROLES.includes(principal.role));
+/** Who reads a find's free text and who changed it is the policy's read_personal; donors and the public do not. */
+const isStaff = (principal: Principal | null): boolean => can(principal, 'read_personal', { kind: findKind.id });
 
 export async function listFinds(db: Queryable, filter: queries.FindFilter): Promise<{ items: Record<string, unknown>[]; total: number }> {
   const [items, total] = [await queries.listFinds(db, filter, findKind.publicColumns), await queries.countFinds(db, filter)];
