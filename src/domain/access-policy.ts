@@ -5,48 +5,12 @@
 // else compares roles: a new rule is a line here.
 import { ClearwayError } from './problems.ts';
 import { ROLES, type Principal, type Role } from './roles.ts';
+import {
+  KIND_ACTIONS, SYSTEM_ACTIONS, VIEWS, isKindAction,
+  type AccessSummary, type Action, type KindAction, type KindName, type ProfileName, type Scope, type SystemAction, type View,
+} from './access-vocabulary.ts';
 
-/** The kinds of record the policy knows (src/kinds declares them; kept as strings so the domain stays below the kinds). */
-export type KindName = string;
-
-/** What can be done with a kind of record. */
-export const KIND_ACTIONS = ['read', 'read_personal', 'submit', 'review', 'approve', 'import', 'administer'] as const;
-export type KindAction = (typeof KIND_ACTIONS)[number];
-
-/** What can be done that is not about one kind. */
-export const SYSTEM_ACTIONS = [
-  /** Sign in, see who is signed in, sign out. */
-  'session',
-  /** Health, client settings, the OpenAPI document. */
-  'system',
-  /** Organisations, administrative units, the kinds and what the caller may do with them. */
-  'reference',
-  /** The published reports (land release, finds, frozen reports and their comparisons). */
-  'reports',
-  /** Freeze a report for publication. */
-  'freeze',
-  /** Set a hazard's status as the authority (reopened, with a reason). */
-  'hazard_status',
-  /** Compare an operator's own monthly summary with the official record. */
-  'discrepancy',
-  /** Read the audit log. */
-  'audit',
-  /** See submissions (work in progress) and their review pages. */
-  'submissions',
-  /** Prepare a submission: create it, replace its file, submit it (always the preparing organisation's own). */
-  'prepare',
-  /** Add, disable and give tokens to accounts. */
-  'accounts',
-] as const;
-export type SystemAction = (typeof SYSTEM_ACTIONS)[number];
-
-export type Action = KindAction | SystemAction;
-export const ACTIONS: readonly Action[] = [...KIND_ACTIONS, ...SYSTEM_ACTIONS];
-export const isKindAction = (action: string): action is KindAction => (KIND_ACTIONS as readonly string[]).includes(action);
-export const isAction = (action: unknown): action is Action => typeof action === 'string' && (ACTIONS as readonly string[]).includes(action);
-
-/** Whose work a role may act on: its own organisation's, or any organisation's. */
-export type Scope = 'own' | 'any';
+export * from './access-vocabulary.ts';
 
 /** One rule: whether anyone (signed in or not) may, and otherwise which roles, over which organisations. */
 export interface Rule {
@@ -78,8 +42,7 @@ export const PROFILES = {
     import: { anyone: false, roles: { authority_data_officer: 'any', administrator: 'any' } },
     administer: { anyone: false, roles: { authority_data_officer: 'any', administrator: 'any' } },
   },
-} as const satisfies Record<string, Record<KindAction, Rule>>;
-export type ProfileName = keyof typeof PROFILES;
+} as const satisfies Record<ProfileName, Record<KindAction, Rule>>;
 
 const SYSTEM_RULES: Record<SystemAction, Rule> = {
   session: PUBLIC,
@@ -184,10 +147,7 @@ export function scopesByRole(action: Action, kind?: KindName): Record<Role | 'an
   return result;
 }
 
-/** The web's views, and what opening each needs: the page offers only what the server would answer. */
-export const VIEWS = ['map', 'records', 'submissions', 'submission', 'review-queue', 'review', 'audit', 'discrepancy'] as const;
-export type View = (typeof VIEWS)[number];
-
+/** What opening each web view needs: the page offers only what the server would answer. */
 export function mayOpenView(principal: Principal | null, view: View): boolean {
   switch (view) {
     case 'map':
@@ -207,16 +167,6 @@ export function mayOpenView(principal: Principal | null, view: View): boolean {
     case 'discrepancy':
       return can(principal, 'discrepancy');
   }
-}
-
-/** Everything a caller may do, as the web receives it (GET /api/access). */
-export interface AccessSummary {
-  signed_in: boolean;
-  role: Role | null;
-  organisation: string | null;
-  views: Record<View, boolean>;
-  actions: Record<SystemAction, Scope | null>;
-  kinds: Record<KindName, Record<KindAction, Scope | null>>;
 }
 
 export function accessSummary(principal: Principal | null): AccessSummary {

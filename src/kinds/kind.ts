@@ -3,7 +3,7 @@
 // declarations instead of branching on the kind. Pure: no I/O; the storage of each kind lives beside it.
 import type { z } from 'zod';
 import type { ProblemCode } from '../domain/problems.ts';
-import type { ProfileName } from '../domain/access-policy.ts';
+import type { ProfileName } from '../domain/access-vocabulary.ts';
 
 /** The kinds of record Clearway holds, by the plural the routes and commands use (/api/finds, import finds). */
 export const KIND_IDS = ['hazards', 'releases', 'finds'] as const;
