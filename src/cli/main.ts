@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { configFromEnv, DataFolderInUse, openClearway, todayInCambodia, type ClearwayConfig } from '../app/open.ts';
-import { importRecords, type ImportKind, type ImportReport } from '../app/import-records.ts';
+import { type ImportKind, type ImportReport } from '../app/import-records.ts';
+import { migrationImport } from '../app/migration-import.ts';
 import { checkAsOf, landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
 import { compareFrozen, comparisonCsv, FREEZABLE_REPORTS, freezeReport, frozenCsv, listFrozen, showFrozen } from '../app/frozen-reports.ts';
 import { setHazardStatus } from '../app/hazard-status.ts';
@@ -200,11 +201,7 @@ function buildProgram(result: { code: number }): Command {
       await withDatabase(program, async (db) => {
         // The administrator's migration import: straight into the official record (the API's import becomes a
         // submission for another person to approve), so its audit entry says what it was and who ran it.
-        const actor = cliActor('import', { kind });
-        const report = await importRecords(db, {
-          kind, fileName: file, text, dryRun: options.dryRun, repair: options.repair, actor, today: todayInCambodia(),
-          audit: { action: 'import.cli-migration', details: { via: 'cli', os_user: osUser(), host: os.hostname() } },
-        });
+        const report = await migrationImport(db, { kind, fileName: file, text, dryRun: options.dryRun, repair: options.repair, today: todayInCambodia() }, { osUser: osUser(), host: os.hostname() });
         if (options.format === 'json') console.log(JSON.stringify(report, null, 2));
         else printImportReport(report);
         result.code = report.errors.length > 0 ? 1 : 0;

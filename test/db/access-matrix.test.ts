@@ -13,6 +13,7 @@ import { route, type RouteSpec } from '../../src/api/route.ts';
 import { KIND_IDS } from '../../src/kinds/registry.ts';
 import { addUser, createApiToken } from '../../src/app/accounts.ts';
 import { importRecords } from '../../src/app/import-records.ts';
+import { MIGRATION_IMPORT_ACTION, migrationImport } from '../../src/app/migration-import.ts';
 import type { Database } from '../../src/db/engine.ts';
 import { ROLES, type Principal, type Role } from '../../src/domain/roles.ts';
 import { can, ruleOf, scopesByRole, type Action } from '../../src/domain/access-policy.ts';
@@ -319,5 +320,15 @@ describe('the workflow rules beside the policy', () => {
     const dry = await call('authority_data_officer', 'POST', '/api/imports/hazards?dry_run=true', hazardFile(newRef()), 'application/geo+json');
     expect(dry.json()).toMatchObject({ dryRun: true, stored: false });
     expect(dry.json()).not.toHaveProperty('submission_id');
+  });
+
+  it('audits the CLI\'s import as an administrator\'s migration import, naming the OS-level actor', async () => {
+    const ref = newRef();
+    const report = await migrationImport(db, { kind: 'hazards', fileName: 'legacy.geojson', text: hazardFile(ref), today: TODAY }, { osUser: 'deploy', host: 'records-server' });
+    expect(report.stored).toBe(true);
+    const audit = await db.query<{ actor: string; details: Record<string, unknown> }>(`select actor, details from audit_event where action = $1 order by id desc limit 1`, [MIGRATION_IMPORT_ACTION]);
+    expect(audit.rows[0]).toMatchObject({ actor: 'cli:deploy', details: { via: 'cli', os_user: 'deploy', host: 'records-server', kind: 'hazards', file: 'legacy.geojson', accepted: 1, batch_id: report.batchId } });
+    const history = await db.query<{ changed_by: string }>(`select v.changed_by from hazard_version v join hazard h on h.id = v.hazard_id where h.ref = $1`, [ref]);
+    expect(history.rows).toEqual([{ changed_by: 'cli:deploy' }]);
   });
 });
