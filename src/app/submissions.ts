@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../db/engine.ts';
 import { lockOfficialRecord, recordAuditEvent } from '../db/change-batch.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import type { Principal } from '../domain/roles.ts';
-import { can, requireAccess, scopeOf } from '../domain/access-policy.ts';
+import { accessRefusal, can, requireAccess, scopeOf } from '../domain/access-policy.ts';
 import { KIND_IDS, kindOf, type KindId } from '../kinds/registry.ts';
 import { MAX_DRAFTS_PER_ORGANISATION, MAX_ITEMS_PER_SUBMISSION } from '../domain/limits.ts';
 import { EDITABLE_STATES, moveProblem, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
@@ -70,8 +70,7 @@ function visibility(principal: Principal): { sql: string; params: unknown[] } {
   if (scope === 'own') return { sql: 's.organisation_code = $1', params: [principal.organisation] };
   // A draft is its preparers' until it is submitted, whoever else may see the submitted ones.
   if (scope === 'any') return { sql: `(s.state <> 'draft' or s.organisation_code = $1)`, params: [principal.organisation] };
-  requireAccess(principal, 'submissions');
-  throw new Error('unreachable: the policy refused');
+  throw accessRefusal(principal, 'submissions');
 }
 
 /** The upload's records and format (a large file read off the server's thread); a file that cannot be read is one file-level problem. */

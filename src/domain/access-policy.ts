@@ -118,15 +118,19 @@ export function can(principal: Principal | null, action: Action, target: Target 
 const subject = (action: Action, target: Target): string =>
   `${action.replace(/_/g, ' ')}${target.kind ? ` ${target.kind}` : ''}${target.organisation ? ` of ${target.organisation}` : ''}`;
 
-/** can(), or the refusal: 401 to the anonymous (sign in first), 403 naming the role and what it may not do. */
-export function requireAccess(principal: Principal | null, action: Action, target: Target = {}): void {
-  if (can(principal, action, target)) return;
-  if (!principal) throw new ClearwayError('auth.required', `Sign in first (POST /api/session) or send Authorization: Bearer <token>: ${subject(action, target)} needs an account`, 401);
+/** The refusal of a call the policy does not allow: 401 to the anonymous (sign in first), 403 naming the role and who may. */
+export function accessRefusal(principal: Principal | null, action: Action, target: Target = {}): ClearwayError {
+  if (!principal) return new ClearwayError('auth.required', `Sign in first (POST /api/session) or send Authorization: Bearer <token>: ${subject(action, target)} needs an account`, 401);
   const scope = scopeOf(principal, action, target.kind);
   const why = scope === 'own'
     ? `a ${principal.role} of ${principal.organisation} acts on its own organisation's work only`
     : `a ${principal.role} may not ${subject(action, target)}; it needs one of: ${whoMay(action, target.kind)}`;
-  throw new ClearwayError('auth.forbidden', why, 403, target.organisation ? { field: 'organisation' } : {});
+  return new ClearwayError('auth.forbidden', why, 403, target.organisation ? { field: 'organisation' } : {});
+}
+
+/** can(), or its refusal thrown. */
+export function requireAccess(principal: Principal | null, action: Action, target: Target = {}): void {
+  if (!can(principal, action, target)) throw accessRefusal(principal, action, target);
 }
 
 /** The rule in words, for the OpenAPI document and refusals: who may, and over whose work. */
