@@ -8,6 +8,7 @@ import { discrepancyCsv, discrepancyReport, organisationToCompare, type SummaryI
 import { EXPLANATION_REASONS } from '../domain/discrepancy.ts';
 import { RELEASE_KINDS } from '../domain/exchange-format.ts';
 import { ClearwayError } from '../domain/problems.ts';
+import { seesDraftsOf } from '../domain/access-policy.ts';
 import { SUBMISSION_STATES } from '../domain/submission-workflow.ts';
 import { XLSX_MEDIA_TYPE } from '../formats/summary-table.ts';
 import { compareFrozen, comparisonCsv, FREEZABLE_REPORTS, freezeReport, frozenCsv, listFrozen, showFrozen } from '../app/frozen-reports.ts';
@@ -224,7 +225,7 @@ export const REPORT_ROUTES: RouteSpec[] = [
       // Access is settled before the upload is read: a refused caller learns nothing from its file either.
       const organisation = organisationToCompare(principal, query.organisation);
       const report = await discrepancyReport(context.db, {
-        organisation, summary: await summaryInput(request), actor: principal.username, includeDrafts: principal.organisation === organisation,
+        organisation, summary: await summaryInput(request), actor: principal.username, includeDrafts: seesDraftsOf(principal, organisation),
       });
       const csv = query.format === 'csv' || (query.format === undefined && (request.headers.accept ?? '').includes('text/csv'));
       if (csv) {

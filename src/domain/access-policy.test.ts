@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessSummary, can, mayOpenView, requireAccess, scopeOf, whoMay } from './access-policy.ts';
+import { accessSummary, can, mayOpenView, requireAccess, scopeOf, seesDraftsOf, whoMay } from './access-policy.ts';
 import { ROLES, type Principal, type Role } from './roles.ts';
 import '../kinds/registry.ts';
 
@@ -23,6 +23,12 @@ describe('the access policy', () => {
     expect(can(as('authority_data_officer'), 'submit', { kind: 'hazards', organisation: 'MAG' })).toBe(true);
     expect(can(as('operator_viewer'), 'discrepancy', { organisation: 'HALO' })).toBe(true);
     expect(can(as('operator_viewer'), 'discrepancy', { organisation: 'MAG' })).toBe(false);
+  });
+
+  it('keeps a draft its preparers\' own, even from the authority', () => {
+    expect(seesDraftsOf(as('operator_viewer'), 'HALO')).toBe(true);
+    expect(seesDraftsOf(as('administrator'), 'HALO')).toBe(false);
+    expect(seesDraftsOf(as('donor_viewer'), 'UNDP')).toBe(false);
   });
 
   it('refuses an unknown kind and names who may in a refusal', () => {

@@ -118,6 +118,14 @@ export function can(principal: Principal | null, action: Action, target: Target 
 const subject = (action: Action, target: Target): string =>
   `${action.replace(/_/g, ' ')}${target.kind ? ` ${target.kind}` : ''}${target.organisation ? ` of ${target.organisation}` : ''}`;
 
+/**
+ * A draft is its preparing organisation's until it is submitted: whoever else may see submitted work (the
+ * authority) does not see another organisation's drafts. Who sees this organisation's drafts.
+ */
+export function seesDraftsOf(principal: Principal | null, organisation: string): boolean {
+  return principal !== null && principal.organisation === organisation && can(principal, 'submissions', { organisation });
+}
+
 /** The refusal of a call the policy does not allow: 401 to the anonymous (sign in first), 403 naming the role and who may. */
 export function accessRefusal(principal: Principal | null, action: Action, target: Target = {}): ClearwayError {
   if (!principal) return new ClearwayError('auth.required', `Sign in first (POST /api/session) or send Authorization: Bearer <token>: ${subject(action, target)} needs an account`, 401);
