@@ -206,6 +206,15 @@ const SAMPLES: Record<string, () => Promise<Sample>> = {
   },
 };
 
+/** What any change leaves behind. */
+async function traces(): Promise<Record<string, number>> {
+  const result = await db.query<Record<string, number>>(
+    `select (select count(*)::int from audit_event) as audit, (select count(*)::int from submission) as submissions,
+            (select count(*)::int from frozen_report) as frozen, (select count(*)::int from hazard_version) as hazard_versions`,
+  );
+  return result.rows[0]!;
+}
+
 const key = (spec: RouteSpec) => `${spec.method} ${spec.path}`;
 
 /** What the policy says of this caller and this request. */
@@ -248,6 +257,7 @@ describe('the access matrix, generated from the routes and the policy', () => {
     if (!make) throw new Error(`${key(spec)} has no sample request: add one to SAMPLES`);
     for (const caller of CALLERS) {
       const sample = await make();
+      const before = spec.method === 'GET' ? null : await traces();
       const response = await call(caller, spec.method, sample.url, sample.body, sample.contentType);
       const label = `${caller} ${spec.method} ${sample.url} (${response.statusCode}: ${response.body.slice(0, 200)})`;
       if (allowed(caller, spec, sample)) {
@@ -257,6 +267,8 @@ describe('the access matrix, generated from the routes and the policy', () => {
         expect(response.statusCode === 401, label).toBe(caller === 'anonymous');
         expect(response.headers['content-type'], label).toContain('application/problem+json');
         if (sample.secret) expect(response.body, label).not.toContain(sample.secret);
+        // A refused change leaves no trace: no audit entry, no submission, no frozen report, no new version.
+        if (before) expect(await traces(), label).toEqual(before);
       }
     }
   });
