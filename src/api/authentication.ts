@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalFromApiToken, principalFromSession } from '../app/accounts.ts';
 import type { Database } from '../app/open.ts';
 import { ClearwayError } from '../domain/problems.ts';
-import type { Principal, Role } from '../domain/roles.ts';
+import type { Principal } from '../domain/roles.ts';
 
 export const SESSION_COOKIE = 'clearway_session';
 
@@ -53,13 +53,6 @@ export async function authenticate(request: FastifyRequest, db: Database): Promi
     throw new ClearwayError('auth.csrf', 'Changes made with a session need the X-CSRF-Token header returned at sign-in', 403);
   }
   return principal;
-}
-
-export function requireRole(principal: Principal | null, roles: readonly Role[]): asserts principal is Principal {
-  if (!principal) throw new ClearwayError('auth.required', 'Sign in first (POST /api/session) or send Authorization: Bearer <token>', 401);
-  if (!roles.includes(principal.role)) {
-    throw new ClearwayError('auth.forbidden', `A ${principal.role} may not do this; it needs one of: ${roles.join(', ')}`, 403);
-  }
 }
 
 export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: string, secure: boolean): void {

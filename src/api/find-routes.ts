@@ -34,6 +34,7 @@ export const FIND_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/finds',
+    access: { action: 'read', kind: 'finds' },
     summary: 'Explosive ordnance finds of the official record, filtered and paginated',
     tags: ['finds'],
     query: findFilter,
@@ -52,6 +53,7 @@ export const FIND_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/finds/:ref',
+    access: { action: 'read', kind: 'finds' },
     summary: 'One EO find with its version history',
     tags: ['finds'],
     unpaged: 'one record',
@@ -64,6 +66,7 @@ export const FIND_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/reports/finds',
+    access: { action: 'reports' },
     summary: 'EO finds, items and items destroyed by one dimension; rows sum to the national total',
     tags: ['reports'],
     unpaged: 'a report: one row per unit of the dimension asked for',

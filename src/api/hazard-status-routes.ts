@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { route, problemSchema, type RouteSpec } from './route.ts';
 import { jsonBody } from './request-body.ts';
-import { CAN_SET_HAZARD_STATUS, setHazardStatus } from '../app/hazard-status.ts';
+import { setHazardStatus } from '../app/hazard-status.ts';
 import { refSchema } from '../domain/exchange-format.ts';
 import { AUTHORITY_SETTABLE_STATUSES } from '../domain/hazard-status.ts';
 
@@ -28,9 +28,9 @@ export const HAZARD_STATUS_ROUTES: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/api/hazards/:ref/status',
+    access: { action: 'hazard_status' },
     summary: 'Set a hazard\'s status as the authority (e.g. reopened, with a reason): a new version; the accounting never overwrites it',
     tags: ['hazards'],
-    roles: CAN_SET_HAZARD_STATUS,
     params: z.object({ ref: refSchema }),
     body: { contentTypes: ['application/json'], description: 'The status and why', schema: statusBody },
     responses: {

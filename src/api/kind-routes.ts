@@ -6,13 +6,14 @@ import { page, pageOfAll, problemSchema, route, type RouteSpec } from './route.t
 import { recordHistory } from '../app/record-history.ts';
 import { refSchema } from '../domain/exchange-format.ts';
 import type { Principal } from '../domain/roles.ts';
+import { can, KIND_ACTIONS } from '../domain/access-policy.ts';
 import { KIND_IDS, kindOf, type KindId, type RecordKind } from '../kinds/registry.ts';
 
-const ACTIONS = ['read', 'submit', 'review', 'approve', 'import'] as const;
+const ACTIONS = KIND_ACTIONS;
 
+/** What the caller may do with a kind, as the access policy answers. */
 function allowed(kind: RecordKind<object>, principal: Principal | null): Record<(typeof ACTIONS)[number], boolean> {
-  const may = (roles: 'public' | readonly string[]) => roles === 'public' || (principal !== null && roles.includes(principal.role));
-  return Object.fromEntries(ACTIONS.map((action) => [action, may(kind.access[action])])) as Record<(typeof ACTIONS)[number], boolean>;
+  return Object.fromEntries(ACTIONS.map((action) => [action, can(principal, action, { kind: kind.id })])) as Record<(typeof ACTIONS)[number], boolean>;
 }
 
 const kindSchema = z.object({
@@ -43,7 +44,7 @@ function historyRoute(id: KindId): RouteSpec {
     path: `/api/${id}/:ref/history`,
     summary: `Every version of one ${kind.noun.en}, newest first`,
     tags: [id],
-    ...(kind.access.read === 'public' ? {} : { roles: kind.access.read }),
+    access: { action: 'read', kind: id },
     params: z.object({ ref: refSchema }),
     query: z.object({ ...page }),
     responses: { 200: { description: 'A page of versions, newest first: {items, total, limit, offset, more}' }, 404: notFound },
@@ -57,6 +58,7 @@ export const KIND_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/kinds',
+    access: { action: 'reference' },
     summary: 'The kinds of record Clearway holds, their exchange fields, and what the caller may do with each',
     tags: ['reference'],
     unpaged: 'the kinds declared in code (src/kinds)',

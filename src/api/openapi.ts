@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { kindComponents, recordsBodyContent } from './kind-schemas.ts';
 import type { RouteSpec } from './route.ts';
+import { scopesByRole, whoMay } from '../domain/access-policy.ts';
 
 type JsonObject = Record<string, unknown>;
 
@@ -55,9 +56,14 @@ export function openApiDocument(routes: RouteSpec[], version: string): JsonObjec
           : Object.fromEntries(spec.body.contentTypes.map((type) => [type, { schema: spec.body?.schema ? jsonSchema(spec.body.schema, 'input') : {} }])),
       };
     }
-    if (spec.roles) {
+    // Who may call it, from the access policy itself: in words, and as a table (x-clearway-access).
+    const scopes = scopesByRole(spec.access.action, spec.access.kind);
+    operation['x-clearway-access'] = { action: spec.access.action, ...(spec.access.kind ? { kind: spec.access.kind } : {}), scopes };
+    if (scopes.anonymous === null) {
       operation.security = [{ bearer: [] }, { session: [] }];
-      operation.description = `Needs one of the roles: ${spec.roles.join(', ')}. With a session, send X-CSRF-Token.`;
+      operation.description = `Who may call it: ${whoMay(spec.access.action, spec.access.kind)}. With a session, send X-CSRF-Token.`;
+    } else {
+      operation.description = 'Who may call it: anyone, signed in or not.';
     }
     const path = openApiPath(spec.path);
     paths[path] = { ...(paths[path] ?? {}), [spec.method.toLowerCase()]: operation };

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { route, problemSchema, type RouteSpec } from './route.ts';
 import { jsonBody } from './request-body.ts';
-import { CAN_CHANGE_OWNER, changeRecordOwner } from '../app/record-owner.ts';
+import { changeRecordOwner } from '../app/record-owner.ts';
 import { refSchema } from '../domain/exchange-format.ts';
 import { KIND_IDS, kindOf, type KindId } from '../kinds/registry.ts';
 
@@ -28,7 +28,8 @@ function ownerRoute(kind: KindId): RouteSpec {
     path: `/api/${kind}/:ref/owner`,
     summary: `Give a ${noun} to another operator, as the authority, with a reason: a new version, audited; the only way its owner changes`,
     tags: [kind],
-    roles: CAN_CHANGE_OWNER,
+    // The authority's act on the record itself (the policy's administer: its data officers and administrators).
+    access: { action: 'administer', kind },
     params: z.object({ ref: refSchema }),
     body: { contentTypes: ['application/json'], description: 'The new owner and why', schema: ownerBody },
     responses: {

@@ -4,13 +4,14 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { page, pageOfAll, pageSchema, route, problemSchema, type RouteSpec } from './route.ts';
 import { jsonBody, readMultipartFile } from './request-body.ts';
-import { DISCREPANCY_ROLES, discrepancyCsv, discrepancyReport, organisationToCompare, type SummaryInput } from '../app/discrepancy-report.ts';
+import { discrepancyCsv, discrepancyReport, organisationToCompare, type SummaryInput } from '../app/discrepancy-report.ts';
 import { EXPLANATION_REASONS } from '../domain/discrepancy.ts';
 import { RELEASE_KINDS } from '../domain/exchange-format.ts';
 import { ClearwayError } from '../domain/problems.ts';
+import { seesDraftsOf } from '../domain/access-policy.ts';
 import { SUBMISSION_STATES } from '../domain/submission-workflow.ts';
 import { XLSX_MEDIA_TYPE } from '../formats/summary-table.ts';
-import { CAN_FREEZE_REPORTS, compareFrozen, comparisonCsv, FREEZABLE_REPORTS, freezeReport, frozenCsv, listFrozen, showFrozen } from '../app/frozen-reports.ts';
+import { compareFrozen, comparisonCsv, FREEZABLE_REPORTS, freezeReport, frozenCsv, listFrozen, showFrozen } from '../app/frozen-reports.ts';
 
 /** `as_of=YYYY-MM-DD` on a report: the land as it stood that day, as the record knows it now (checked by the app). */
 export const asOfQuery = z.string().max(32).optional()
@@ -24,7 +25,7 @@ const frozenSummarySchema = z.object({
   by: z.string(),
   as_of: z.string(),
   row_count: z.number().int(),
-  created_by: z.string(),
+  created_by: z.string().optional().describe('who froze it (staff only)'),
   created_at: z.string(),
 }).meta({ id: 'FrozenReportSummary' });
 
@@ -42,8 +43,8 @@ const changeSchema = z.object({
   version: z.number().int(),
   change: z.enum(['new', 'updated', 'combined']),
   changed_at: z.string(),
-  changed_by: z.string(),
-  change_reason: z.string(),
+  changed_by: z.string().optional().describe('staff only'),
+  change_reason: z.string().optional().describe('staff only'),
   batch_id: z.number().int().nullable(),
   submission_id: z.number().int().nullable(),
   counted_m2: z.number().nullable().describe('for a release: what it counts as of the date, today'),
@@ -54,7 +55,7 @@ const comparisonSchema = z.object({
   by: z.string(),
   as_of: z.string(),
   frozen_at: z.string(),
-  frozen_by: z.string(),
+  frozen_by: z.string().optional().describe('staff only'),
   rows: z.array(z.object({
     unit_code: z.string(),
     unit_name: z.string(),
@@ -126,9 +127,9 @@ const FROZEN_ROUTES: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/api/reports/frozen',
+    access: { action: 'freeze' },
     summary: 'Freeze a report as of a date under a name, for publication: its figures are kept exactly as served, whatever is approved later',
     tags: ['reports'],
-    roles: CAN_FREEZE_REPORTS,
     body: { contentTypes: ['application/json'], description: 'Which report, by what, as of which date, and its name', schema: freezeBody },
     responses: {
       201: { description: 'Frozen', schema: frozenSummarySchema },
@@ -145,6 +146,7 @@ const FROZEN_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/reports/frozen',
+    access: { action: 'reports' },
     summary: 'The frozen reports, newest first',
     tags: ['reports'],
     query: z.object({ ...page }),
@@ -156,6 +158,7 @@ const FROZEN_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/reports/frozen/:name',
+    access: { action: 'reports' },
     summary: 'One frozen report: exactly the figures frozen',
     tags: ['reports'],
     unpaged: 'one report: one row per unit, as frozen',
@@ -174,6 +177,7 @@ const FROZEN_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/reports/frozen/:name/compare',
+    access: { action: 'reports' },
     summary: 'A frozen report beside today\'s figures for the same date: per row the difference per figure, and the records and submissions changed since the freeze that explain it',
     tags: ['reports'],
     unpaged: 'one report: one row per unit, as frozen',
@@ -199,9 +203,9 @@ export const REPORT_ROUTES: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/api/reports/discrepancy',
+    access: { action: 'discrepancy' },
     summary: 'Compare an operator\'s own monthly summary (m2 released per province, month and kind) with the official record, each difference with the records that explain it',
     tags: ['reports'],
-    roles: DISCREPANCY_ROLES,
     query: z.object({
       organisation: z.string().trim().toUpperCase().regex(/^[A-Z][A-Z0-9-]{1,15}$/, 'an organisation code such as HALO').optional()
         .describe('whose summary it is: operators may only name their own (the default); the authority must name one'),
@@ -224,7 +228,7 @@ export const REPORT_ROUTES: RouteSpec[] = [
       // Access is settled before the upload is read: a refused caller learns nothing from its file either.
       const organisation = organisationToCompare(principal, query.organisation);
       const report = await discrepancyReport(context.db, {
-        organisation, summary: await summaryInput(request), actor: principal.username, includeDrafts: principal.organisation === organisation,
+        organisation, summary: await summaryInput(request), actor: principal.username, includeDrafts: seesDraftsOf(principal, organisation),
       });
       const csv = query.format === 'csv' || (query.format === undefined && (request.headers.accept ?? '').includes('text/csv'));
       if (csv) {

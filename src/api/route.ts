@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Database } from '../app/open.ts';
 import type { SignInLimiter } from '../app/accounts.ts';
-import type { Principal, Role } from '../domain/roles.ts';
+import type { Principal } from '../domain/roles.ts';
+import type { Action, KindName } from '../domain/access-policy.ts';
 import type { KindId } from '../kinds/registry.ts';
 
 export interface RouteContext {
@@ -33,6 +34,11 @@ export interface ServerConfig {
   trustProxy?: false | number | string[];
 }
 
+export interface RouteAccess {
+  action: Action;
+  kind?: KindName;
+}
+
 export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
@@ -47,8 +53,12 @@ export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType 
    */
   body?: { contentTypes: string[]; description: string; schema?: z.ZodType; records?: { kinds: readonly KindId[]; items?: boolean } };
   responses: Record<number, { description: string; contentType?: string; schema?: z.ZodType }>;
-  /** Who may call it: absent for the public record; otherwise a signed-in principal with one of these roles. */
-  roles?: readonly Role[];
+  /**
+   * What calling it does, in the access policy's words (src/domain/access-policy.ts): the server asks the
+   * policy before the handler, the OpenAPI document says who may from it, and a route without it is refused
+   * when the server is built. A kind action without a kind serves several kinds: the handler asks again.
+   */
+  access: RouteAccess;
   /** A smaller body limit than the caller's upload limit (sign-in takes a few kB). */
   bodyLimit?: number;
   /**

@@ -13,6 +13,8 @@ import { principalFromSession, signIn, signOut } from '../app/accounts.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './authentication.ts';
 import { jsonBody, readUpload } from './request-body.ts';
 import { SUBMISSION_ROUTES } from './submission-routes.ts';
+import { submitImport } from '../app/submissions.ts';
+import { ACCESS_ROUTES } from './access-routes.ts';
 import { FIND_ROUTES } from './find-routes.ts';
 import { KIND_ROUTES } from './kind-routes.ts';
 import { KIND_IDS, kindOf } from '../kinds/registry.ts';
@@ -76,9 +78,9 @@ function importRoute(kind: ImportKind): RouteSpec {
   return route({
     method: 'POST',
     path: `/api/imports/${kind}`,
-    summary: `Import ${kind} from a GeoJSON or CSV (${kindOf(kind).geometry === 'point' ? 'lon/lat or WKT' : 'WKT'} geometry) file in the exchange format`,
+    access: { action: 'import', kind },
+    summary: `Import ${kind} from a GeoJSON or CSV (${kindOf(kind).geometry === 'point' ? 'lon/lat or WKT' : 'WKT'} geometry) file in the exchange format: a dry run checks it; otherwise it becomes a submitted submission that another person approves`,
     tags: ['imports'],
-    roles: kindOf(kind).access.import,
     query: z.object({
       dry_run: z.enum(['true', 'false']).default('false').describe('validate only, store nothing'),
       repair: z.enum(['true', 'false']).default('false').describe('repair invalid polygons and report what changed'),
@@ -90,24 +92,41 @@ function importRoute(kind: ImportKind): RouteSpec {
       records: { kinds: [kind] },
     },
     responses: {
-      200: { description: 'Stored: the import report', schema: importReportSchema },
-      422: { description: 'Refused (nothing stored) or dry run with errors: the import report', schema: importReportSchema },
+      200: { description: 'Dry run: the import report (nothing stored)', schema: importReportSchema },
+      202: {
+        description: 'Accepted for review: the file is now a submitted submission (submission_id) that another person approves; nothing in the official record changed yet (stored: false)',
+        schema: importReportSchema.extend({ submission_id: z.number().int() }),
+      },
+      400: invalid,
+      422: { description: 'Refused (nothing kept) or dry run with errors: the import report', schema: importReportSchema },
       413: { description: 'Larger than the upload limit', contentType: 'application/problem+json', schema: problemSchema },
     },
     async handler({ query, request, reply, context, principal }) {
+      const dryRun = query.dry_run === 'true';
+      if (!dryRun && query.repair === 'true') {
+        throw new ClearwayError('request.invalid', 'repair=true works with dry_run=true: a submission keeps the file as sent, so repair the file and send it again', 400, { field: 'repair' });
+      }
       const upload = await readUpload(request);
-      const report = await importRecords(context.db, {
-        kind,
-        fileName: query.file_name ?? upload.fileName ?? `upload.${upload.format === 'csv' ? 'csv' : 'geojson'}`,
-        format: upload.format,
-        text: upload.text,
-        dryRun: query.dry_run === 'true',
-        repair: query.repair === 'true',
-        actor: principal?.username ?? 'api',
-        today: todayInCambodia(),
-      });
-      reply.code(report.errors.length > 0 ? 422 : 200);
-      return report;
+      const fileName = query.file_name ?? upload.fileName ?? `upload.${upload.format === 'csv' ? 'csv' : 'geojson'}`;
+      if (dryRun) {
+        const report = await importRecords(context.db, {
+          kind, fileName, format: upload.format, text: upload.text, dryRun: true, repair: query.repair === 'true',
+          actor: principal?.username ?? 'api', today: todayInCambodia(),
+        });
+        reply.code(report.errors.length > 0 ? 422 : 200);
+        return report;
+      }
+      // No single person changes the official record (issue 8, point 5): the file becomes a submission that
+      // another person reviews and approves; the answer keeps the import report's fields.
+      if (!principal) throw new ClearwayError('auth.required', 'Sign in first', 401);
+      const started = Date.now();
+      const { validation, format, submission } = await submitImport(context.db, principal, { kind, fileName, format: upload.format, text: upload.text });
+      reply.code(submission ? 202 : 422);
+      return {
+        kind, file: fileName, format, dryRun: false, stored: false, records: validation.records, accepted: validation.accepted,
+        errorCount: validation.errorCount, errors: validation.errors, notes: validation.notes, batchId: null, statusChanges: 0,
+        durationMs: Date.now() - started, ...(submission ? { submission_id: submission.id } : {}),
+      };
     },
   });
 }
@@ -129,6 +148,7 @@ const sessionRoutes: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/api/session',
+    access: { action: 'session' },
     summary: 'Sign in: sets the session cookie (HttpOnly, SameSite=Lax) and returns the CSRF token to send on changes',
     tags: ['session'],
     body: { contentTypes: ['application/json'], description: 'Username and password', schema: credentialsSchema },
@@ -172,6 +192,7 @@ const sessionRoutes: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/session',
+    access: { action: 'session' },
     summary: 'Who is signed in, and the CSRF token of the session (so a reloaded page can keep making changes)',
     tags: ['session'],
     unpaged: 'one session',
@@ -191,6 +212,7 @@ const sessionRoutes: RouteSpec[] = [
   route({
     method: 'DELETE',
     path: '/api/session',
+    access: { action: 'session' },
     summary: 'Sign out (with the X-CSRF-Token header)',
     tags: ['session'],
     responses: { 204: { description: 'Signed out' } },
@@ -221,6 +243,7 @@ export function engineVersionsOnce(db: Database): Promise<{ postgres: string; po
 
 export const ROUTES: RouteSpec[] = [
   ...sessionRoutes,
+  ...ACCESS_ROUTES,
   ...SUBMISSION_ROUTES,
   ...REPORT_ROUTES,
   ...HAZARD_STATUS_ROUTES,
@@ -228,6 +251,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/health',
+    access: { action: 'system' },
     summary: 'Whether Clearway and its database answer',
     tags: ['system'],
     unpaged: 'one status',
@@ -239,6 +263,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/config',
+    access: { action: 'system' },
     summary: 'Settings the web client needs',
     tags: ['system'],
     unpaged: 'one set of settings',
@@ -250,6 +275,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/organisations',
+    access: { action: 'reference' },
     summary: 'Organisations of the sector and their short codes',
     tags: ['reference'],
     query: z.object({ ...page }),
@@ -261,6 +287,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/admin-units',
+    access: { action: 'reference' },
     summary: 'Administrative units (NCDD codes), with geometry as GeoJSON for provinces, districts and communes; paginated by code',
     tags: ['reference'],
     query: z.object({
@@ -291,6 +318,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/hazards',
+    access: { action: 'read', kind: 'hazards' },
     summary: 'Hazard areas of the official record, filtered and paginated',
     tags: ['hazards'],
     query: hazardFilter,
@@ -314,6 +342,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/hazards/:ref',
+    access: { action: 'read', kind: 'hazards' },
     summary: 'One hazard with its land release accounting, releases and version history',
     tags: ['hazards'],
     unpaged: 'one record',
@@ -326,6 +355,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/releases',
+    access: { action: 'read', kind: 'releases' },
     summary: 'Land release activities, filtered and paginated',
     tags: ['releases'],
     query: z.object({
@@ -343,6 +373,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/reports/land-release',
+    access: { action: 'reports' },
     summary: 'Land release accounting (original = cancelled + reduced + cleared + remaining, m2) by one dimension',
     tags: ['reports'],
     unpaged: 'a report: one row per unit of the dimension asked for',
@@ -361,6 +392,7 @@ export const ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/reports/land-release/releases',
+    access: { action: 'reports' },
     summary: 'The releases behind one row of the land release report, with the batch and submission each came from',
     tags: ['reports'],
     query: z.object({ by: z.enum(REPORT_DIMENSIONS).default('province'), unit: z.string().min(1).max(64).describe('the row\'s unit_code'), as_of: asOfQuery, ...page }),
@@ -373,9 +405,9 @@ export const ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/audit',
+    access: { action: 'audit' },
     summary: 'The audit log: who did what, when, from which batch (newest first)',
     tags: ['audit'],
-    roles: ['administrator', 'authority_data_officer', 'authority_reviewer'],
     query: z.object({ entity: z.string().optional(), ref: z.string().optional(), actor: z.string().optional(), ...page }),
     responses: { 200: { description: 'A page of audit events, newest first: {items, total, limit, offset, more}' }, 401: invalid, 403: invalid },
     async handler({ query, context }) {

@@ -13,23 +13,23 @@ import fastifyCookie from '@fastify/cookie';
 import { z } from 'zod';
 import { SilentEngineFailure, type Database } from '../app/open.ts';
 import { prepareSignIn, SignInLimiter } from '../app/accounts.ts';
-import { authenticateOnce, requireRole } from './authentication.ts';
+import { authenticateOnce } from './authentication.ts';
+import { isAction, isKindAction, registeredKinds, requireAccess, ruleOf, takesFullUploads } from '../domain/access-policy.ts';
 import { ClearwayError, preferredLanguage, problemTitle, type Language, type ProblemCode } from '../domain/problems.ts';
 import { findUnstorableText, describeUnstorable } from '../domain/storable-text.ts';
 import type { Principal } from '../domain/roles.ts';
 import { decodeText, charsetOf } from '../formats/text-encoding.ts';
 import { openApiDocument } from './openapi.ts';
+import { presentFor } from './presenters.ts';
 import { engineVersionsOnce, ROUTES } from './routes.ts';
 import { setUploadLimit, uploadLimitOf } from './request-body.ts';
-import type { RouteContext, ServerConfig } from './route.ts';
+import type { RouteContext, RouteSpec, ServerConfig } from './route.ts';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const webDistDir = path.join(repositoryRoot, 'web', 'dist');
 
 /** Anyone not signed in sends no file anywhere: a body this size is plenty for what they may send. */
 const ANONYMOUS_BODY_BYTES = 64 * 1024;
-/** The roles whose uploads may be as large as CLEARWAY_MAX_UPLOAD_MB: the authority's own data work. */
-const FULL_UPLOAD_ROLES = new Set(['administrator', 'authority_data_officer', 'authority_reviewer']);
 
 function problem(language: Language, status: number, code: ProblemCode, detail: string, extra: Record<string, unknown> = {}) {
   return { type: `https://clearway.dev/problems/${code}`, title: problemTitle(code, language), status, code, detail, ...extra };
@@ -40,7 +40,7 @@ const megabytes = (bytes: number): string => (bytes >= 1_048_576 ? `${Math.round
 /** The largest body a caller may send: by role (operators lower than the authority), or the route's own bound. */
 function bodyLimitFor(config: ServerConfig, principal: Principal | null, routeLimit: number | undefined): number {
   const byRole = !principal ? Math.min(ANONYMOUS_BODY_BYTES, config.maxUploadBytes)
-    : FULL_UPLOAD_ROLES.has(principal.role) ? config.maxUploadBytes
+    : takesFullUploads(principal) ? config.maxUploadBytes
       : (config.maxOperatorUploadBytes ?? config.maxUploadBytes);
   return routeLimit === undefined ? byRole : Math.min(routeLimit, byRole);
 }
@@ -80,13 +80,33 @@ function trustProxySetting(trust: ServerConfig['trustProxy']): boolean | string[
   return trust;
 }
 
+/**
+ * Every route must say what calling it does in the policy's words, and the policy must have a rule for it:
+ * a route without one is a programming error, refused when the server is built rather than served open.
+ */
+export function checkRouteAccess(routes: readonly RouteSpec[]): void {
+  for (const spec of routes) {
+    const where = `${spec.method} ${spec.path}`;
+    const access = (spec as Partial<RouteSpec>).access;
+    if (!access || !isAction(access.action)) throw new Error(`${where} declares no access (an action of src/domain/access-policy.ts): every route needs a rule`);
+    if (access.kind !== undefined && (!isKindAction(access.action) || !registeredKinds().includes(access.kind))) {
+      throw new Error(`${where}: access ${access.action} on kind ${access.kind} has no rule in the policy`);
+    }
+    if (!ruleOf(access.action, access.kind)) throw new Error(`${where}: the policy has no rule for ${access.action}`);
+  }
+}
+
 export interface ServerOptions {
+  /** The routes served (ROUTES unless a test builds a server with others). */
+  routes?: readonly RouteSpec[];
   logger?: boolean;
   /** Where the log goes (standard output by default); tests read it to prove what is never written. */
   logStream?: NodeJS.WritableStream;
 }
 
 export async function buildServer(db: Database, config: ServerConfig, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const routes = options.routes ?? ROUTES;
+  checkRouteAccess(routes);
   const largestBody = Math.max(config.maxUploadBytes, config.maxOperatorUploadBytes ?? 0);
   const app = Fastify({
     // Errors of the server itself are logged, by kind and place; request bodies, query strings and the
@@ -188,7 +208,7 @@ export async function buildServer(db: Database, config: ServerConfig, options: S
     return send(500, problem(language, 500, 'internal', 'Something went wrong on the server; nothing was changed'));
   });
 
-  for (const spec of ROUTES) {
+  for (const spec of routes) {
     app.route({
       method: spec.method,
       url: spec.path,
@@ -222,7 +242,8 @@ export async function buildServer(db: Database, config: ServerConfig, options: S
       },
       handler: async (request, reply) => {
         const principal = spec.skipAuthentication ? null : await authenticateOnce(request, db);
-        if (spec.roles) requireRole(principal, spec.roles);
+        // The policy is asked before the handler: a refused caller gets 401 or 403 and nothing of the answer.
+        requireAccess(principal, spec.access.action, spec.access.kind === undefined ? {} : { kind: spec.access.kind });
         // Query and path parameters reach SQL too: a NUL there is named like one in a body.
         for (const [where, values] of [['query', request.query], ['path', request.params]] as const) {
           const found = findUnstorableText(values);
@@ -230,13 +251,14 @@ export async function buildServer(db: Database, config: ServerConfig, options: S
         }
         const query = spec.query ? spec.query.parse(request.query) : {};
         const params = spec.params ? spec.params.parse(request.params) : {};
-        return spec.handler({ query, params, request, reply, context, principal });
+        // Every answer leaves through the presenter: the public never gets staff names, file names or free text.
+        return presentFor(principal, spec.access, await spec.handler({ query, params, request, reply, context, principal }));
       },
     });
   }
 
   const packageVersion = (JSON.parse(fs.readFileSync(path.join(repositoryRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  const document = openApiDocument(ROUTES, packageVersion);
+  const document = openApiDocument([...routes], packageVersion);
   app.get('/api/openapi.json', async () => document);
 
   app.setNotFoundHandler((request, reply) => {

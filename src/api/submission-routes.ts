@@ -9,8 +9,8 @@ import { reviewSubmission } from '../app/submission-review.ts';
 import { reconcileSubmission } from '../app/submission-reconciliation.ts';
 import { RECONCILIATION_ACTIONS } from '../domain/reconciliation.ts';
 import { ClearwayError } from '../domain/problems.ts';
-import { ROLES, type Principal } from '../domain/roles.ts';
-import { REVIEWING_ROLES, SUBMISSION_STATES, SUBMITTING_ROLES } from '../domain/submission-workflow.ts';
+import type { Principal } from '../domain/roles.ts';
+import { SUBMISSION_STATES } from '../domain/submission-workflow.ts';
 import type { FastifyRequest } from 'fastify';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
@@ -64,9 +64,9 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/api/submissions',
+    access: { action: 'prepare' },
     summary: 'Create a draft from a file (body or multipart "file") or JSON {items}; it is validated at once',
     tags: ['submissions'],
-    roles: SUBMITTING_ROLES,
     query: kindQuery,
     body: { contentTypes: ['multipart/form-data', 'application/geo+json', 'text/csv', 'application/json'], description: 'The file, or {items: [Feature]}', records: { kinds: KIND_IDS, items: true } },
     responses: { 201: { description: 'The draft with its validation report', schema: submissionSchema }, 403: problem('Not a submitting role') },
@@ -79,9 +79,9 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/submissions',
+    access: { action: 'submissions' },
     summary: 'Submissions you may see (operators: their organisation; the authority: every submitted one)',
     tags: ['submissions'],
-    roles: ROLES,
     query: z.object({ state: z.enum(SUBMISSION_STATES).optional(), ...page }),
     responses: { 200: { description: 'A page of submissions, newest first', schema: pageSchema(submissionSchema) } },
     async handler({ query, context, principal }) {
@@ -92,10 +92,10 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/submissions/:id',
+    access: { action: 'submissions' },
     summary: 'One submission with its validation report',
     tags: ['submissions'],
     unpaged: 'one submission',
-    roles: ROLES,
     params: idParams,
     responses: { 200: { description: 'The submission', schema: submissionSchema }, 404: problem('No such submission that you may see') },
     async handler({ params, context, principal }) {
@@ -105,9 +105,9 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/api/submissions/:id/items',
+    access: { action: 'submissions' },
     summary: 'Review: each item beside the official record it would change (same ref) or overlap (m2), with its problems',
     tags: ['submissions'],
-    roles: ROLES,
     params: idParams,
     // Items carry their geometry and the official record beside it: smaller pages than other lists.
     query: z.object({ ...pageQuery(500, 5_000) }),
@@ -120,9 +120,9 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
   route({
     method: 'PUT',
     path: '/api/submissions/:id',
+    access: { action: 'prepare' },
     summary: 'Replace the file of a draft or returned submission (validated again; back to draft)',
     tags: ['submissions'],
-    roles: SUBMITTING_ROLES,
     params: idParams,
     body: { contentTypes: ['multipart/form-data', 'application/geo+json', 'text/csv', 'application/json'], description: 'The corrected file, or {items}', records: { kinds: KIND_IDS, items: true } },
     responses: { 200: { description: 'The draft', schema: submissionSchema }, 409: problem('No longer editable') },
@@ -134,9 +134,9 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/api/submissions/:id/submit',
+    access: { action: 'prepare' },
     summary: 'Submit a draft (or a corrected returned submission) for review',
     tags: ['submissions'],
-    roles: SUBMITTING_ROLES,
     params: idParams,
     responses: { 200: { description: 'Submitted', schema: submissionSchema }, 409: problem('Not in a state that can be submitted'), 422: problem('The file has validation errors') },
     async handler({ params, context, principal }) {
@@ -146,9 +146,9 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/api/submissions/:id/approve',
+    access: { action: 'approve' },
     summary: 'Approve: apply every item to the official record as new versions, in one transaction (never by the submitter)',
     tags: ['submissions'],
-    roles: REVIEWING_ROLES,
     params: idParams,
     responses: { 200: { description: 'Approved and applied', schema: submissionSchema }, 403: problem('The submitter cannot approve (four eyes)'), 409: problem('Not submitted, or items conflict with the official record now: nothing applied') },
     async handler({ params, context, principal }) {
@@ -158,9 +158,9 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
   route({
     method: 'PUT',
     path: '/api/submissions/:id/reconciliation',
+    access: { action: 'approve' },
     summary: 'Reconcile items: new, update of an official record (by ref or an overlap), or combine several hazards into one',
     tags: ['submissions'],
-    roles: REVIEWING_ROLES,
     params: idParams,
     body: { contentTypes: ['application/json'], description: '{items: [{item, action, targets: [{ref, version}]}]}; items not named keep their reconciliation', schema: reconciliationSchema },
     responses: {
@@ -177,9 +177,9 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/api/submissions/:id/return',
+    access: { action: 'approve' },
     summary: 'Return to the operator with reasons per item',
     tags: ['submissions'],
-    roles: REVIEWING_ROLES,
     params: idParams,
     body: { contentTypes: ['application/json'], description: '{reasons: [{item, reason}]}', schema: returnSchema },
     responses: { 200: { description: 'Returned', schema: submissionSchema }, 403: problem('The submitter cannot return it (four eyes)') },
@@ -191,9 +191,9 @@ export const SUBMISSION_ROUTES: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/api/submissions/:id/reject',
+    access: { action: 'approve' },
     summary: 'Reject with a reason',
     tags: ['submissions'],
-    roles: REVIEWING_ROLES,
     params: idParams,
     body: { contentTypes: ['application/json'], description: '{reason}', schema: rejectSchema },
     responses: { 200: { description: 'Rejected', schema: submissionSchema }, 403: problem('The submitter cannot reject it (four eyes)') },

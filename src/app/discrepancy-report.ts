@@ -10,7 +10,8 @@ import { isoDateSchema, RELEASE_KINDS, type ReleaseKind } from '../domain/exchan
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { checkSummaryHeaders, normaliseHeader, parseSummaryRows, type RawSummaryRow, type SummaryRow } from '../domain/operator-summary.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
-import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal, type Role } from '../domain/roles.ts';
+import type { Principal } from '../domain/roles.ts';
+import { requireAccess, scopeOf } from '../domain/access-policy.ts';
 import { refOf } from '../formats/records.ts';
 import { readSummaryTable, type SummaryFile } from '../formats/summary-table.ts';
 import { loadItems, type SubmissionKind } from './submission-items.ts';
@@ -18,7 +19,6 @@ import { loadItems, type SubmissionKind } from './submission-items.ts';
 export type { SummaryFile };
 
 /** Donors see published figures, not an operator's working data. */
-export const DISCREPANCY_ROLES: readonly Role[] = [...AUTHORITY_ROLES, ...OPERATOR_ROLES];
 
 /** Past this many errors the report stops listing them, as imports do. */
 const MAX_LISTED_ERRORS = 1_000;
@@ -40,17 +40,15 @@ export interface DiscrepancyReport extends Omit<Comparison, 'rows'> {
  * refused before anything is read); the authority must say which organisation.
  */
 export function organisationToCompare(principal: Principal, asked: string | undefined): string {
-  if (OPERATOR_ROLES.includes(principal.role)) {
-    if (asked !== undefined && asked !== principal.organisation) {
-      throw new ClearwayError('auth.forbidden', 'An operator compares its own organisation\'s summary only', 403, { field: 'organisation' });
-    }
-    return principal.organisation;
+  const scope = scopeOf(principal, 'discrepancy');
+  if (scope === 'own') {
+    const organisation = asked ?? principal.organisation;
+    requireAccess(principal, 'discrepancy', { organisation });
+    return organisation;
   }
-  if (AUTHORITY_ROLES.includes(principal.role)) {
-    if (asked === undefined) throw new ClearwayError('request.invalid', 'Say whose summary this is: ?organisation=CODE (e.g. HALO)', 400, { field: 'organisation' });
-    return asked;
-  }
-  throw new ClearwayError('auth.forbidden', `A ${principal.role} does not compare operators' summaries`, 403);
+  requireAccess(principal, 'discrepancy');
+  if (asked === undefined) throw new ClearwayError('request.invalid', 'Say whose summary this is: ?organisation=CODE (e.g. HALO)', 400, { field: 'organisation' });
+  return asked;
 }
 
 function refuse(problems: RecordProblem[]): never {

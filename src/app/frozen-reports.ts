@@ -9,18 +9,10 @@ import {
 } from '../db/frozen-reports.ts';
 import { REPORT_DIMENSIONS, type ReportDimension } from '../domain/land-release-figures.ts';
 import { ClearwayError } from '../domain/problems.ts';
-import { AUTHORITY_ROLES, type Role } from '../domain/roles.ts';
 import { checkAsOf, landReleaseReport, REPORT_COLUMNS } from './land-release-report.ts';
 import { FIND_REPORT_COLUMNS, FIND_REPORT_DIMENSIONS, findsReport, type FindReportDimension } from './finds.ts';
 
 export type { FrozenReportSummary, FrozenReportRecord, ChangeSinceFreeze };
-
-/**
- * Who may freeze: the authority's people (data officers, reviewers, administrators). Publishing figures is
- * the authority's act, and a freeze changes nothing in the record and can never be altered (a correction
- * is a new freeze with another name), so no second pair of eyes is needed; each freeze is audited.
- */
-export const CAN_FREEZE_REPORTS: readonly Role[] = AUTHORITY_ROLES;
 
 type Row = Record<string, unknown> & { unit_code: string; unit_name: string };
 

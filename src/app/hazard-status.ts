@@ -5,12 +5,8 @@ import { lockOfficialRecord, recordAuditEvent } from '../db/change-batch.ts';
 import { lockHazardStatus, returnStatusToAccounting, setAuthorityStatus, type HazardStatusRow } from '../db/hazard-status.ts';
 import { AUTHORITY_SETTABLE_STATUSES, type AuthoritySettableStatus } from '../domain/hazard-status.ts';
 import { ClearwayError } from '../domain/problems.ts';
-import { AUTHORITY_ROLES, type Role } from '../domain/roles.ts';
 
 export type { HazardStatusRow };
-
-/** The authority's judgement on its own record: its data officers, reviewers and administrators. */
-export const CAN_SET_HAZARD_STATUS: readonly Role[] = AUTHORITY_ROLES;
 
 export async function setHazardStatus(db: Database, request: { ref: string; status: string; reason: string; actor: string }): Promise<HazardStatusRow> {
   if (!(AUTHORITY_SETTABLE_STATUSES as readonly string[]).includes(request.status)) {

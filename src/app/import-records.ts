@@ -7,7 +7,7 @@ import { createReleaseStage, measureReleases, stageAndCheckReleases, writeStaged
 import { refreshAccounting } from '../db/accounting.ts';
 import { combineHazards, type Combination } from '../db/reconciliation.ts';
 import { retiredTargets, writtenTarget, type Reconciliation } from '../domain/reconciliation.ts';
-import { lockOfficialRecord, recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
+import { lockOfficialRecord, recordAuditEvent, recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
 import { checkDates, parseHazardProperties, parseReleaseProperties, type Parsed, type RecordPlace } from '../domain/exchange-format.ts';
 import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { ClearwayError, readThenParsed, type RecordProblem } from '../domain/problems.ts';
@@ -42,6 +42,11 @@ export interface ImportRequest {
   read?: RawRecord[];
   /** Whose records they are when an item names no operator: the submitting organisation (approvals). */
   defaultOperator?: string;
+  /**
+   * An audit entry written with the stored import, in its transaction (the CLI's migration import says it
+   * was one, and by which OS-level actor); the batch's own entry is written in any case.
+   */
+  audit?: { action: string; details: Record<string, unknown> };
 }
 
 export interface ImportReport {
@@ -348,6 +353,12 @@ export async function importRecords(db: Database, request: ImportRequest): Promi
         side?.release();
       }
       if (report.errorCount > 0 || report.dryRun) throw new RollBack();
+      if (request.audit) {
+        await recordAuditEvent(tx, {
+          actor: request.actor, action: request.audit.action, entity: 'change_batch', entityRef: report.batchId === null ? null : String(report.batchId),
+          details: { ...request.audit.details, kind: request.kind, file: request.fileName, records: report.records, accepted: report.accepted, batch_id: report.batchId },
+        });
+      }
       report.stored = true;
     });
   } catch (error) {

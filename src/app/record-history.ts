@@ -3,17 +3,17 @@
 import type { Queryable } from '../db/engine.ts';
 import { recordHistory as readHistory } from '../db/record-history.ts';
 import { ClearwayError } from '../domain/problems.ts';
-import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal } from '../domain/roles.ts';
+import { can } from '../domain/access-policy.ts';
+import type { Principal } from '../domain/roles.ts';
 import { kindOf, type KindId } from '../kinds/registry.ts';
 
-/** The authority's and the operators' people; donors and the public are not staff. */
-export const isStaff = (principal: Principal | null): boolean =>
-  principal !== null && (AUTHORITY_ROLES.includes(principal.role) || OPERATOR_ROLES.includes(principal.role));
+/** Who reads the staff columns of a kind's history: the policy's read_personal (donors and the public do not). */
+const isStaff = (principal: Principal | null, id: KindId): boolean => can(principal, 'read_personal', { kind: id });
 
 /** Every version of one record of the kind, newest first; 404 naming the kind when no record has the ref. */
 export async function recordHistory(db: Queryable, principal: Principal | null, id: KindId, ref: string): Promise<Record<string, unknown>[]> {
   const kind = kindOf(id);
-  const history = await readHistory(db, kind, ref, isStaff(principal));
+  const history = await readHistory(db, kind, ref, isStaff(principal, id));
   if (!history) throw new ClearwayError('not-found', `No ${kind.noun.en} has the ref ${ref}`, 404, { ref });
   return history;
 }

@@ -5,13 +5,9 @@ import type { Database } from '../db/engine.ts';
 import { lockOfficialRecord, recordAuditEvent } from '../db/change-batch.ts';
 import { lockRecordOwner, setRecordOwner, type RecordOwner } from '../db/record-owner.ts';
 import { ClearwayError } from '../domain/problems.ts';
-import { AUTHORITY_ROLES, type Role } from '../domain/roles.ts';
 import { kindOf, type KindId } from '../kinds/registry.ts';
 
 export type { RecordOwner };
-
-/** The authority's officers and administrators: the same people who set a hazard's status. */
-export const CAN_CHANGE_OWNER: readonly Role[] = AUTHORITY_ROLES;
 
 /** The audit log's name of one record of each kind. */
 const ENTITY: Record<KindId, string> = { hazards: 'hazard', releases: 'release', finds: 'find' };

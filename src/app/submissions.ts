@@ -4,10 +4,11 @@
 import type { Database, Queryable } from '../db/engine.ts';
 import { lockOfficialRecord, recordAuditEvent } from '../db/change-batch.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
-import { AUTHORITY_ROLES, OPERATOR_ROLES, type Principal, type Role } from '../domain/roles.ts';
-import { KIND_IDS, kindOf } from '../kinds/registry.ts';
+import type { Principal } from '../domain/roles.ts';
+import { accessRefusal, can, requireAccess, scopeOf } from '../domain/access-policy.ts';
+import { KIND_IDS, kindOf, type KindId } from '../kinds/registry.ts';
 import { MAX_DRAFTS_PER_ORGANISATION, MAX_ITEMS_PER_SUBMISSION } from '../domain/limits.ts';
-import { EDITABLE_STATES, moveProblem, SUBMITTING_ROLES, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
+import { EDITABLE_STATES, moveProblem, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
 import { ImportRefused } from './import-records.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
@@ -65,9 +66,11 @@ const SELECT = `
  * one and its own drafts; donors none. Others' submissions are "not found", so their existence does not leak.
  */
 function visibility(principal: Principal): { sql: string; params: unknown[] } {
-  if (OPERATOR_ROLES.includes(principal.role)) return { sql: 's.organisation_code = $1', params: [principal.organisation] };
-  if (AUTHORITY_ROLES.includes(principal.role)) return { sql: `(s.state <> 'draft' or s.organisation_code = $1)`, params: [principal.organisation] };
-  throw new ClearwayError('auth.forbidden', `A ${principal.role} does not see submissions`, 403);
+  const scope = scopeOf(principal, 'submissions');
+  if (scope === 'own') return { sql: 's.organisation_code = $1', params: [principal.organisation] };
+  // A draft is its preparers' until it is submitted, whoever else may see the submitted ones.
+  if (scope === 'any') return { sql: `(s.state <> 'draft' or s.organisation_code = $1)`, params: [principal.organisation] };
+  throw accessRefusal(principal, 'submissions');
 }
 
 /** The upload's records and format (a large file read off the server's thread); a file that cannot be read is one file-level problem. */
@@ -145,17 +148,18 @@ async function validate(db: Database, upload: Upload, principal: Principal): Pro
  * every organisation's records is their job.
  */
 function otherOrganisations(principal: Principal, items: SubmissionItem[], owners: Map<string, string | null>): RecordProblem[] {
-  if (!OPERATOR_ROLES.includes(principal.role)) return [];
   return items.flatMap(({ record, kind, ref: itemRef }) => {
+    // The policy's submit scope: an operator's is its own organisation, the authority's officers' any.
+    if (scopeOf(principal, 'submit', kind) === 'any') return [];
     const problems: RecordProblem[] = [];
     const place = placeOf(record);
     const ref = itemRef ?? undefined;
     const operator = typeof record.properties.operator === 'string' ? record.properties.operator.trim().toUpperCase() : '';
-    if (operator !== '' && operator !== principal.organisation) {
+    if (operator !== '' && !can(principal, 'submit', { kind, organisation: operator })) {
       problems.push({ severity: 'error', code: 'operator.other-organisation', ref, ...place, field: 'operator', reason: `${principal.organisation} submits its own work, not ${operator}'s` });
     }
     const owner = ref === undefined ? null : (owners.get(basisKey(kind, ref)) ?? null);
-    if (owner !== null && owner !== principal.organisation) {
+    if (owner !== null && !can(principal, 'submit', { kind, organisation: owner })) {
       problems.push({
         severity: 'error', code: 'operator.other-organisation', ref, ...place, field: 'ref',
         reason: `${kindOf(kind).noun.en} ${ref} of the official record is ${owner}'s: give your record a ref of its own, or ask the authority to reconcile it`,
@@ -174,12 +178,8 @@ async function refuseBeyondDraftLimit(db: Queryable, organisation: string): Prom
   }
 }
 
-function requireRole(principal: Principal, roles: readonly Role[]): void {
-  if (!roles.includes(principal.role)) throw new ClearwayError('auth.forbidden', `A ${principal.role} may not do this; it needs one of: ${roles.join(', ')}`, 403);
-}
-
 export async function createSubmission(db: Database, principal: Principal, upload: Upload): Promise<Submission> {
-  requireRole(principal, SUBMITTING_ROLES);
+  requireAccess(principal, 'prepare');
   await refuseBeyondDraftLimit(db, principal.organisation);
   const { validation, format, basis, items } = await validate(db, upload, principal);
   const id = await db.transaction(async (tx) => {
@@ -197,6 +197,32 @@ export async function createSubmission(db: Database, principal: Principal, uploa
     return newId;
   });
   return getSubmission(db, principal, id);
+}
+
+/**
+ * An import sent over the API by the authority's data officer (issue 8, point 5): nobody changes the official
+ * record alone, so the file becomes a submission, checked like any other and stored as submitted at once (the
+ * officer has nothing to correct first), which another person reviews and approves (four eyes). A file with
+ * errors is reported and kept nowhere, as the import always did. Returns the check and the submission.
+ */
+export async function submitImport(db: Database, principal: Principal, upload: Upload & { kind: KindId }): Promise<{ validation: Validation; format: string; submission: Submission | null }> {
+  requireAccess(principal, 'import', { kind: upload.kind });
+  const { validation, format, basis, items } = await validate(db, upload, principal);
+  if (validation.errorCount > 0) return { validation, format, submission: null };
+  const id = await db.transaction(async (tx) => {
+    const inserted = await tx.query<{ id: number }>(
+      `insert into submission (organisation_code, kind, state, file_name, format, content, validation, created_by, content_by, submitted_by, submitted_at, basis)
+       values ($1, $2, 'submitted', $3, $4, $5, $6::jsonb, $7, $7, $7, now(), $8::jsonb) returning id`,
+      [principal.organisation, upload.kind, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId, JSON.stringify(basis)],
+    );
+    const newId = inserted.rows[0]!.id;
+    await storeItems(tx, newId, items);
+    const details = { file: upload.fileName, kind: upload.kind, items: items.length, via: 'api-import' };
+    await recordAuditEvent(tx, { actor: principal.username, action: 'submission.create', entity: 'submission', entityRef: String(newId), details: { ...details, errors: 0 } });
+    await recordAuditEvent(tx, { actor: principal.username, action: 'submission.submit', entity: 'submission', entityRef: String(newId), details });
+    return newId;
+  });
+  return { validation, format, submission: await getSubmission(db, principal, id) };
 }
 
 /** A page of the submissions the principal may see, newest first, and how many there are. */
@@ -223,9 +249,10 @@ export async function getSubmission(db: Queryable, principal: Principal, id: num
 
 /** The preparing organisation replaces the file of a draft or returned submission; it is validated again. */
 export async function replaceSubmissionFile(db: Database, principal: Principal, id: number, upload: Upload): Promise<Submission> {
-  requireRole(principal, SUBMITTING_ROLES);
+  requireAccess(principal, 'prepare');
   const current = await getSubmission(db, principal, id);
-  if (current.organisation !== principal.organisation) throw new ClearwayError('auth.forbidden', 'Only the organisation that prepared a submission may change it', 403);
+  // Only the organisation that prepared a submission may change it.
+  requireAccess(principal, 'prepare', { organisation: current.organisation });
   if (!EDITABLE_STATES.includes(current.state)) throw new ClearwayError('workflow.transition', `A submission in state ${current.state} can no longer be changed`, 409);
   const { validation, format, basis, items } = await validate(db, { ...upload, kind: current.kind }, principal);
   await db.transaction(async (tx) => {
@@ -262,7 +289,7 @@ export interface Locked {
 /** Checks the move against the workflow's table, locking the submission so two decisions cannot race. */
 export async function lockForMove(tx: Queryable, principal: Principal, id: number, action: SubmissionAction): Promise<Locked> {
   const transition = TRANSITIONS[action];
-  requireRole(principal, transition.roles);
+  requireAccess(principal, transition.action);
   const seen = visibility(principal);
   const params = [...seen.params, id];
   const result = await tx.query<Locked>(
@@ -275,9 +302,9 @@ export async function lockForMove(tx: Queryable, principal: Principal, id: numbe
   if (!locked) throw new ClearwayError('not-found', `No submission ${id} that you may see`, 404, { id });
   const problem = moveProblem(action, locked.state);
   if (problem) throw new ClearwayError('workflow.transition', problem, 409, { state: locked.state });
-  if (action === 'submit' && locked.organisation_code !== principal.organisation) {
-    throw new ClearwayError('auth.forbidden', 'Only the organisation that prepared a submission may submit it', 403);
-  }
+  // Submitting is the preparing organisation's; a decision needs the approve rule of every kind it holds.
+  if (transition.action === 'prepare') requireAccess(principal, 'prepare', { organisation: locked.organisation_code });
+  else for (const kind of locked.kind === 'mixed' ? KIND_IDS : [locked.kind]) requireAccess(principal, transition.action, { kind, organisation: locked.organisation_code });
   if (transition.fourEyes && (locked.submitted_by === principal.userId || locked.content_by === principal.userId)) {
     throw new ClearwayError('workflow.four-eyes', 'Four eyes: whoever submitted or wrote the file cannot decide on the same submission', 403);
   }

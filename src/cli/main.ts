@@ -1,8 +1,10 @@
 // The `clearway` command: start, serve, demo, import, report, orgs.
 import fs from 'node:fs';
+import os from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { configFromEnv, DataFolderInUse, openClearway, todayInCambodia, type ClearwayConfig } from '../app/open.ts';
-import { importRecords, type ImportKind, type ImportReport } from '../app/import-records.ts';
+import { type ImportKind, type ImportReport } from '../app/import-records.ts';
+import { migrationImport } from '../app/migration-import.ts';
 import { checkAsOf, landReleaseCsv, landReleaseReport } from '../app/land-release-report.ts';
 import { compareFrozen, comparisonCsv, FREEZABLE_REPORTS, freezeReport, frozenCsv, listFrozen, showFrozen } from '../app/frozen-reports.ts';
 import { setHazardStatus } from '../app/hazard-status.ts';
@@ -13,7 +15,8 @@ import { hasHazards, loadDemoData } from '../app/demo-data.ts';
 import { addOrganisation, listOrganisations } from '../app/official-record.ts';
 import { addUser, createApiToken, disableUser, listUsers, revokeApiToken } from '../app/accounts.ts';
 import { DEMO_PASSWORD, DEMO_USERS, hasDemoData } from '../app/demo-data.ts';
-import { ROLES, type Role } from '../domain/roles.ts';
+import { ROLES, type Principal, type Role } from '../domain/roles.ts';
+import { machineAdministrator, requireAccess, type Action, type Target } from '../domain/access-policy.ts';
 import { buildServer, serverConfigFromEnv } from '../api/server.ts';
 import { ensureWebBuilt } from './web-build.ts';
 import type { Database } from '../app/open.ts';
@@ -83,7 +86,25 @@ async function readPassword(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
+/** Who runs the command on the server, as the operating system knows them (the audit names them). */
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
+/**
+ * The CLI acts as the machine's administrator (it holds the data folder or the database's credentials); it
+ * still asks the access policy before it acts, like the API, and the audit names the OS-level actor.
+ */
+function cliPrincipal(action: Action, target: Target = {}): Principal {
+  const principal = machineAdministrator(osUser());
+  requireAccess(principal, action, target);
+  return principal;
+}
+const cliActor = (action: Action, target: Target = {}) => cliPrincipal(action, target).username;
 
 async function serve(program: Command, options: { port: string; host: string; demo: boolean }): Promise<number> {
   const started = Date.now();
@@ -179,7 +200,9 @@ function buildProgram(result: { code: number }): Command {
       // Decoded strictly (a byte-order mark, else UTF-8): a legacy-encoded file is refused by line, not stored with U+FFFD.
       const text = decodeText(fs.readFileSync(file), undefined, file);
       await withDatabase(program, async (db) => {
-        const report = await importRecords(db, { kind, fileName: file, text, dryRun: options.dryRun, repair: options.repair, actor: `cli:${process.env.USER ?? 'unknown'}`, today: todayInCambodia() });
+        // The administrator's migration import: straight into the official record (the API's import becomes a
+        // submission for another person to approve), so its audit entry says what it was and who ran it.
+        const report = await migrationImport(db, { kind, fileName: file, text, dryRun: options.dryRun, repair: options.repair, today: todayInCambodia() }, { osUser: osUser(), host: os.hostname() });
         if (options.format === 'json') console.log(JSON.stringify(report, null, 2));
         else printImportReport(report);
         result.code = report.errors.length > 0 ? 1 : 0;
@@ -228,7 +251,7 @@ function buildProgram(result: { code: number }): Command {
     .action(async (name: string, options: { by: string; asOf: string; name: string }) => {
       checkAsOf(options.asOf, '--as-of');
       await withDatabase(program, async (db) => {
-        const frozen = await freezeReport(db, { report: name, by: options.by, asOf: options.asOf, name: options.name, actor: cliActor() });
+        const frozen = await freezeReport(db, { report: name, by: options.by, asOf: options.asOf, name: options.name, actor: cliActor('freeze') });
         console.log(`Froze "${frozen.name}": ${frozen.report} by ${frozen.by} as of ${frozen.as_of}, ${frozen.row_count} rows.`);
       });
     });
@@ -275,7 +298,7 @@ function buildProgram(result: { code: number }): Command {
       const bytes = fs.readFileSync(file);
       await withDatabase(program, async (db) => {
         try {
-          const comparison = await discrepancyReport(db, { organisation: options.organisation.trim().toUpperCase(), summary: { file: { bytes, fileName: file } }, actor: cliActor(), includeDrafts: true });
+          const comparison = await discrepancyReport(db, { organisation: options.organisation.trim().toUpperCase(), summary: { file: { bytes, fileName: file } }, actor: cliActor('discrepancy'), includeDrafts: true });
           process.stdout.write(options.format === 'csv' ? discrepancyCsv(comparison) : `${JSON.stringify(comparison, null, 2)}\n`);
         } catch (error) {
           // A summary with errors: each one on its own line, as an import report lists them.
@@ -298,7 +321,7 @@ function buildProgram(result: { code: number }): Command {
     .requiredOption('--reason <text>', 'why (e.g. the inspection that failed)')
     .action(async (ref: string, status: string, options: { reason: string }) => {
       await withDatabase(program, async (db) => {
-        const changed = await setHazardStatus(db, { ref, status, reason: options.reason, actor: cliActor() });
+        const changed = await setHazardStatus(db, { ref, status, reason: options.reason, actor: cliActor('hazard_status') });
         console.log(`Hazard ${changed.ref} is ${changed.status} (${changed.status_source === 'authority' ? 'set by the authority' : 'computed'}), version ${changed.version}.`);
       });
     });
@@ -312,7 +335,7 @@ function buildProgram(result: { code: number }): Command {
     .requiredOption('--reason <text>', 'why (e.g. the handover letter)')
     .action(async (kind: KindId, ref: string, operator: string, options: { reason: string }) => {
       await withDatabase(program, async (db) => {
-        const changed = await changeRecordOwner(db, { kind, ref, operator, reason: options.reason, actor: cliActor() });
+        const changed = await changeRecordOwner(db, { kind, ref, operator, reason: options.reason, actor: cliActor('administer', { kind }) });
         console.log(`${kindOf(kind).noun.en} ${changed.ref} belongs to ${changed.operator} (before: ${changed.previous ?? 'no operator'}), version ${changed.version}.`);
       });
     });
@@ -351,7 +374,7 @@ function buildProgram(result: { code: number }): Command {
     .action(async (username: string, options: { role: Role; org: string; name?: string }) => {
       const password = await readPassword();
       await withDatabase(program, async (db) => {
-        await addUser(db, { username, displayName: options.name, role: options.role, organisation: options.org, password }, cliActor());
+        await addUser(db, { username, displayName: options.name, role: options.role, organisation: options.org, password }, cliActor('accounts'));
         console.log(`Added ${username} (${options.role}, ${options.org}).`);
       });
     });
@@ -369,7 +392,7 @@ function buildProgram(result: { code: number }): Command {
     .argument('<username>')
     .action(async (username: string) => {
       await withDatabase(program, async (db) => {
-        await disableUser(db, username, cliActor());
+        await disableUser(db, username, cliActor('accounts'));
         console.log(`Disabled ${username}; its sessions and tokens no longer work.`);
       });
     });
@@ -381,7 +404,7 @@ function buildProgram(result: { code: number }): Command {
     .requiredOption('--name <name>', 'what the token is for')
     .action(async (username: string, options: { name: string }) => {
       await withDatabase(program, async (db) => {
-        const created = await createApiToken(db, username, options.name, cliActor());
+        const created = await createApiToken(db, username, options.name, cliActor('accounts'));
         console.log(`Token ${created.id} for ${username}: ${created.token}`);
         console.log('It is shown only now; revoke it with `npx clearway users token revoke ID`.');
       });
@@ -392,7 +415,7 @@ function buildProgram(result: { code: number }): Command {
     .argument('<id>')
     .action(async (id: string) => {
       await withDatabase(program, async (db) => {
-        await revokeApiToken(db, Number(id), cliActor());
+        await revokeApiToken(db, Number(id), cliActor('accounts'));
         console.log(`Revoked token ${id}.`);
       });
     });

@@ -21,9 +21,7 @@ export const ORGANISATION_KIND_OF_ROLE: Record<Role, readonly string[]> = {
   donor_viewer: ['donor'],
 };
 
-/** The national authority's people, and the operators' (each sees its own organisation's work). */
-export const AUTHORITY_ROLES: readonly Role[] = ['administrator', 'authority_data_officer', 'authority_reviewer'];
-export const OPERATOR_ROLES: readonly Role[] = ['operator_data_officer', 'operator_viewer'];
+// What each role may do is the access policy's (access-policy.ts): nothing else compares roles.
 
 /** A signed-in person or machine client. */
 export interface Principal {
@@ -31,9 +29,6 @@ export interface Principal {
   username: string;
   role: Role;
   organisation: string;
-  /** How they proved it: a browser session (needs CSRF on changes) or an API token. */
-  via: 'session' | 'token';
+  /** How they proved it: a browser session (needs CSRF on changes), an API token, or the command line on the server. */
+  via: 'session' | 'token' | 'cli';
 }
-
-/** Importing straight into the official record is the authority's data work (operators submit, issue 4). */
-export const CAN_IMPORT_TO_OFFICIAL_RECORD: readonly Role[] = ['administrator', 'authority_data_officer'];

@@ -1,6 +1,7 @@
 // The submission workflow as one table of states and the moves between them: who may make each move, from
 // which states, to which state. The person who submitted never approves, returns or rejects (four eyes).
-import type { Role } from './roles.ts';
+// Who may make a move is the access policy's (access-policy.ts): each move names the action it needs.
+import type { Action } from './access-policy.ts';
 
 export const SUBMISSION_STATES = ['draft', 'submitted', 'approved', 'returned', 'rejected'] as const;
 export type SubmissionState = (typeof SUBMISSION_STATES)[number];
@@ -8,24 +9,20 @@ export type SubmissionState = (typeof SUBMISSION_STATES)[number];
 export const SUBMISSION_ACTIONS = ['submit', 'approve', 'return', 'reject'] as const;
 export type SubmissionAction = (typeof SUBMISSION_ACTIONS)[number];
 
-/** Who prepares submissions: operators for their organisation, the authority's officers for theirs. */
-export const SUBMITTING_ROLES: readonly Role[] = ['operator_data_officer', 'authority_data_officer', 'administrator'];
-/** Who decides on them. */
-export const REVIEWING_ROLES: readonly Role[] = ['authority_reviewer', 'administrator'];
-
 export interface Transition {
   from: readonly SubmissionState[];
   to: SubmissionState;
-  roles: readonly Role[];
+  /** The policy's action: 'prepare' (the preparing organisation), 'approve' (on each kind the submission holds). */
+  action: Action;
   /** The decision is the authority's, and never the submitter's own. */
   fourEyes: boolean;
 }
 
 export const TRANSITIONS: Record<SubmissionAction, Transition> = {
-  submit: { from: ['draft', 'returned'], to: 'submitted', roles: SUBMITTING_ROLES, fourEyes: false },
-  approve: { from: ['submitted'], to: 'approved', roles: REVIEWING_ROLES, fourEyes: true },
-  return: { from: ['submitted'], to: 'returned', roles: REVIEWING_ROLES, fourEyes: true },
-  reject: { from: ['submitted'], to: 'rejected', roles: REVIEWING_ROLES, fourEyes: true },
+  submit: { from: ['draft', 'returned'], to: 'submitted', action: 'prepare', fourEyes: false },
+  approve: { from: ['submitted'], to: 'approved', action: 'approve', fourEyes: true },
+  return: { from: ['submitted'], to: 'returned', action: 'approve', fourEyes: true },
+  reject: { from: ['submitted'], to: 'rejected', action: 'approve', fourEyes: true },
 };
 
 /** States in which the preparing organisation may still replace the file. */

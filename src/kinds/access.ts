@@ -1,13 +1,6 @@
-// The roles each kind grants, by the shape of the sector: operators submit, the authority reviews,
-// approves and imports. A kind that needs another rule declares its own.
-import { AUTHORITY_ROLES, CAN_IMPORT_TO_OFFICIAL_RECORD } from '../domain/roles.ts';
-import { REVIEWING_ROLES, SUBMITTING_ROLES } from '../domain/submission-workflow.ts';
-import type { KindAccess } from './kind.ts';
+// The access profile most kinds follow: the published official record (operators submit, the authority
+// reviews, approves and imports). The rules themselves live in the access policy (src/domain/access-policy.ts);
+// a kind only names its profile, and a kind that needs other rules adds a profile there.
+import type { ProfileName } from '../domain/access-vocabulary.ts';
 
-export const PUBLISHED_RECORD_ACCESS: KindAccess = {
-  read: 'public',
-  submit: SUBMITTING_ROLES,
-  review: AUTHORITY_ROLES,
-  approve: REVIEWING_ROLES,
-  import: CAN_IMPORT_TO_OFFICIAL_RECORD,
-};
+export const PUBLISHED_RECORD_ACCESS: ProfileName = 'published-record';

@@ -3,7 +3,7 @@
 // declarations instead of branching on the kind. Pure: no I/O; the storage of each kind lives beside it.
 import type { z } from 'zod';
 import type { ProblemCode } from '../domain/problems.ts';
-import type { Role } from '../domain/roles.ts';
+import type { ProfileName } from '../domain/access-vocabulary.ts';
 
 /** The kinds of record Clearway holds, by the plural the routes and commands use (/api/finds, import finds). */
 export const KIND_IDS = ['hazards', 'releases', 'finds'] as const;
@@ -21,16 +21,6 @@ export interface ExchangeField {
    * one of `choices`, or text (the default), offered `suggestions` where the field has a reference list.
    */
   input?: { type: 'text' | 'date' | 'integer' | 'choice'; choices?: readonly string[]; suggestions?: readonly string[] };
-}
-
-/** Who may do what with a kind. 'public' reads are open to anyone, anonymous callers included. */
-export interface KindAccess {
-  read: 'public' | readonly Role[];
-  submit: readonly Role[];
-  review: readonly Role[];
-  approve: readonly Role[];
-  /** Straight into the official record, without a submission (the authority's data work). */
-  import: readonly Role[];
 }
 
 export interface RecordKind<Properties = Record<string, unknown>> {
@@ -55,7 +45,8 @@ export interface RecordKind<Properties = Record<string, unknown>> {
   reconcile: readonly ('new' | 'update' | 'combine')[];
   /** The column holding a lifecycle status that can retire a record ('combined'), if the kind has one. */
   statusColumn: string | null;
-  access: KindAccess;
+  /** Which access profile of the policy applies (src/domain/access-policy.ts holds the rules). */
+  access: ProfileName;
   /** The columns shown to anyone who may read the kind (the public presenter); others are staff-only. */
   publicColumns: readonly string[];
   /**

@@ -149,10 +149,13 @@ describe('roles on the import routes', () => {
   it('accepts an authority officer token, records who imported, and refuses it once revoked', async () => {
     const officer = await createApiToken(db, 'cmaa.officer', 'nightly sync', 'test');
     const headers = { 'content-type': 'application/geo+json', authorization: `Bearer ${officer.token}` };
-    const stored = await app.inject({ method: 'POST', url: '/api/imports/hazards', payload: hazardFile('ROLE-2'), headers });
-    expect(stored.json()).toMatchObject({ stored: true });
-    const who = await db.query<{ changed_by: string }>(`select changed_by from hazard where ref = 'ROLE-2'`);
-    expect(who.rows[0]!.changed_by).toBe('cmaa.officer');
+    // The officer's import is a submission that another person approves (issue 8, point 5): it names who sent it.
+    const sent = await app.inject({ method: 'POST', url: '/api/imports/hazards', payload: hazardFile('ROLE-2'), headers });
+    expect(sent.statusCode).toBe(202);
+    const { submission_id: id } = sent.json() as { submission_id: number };
+    const who = await db.query<{ username: string; state: string }>(`select u.username, s.state from submission s join app_user u on u.id = s.submitted_by where s.id = $1`, [id]);
+    expect(who.rows[0]).toEqual({ username: 'cmaa.officer', state: 'submitted' });
+    expect((await db.query(`select 1 from hazard where ref = 'ROLE-2'`)).rows).toHaveLength(0);
     await revokeApiToken(db, officer.id, 'test');
     const revoked = await app.inject({ method: 'POST', url: '/api/imports/hazards', payload: hazardFile('ROLE-3'), headers });
     expect(revoked.statusCode).toBe(401);

@@ -117,9 +117,11 @@ describe('the API', () => {
     const dry = await app.inject({ method: 'POST', url: '/api/imports/hazards?dry_run=true', payload: text, headers: auth });
     expect(dry.json()).toMatchObject({ stored: false, dryRun: true, accepted: 1 });
     expect(await count(db, `hazard where ref = 'API-1'`)).toBe(0);
-    const stored = await app.inject({ method: 'POST', url: '/api/imports/hazards', payload: text, headers: auth });
-    expect(stored.statusCode).toBe(200);
-    expect(stored.json()).toMatchObject({ stored: true, accepted: 1 });
+    // Not a dry run: a submission for another person to approve; nothing in the official record yet.
+    const sent = await app.inject({ method: 'POST', url: '/api/imports/hazards', payload: text, headers: auth });
+    expect(sent.statusCode).toBe(202);
+    expect(sent.json()).toMatchObject({ stored: false, accepted: 1, submission_id: expect.any(Number) });
+    expect(await count(db, `hazard where ref = 'API-1'`)).toBe(0);
     const malformed = await app.inject({ method: 'POST', url: '/api/imports/hazards', payload: '{"type":"FeatureCollection","features":[{', headers: auth });
     expect(malformed.statusCode).toBe(422);
     expect(malformed.json()).toMatchObject({ stored: false, errors: [{ code: 'file.truncated' }] });
@@ -129,7 +131,7 @@ describe('the API', () => {
     const boundary = 'clearwayboundary';
     const multipart = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="h.csv"\r\nContent-Type: text/csv\r\n\r\nref,type,contamination,source,recorded_on,wkt\nAPI-2,SHA,ERW,community report,2024-01-01,"POLYGON((103.7 13.2,103.702 13.2,103.702 13.202,103.7 13.2))"\n\r\n--${boundary}--\r\n`;
     const upload = await app.inject({ method: 'POST', url: '/api/imports/hazards', payload: multipart, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': `multipart/form-data; boundary=${boundary}` } });
-    expect(upload.json()).toMatchObject({ stored: true, format: 'csv', file: 'h.csv' });
+    expect(upload.json()).toMatchObject({ stored: false, format: 'csv', file: 'h.csv', submission_id: expect.any(Number) });
     expect((await get('/api/health')).statusCode).toBe(200);
   });
 });

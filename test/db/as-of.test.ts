@@ -214,13 +214,14 @@ describe('a status the authority sets', () => {
     const submission = await approved('releases', [
       releaseFeature({ ref: 'ASOF-R6', hazard_ref: 'ASOF-A', kind: 'cleared', method: 'manual', start_date: '2026-03-01', end_date: '2026-04-30' }, hazardA),
     ]);
-    const detail = (await call(null, 'GET', '/api/hazards/ASOF-A')).json() as { hazard: { status: string }; accounting: Figures; history: { version: number; status: string; status_source: string; status_reason: string | null; changed_by: string }[] };
+    // Who changed it and why are staff-only (the public presenter leaves them out): read as the authority.
+    const detail = (await call('cmaa.reviewer', 'GET', '/api/hazards/ASOF-A')).json() as { hazard: { status: string }; accounting: Figures; history: { version: number; status: string; status_source: string; status_reason: string | null; changed_by: string }[] };
     expect(detail.accounting.remaining_m2).toBeLessThan(0.5);
     expect(detail.hazard.status).toBe('reopened');
     expect(detail.history[0]).toMatchObject({ status: 'reopened', status_source: 'authority', status_reason: reason, changed_by: 'cmaa.officer' });
     // The approval recounted the hazard (computed: released) and made no version over the authority's.
     expect(detail.history.map((v) => [v.status, v.status_source])).toEqual([['reopened', 'authority'], ['released', 'computed'], ['open', 'computed']]);
-    const release = ((await call(null, 'GET', '/api/releases/ASOF-R6/history')).json() as { items: { changed_by: string; batch_id: number }[] }).items;
+    const release = ((await call('cmaa.reviewer', 'GET', '/api/releases/ASOF-R6/history')).json() as { items: { changed_by: string; batch_id: number }[] }).items;
     expect(release[0]!.changed_by).toBe('cmaa.reviewer');
     const batch = (await db.query<{ submission_id: number }>('select submission_id from change_batch where id = $1', [release[0]!.batch_id])).rows[0]!;
     expect(batch.submission_id).toBe(submission);

@@ -158,13 +158,18 @@ describe('the finds report', () => {
 });
 
 describe('finds through the API and the workflow', () => {
-  it('imports by POST /api/imports/finds for the authority, not for an operator', async () => {
+  it('imports by POST /api/imports/finds for the authority, not for an operator, through another person\'s approval', async () => {
     const body = collection([findFeature({ ref: 'F-API-1' }, BATTAMBANG)]);
     const refused = await app.inject({ method: 'POST', url: '/api/imports/finds', headers: { authorization: `Bearer ${halo}`, 'content-type': 'application/geo+json' }, body });
     expect(refused.statusCode).toBe(403);
-    const stored = await app.inject({ method: 'POST', url: '/api/imports/finds', headers: { authorization: `Bearer ${officer}`, 'content-type': 'application/geo+json' }, body });
-    expect(stored.statusCode).toBe(200);
-    expect(stored.json()).toMatchObject({ kind: 'finds', stored: true, accepted: 1 });
+    const sent = await app.inject({ method: 'POST', url: '/api/imports/finds', headers: { authorization: `Bearer ${officer}`, 'content-type': 'application/geo+json' }, body });
+    expect(sent.statusCode).toBe(202);
+    expect(sent.json()).toMatchObject({ kind: 'finds', stored: false, accepted: 1 });
+    expect(await count(db, `find where ref = 'F-API-1'`)).toBe(0);
+    const id = (sent.json() as { submission_id: number }).submission_id;
+    const approved = await app.inject({ method: 'POST', url: `/api/submissions/${id}/approve`, headers: { authorization: `Bearer ${reviewer}` } });
+    expect(approved.statusCode).toBe(200);
+    expect(await count(db, `find where ref = 'F-API-1'`)).toBe(1);
   });
 
   it('an operator submits finds without naming itself, a reviewer approves, and they are the operator\'s', async () => {
@@ -219,10 +224,10 @@ describe('the kinds the server declares', () => {
     const finds = anonymous.find((k) => k.id === 'finds')!;
     expect(finds.geometry).toBe('point');
     expect(finds.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['ref', 'category', 'model', 'quantity', 'found_on', 'destroyed_on', 'destruction_method', 'depth_cm', 'condition', 'operator', 'release_ref', 'hazard_ref']));
-    expect(finds.allowed).toEqual({ read: true, submit: false, review: false, approve: false, import: false });
+    expect(finds.allowed).toEqual({ read: true, read_personal: false, submit: false, review: false, approve: false, import: false, administer: false });
     const asOfficer = (await app.inject({ method: 'GET', url: '/api/kinds', headers: { authorization: `Bearer ${officer}` } })).json() as { id: string; allowed: Record<string, boolean> }[];
-    expect(asOfficer.find((k) => k.id === 'finds')!.allowed).toEqual({ read: true, submit: true, review: true, approve: false, import: true });
+    expect(asOfficer.find((k) => k.id === 'finds')!.allowed).toEqual({ read: true, read_personal: true, submit: true, review: true, approve: false, import: true, administer: true });
     const asOperator = (await app.inject({ method: 'GET', url: '/api/kinds', headers: { authorization: `Bearer ${halo}` } })).json() as { id: string; allowed: Record<string, boolean> }[];
-    expect(asOperator.find((k) => k.id === 'finds')!.allowed).toEqual({ read: true, submit: true, review: false, approve: false, import: false });
+    expect(asOperator.find((k) => k.id === 'finds')!.allowed).toEqual({ read: true, read_personal: true, submit: true, review: false, approve: false, import: false, administer: false });
   });
 });

@@ -297,10 +297,15 @@ describe('a CSV file not in UTF-8', () => {
     // Excel's "CSV" on a Western Windows: curly quotes are the bytes 0x93 and 0x94, é is 0xE9.
     const bytes = Buffer.from(row('ENC-1', '\x93mined\x94 caf\xE9'), 'latin1');
     const declared = await call('cmaa.officer', 'POST', '/api/imports/hazards', bytes, { 'content-type': 'text/csv; charset=windows-1252' });
-    expect(declared.statusCode, declared.body).toBe(200);
+    expect(declared.statusCode, declared.body).toBe(202);
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(row('ENC-2', 'ភូមិ'), 'utf16le')]);
     const marked = await call('cmaa.officer', 'POST', '/api/imports/hazards', utf16, { 'content-type': 'text/csv' });
-    expect(marked.statusCode, marked.body).toBe(200);
+    expect(marked.statusCode, marked.body).toBe(202);
+    // An API import is a submission another person approves (issue 8, point 5): the text survives that path too.
+    for (const sent of [declared, marked]) {
+      const approved = await call('cmaa.reviewer', 'POST', `/api/submissions/${(sent.json() as { submission_id: number }).submission_id}/approve`);
+      expect(approved.statusCode, approved.body).toBe(200);
+    }
     const stored = await db.query<{ ref: string; notes: string }>(`select ref, notes from hazard where ref like 'ENC-%' order by ref`);
     expect(stored.rows, JSON.stringify(stored.rows)).toEqual([{ ref: 'ENC-1', notes: '\u201Cmined\u201D caf\u00E9' }, { ref: 'ENC-2', notes: 'ភូមិ' }]);
   });

@@ -116,8 +116,9 @@ export interface Release {
 export interface HazardVersion {
   version: number;
   changed_at: string;
-  changed_by: string | null;
-  change_reason: string | null;
+  /** Staff only: absent from what the public is sent. */
+  changed_by?: string | null;
+  change_reason?: string | null;
   type: HazardType;
   status: HazardStatus;
   area_m2: number;

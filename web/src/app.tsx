@@ -48,10 +48,9 @@ function NotAllowed({ signedIn }: { signedIn: boolean }) {
 }
 
 function CurrentView({ route, session, reference, navigate }: { route: ViewRoute; session: Session | null; reference: ReferenceData; navigate: (route: ViewRoute) => void }) {
-  const role = session?.user.role ?? null;
   if (route.view === 'map') return <MapView {...reference} />;
   if (route.view === 'records') return <RecordsView kind={route.kind} recordRef={route.ref} navigate={navigate} />;
-  if (!session || !mayOpen(route.view, role)) return <NotAllowed signedIn={session !== null} />;
+  if (!session || !mayOpen(route.view, session.access)) return <NotAllowed signedIn={session !== null} />;
   switch (route.view) {
     case 'submissions':
       return (
@@ -124,7 +123,7 @@ export function App() {
           <LanguageSwitch />
         </div>
       </header>
-      {session ? <ViewTabs role={session.user.role} route={route} onNavigate={navigate} /> : null}
+      {session ? <ViewTabs access={session.access} route={route} onNavigate={navigate} /> : null}
       {/* Until the server has said who is signed in, a protected view waits rather than asking to sign in. */}
       {session === undefined && route.view !== 'map' ? null : (
         <CurrentView route={route} session={session ?? null} reference={reference} navigate={navigate} />

@@ -67,7 +67,7 @@ function ReportSummary({ report }: { report: DiscrepancyReport }) {
  */
 export function DiscrepancyView({ session }: { session: Session }) {
   const { t } = useTranslation();
-  const choosing = choosesOrganisation(session.user.role);
+  const choosing = choosesOrganisation(session.access);
   const [organisation, setOrganisation] = useState(choosing ? '' : session.user.organisation);
   const [file, setFile] = useState<File | null>(null);
   const [report, setReport] = useState<DiscrepancyReport | null>(null);

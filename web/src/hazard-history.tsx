@@ -18,10 +18,15 @@ export function HazardHistory({ history }: { history: HazardVersion[] }) {
             </time>
           </div>
           <dl className="facts facts--compact">
-            <dt>{t('history.who')}</dt>
-            <dd>{entry.changed_by ?? t('common.none')}</dd>
-            <dt>{t('history.why')}</dt>
-            <dd>{entry.change_reason ?? t('common.none')}</dd>
+            {/* Who changed it and why are staff-only (the server's presenter leaves them out for the public). */}
+            {entry.changed_by !== undefined ? (
+              <>
+                <dt>{t('history.who')}</dt>
+                <dd>{entry.changed_by ?? t('common.none')}</dd>
+                <dt>{t('history.why')}</dt>
+                <dd>{entry.change_reason ?? t('common.none')}</dd>
+              </>
+            ) : null}
             <dt>{t('history.state')}</dt>
             <dd>
               {t(`hazard.typeShort.${entry.type}`, { defaultValue: entry.type })} ·{' '}

@@ -23,7 +23,7 @@ import { SubmissionStateBadge } from './submission-state';
 import { useAction } from './use-action';
 import { useReloadableApi } from './use-api';
 import { ValidationReport } from './validation-report';
-import { reviewingRoles } from './view-access';
+import { mayDecide } from './view-access';
 
 /** Items per page: a page is drawn on the map at once, so it stays a size a browser draws quickly. */
 const pageSize = 500;
@@ -51,7 +51,7 @@ function DecidingNotice({ submission, session }: { submission: Submission; sessi
   const { t } = useTranslation();
   if (submission.state === 'approved') return <p className="notice notice--ok" data-testid="review-outcome">{t('review.outcome.approved')}</p>;
   if (submission.state !== 'submitted') return <p className="notice" data-testid="review-outcome">{t(`review.outcome.${submission.state}`)}</p>;
-  if (!reviewingRoles.includes(session.user.role)) return <p className="notice">{t('review.notReviewer')}</p>;
+  if (!mayDecide(session.access, submission.kind)) return <p className="notice">{t('review.notReviewer')}</p>;
   return <p className="notice">{t('review.fourEyes')}</p>;
 }
 
@@ -85,7 +85,7 @@ export function ReviewPage({ id, session, basemapUrl, provinces, districts, onBa
   }
   const current = submission.loaded.data;
   const ownWork = current.submitted_by === session.user.username || current.created_by === session.user.username;
-  const deciding = current.state === 'submitted' && reviewingRoles.includes(session.user.role) && !ownWork;
+  const deciding = current.state === 'submitted' && mayDecide(session.access, current.kind) && !ownWork;
   const page = items.loaded.state === 'ready' ? items.loaded.data : null;
 
   const chosenReturns = [...returns.values()].filter((chosen) => chosen.chosen).map((chosen) => ({ item: chosen.name, reason: chosen.reason.trim() }));

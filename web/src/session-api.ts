@@ -1,6 +1,7 @@
 // Signing in and out. The session itself is an HttpOnly cookie the page never sees; what the page keeps is who
 // is signed in and the CSRF token that every change made with the cookie must carry.
 import { ApiError, getJson, send } from './api';
+import type { Access } from './view-access';
 
 export type Role =
   | 'administrator'
@@ -19,11 +20,18 @@ export interface SignedInUser {
 export interface Session {
   user: SignedInUser;
   csrfToken: string | null;
+  /** What the server's access policy lets this person do (GET /api/access): views, actions, kinds. */
+  access: Access;
+}
+
+/** What the caller may do, as the server's access policy answers. */
+export function fetchAccess(signal?: AbortSignal): Promise<Access> {
+  return getJson<Access>('/api/access', signal);
 }
 
 export async function signIn(username: string, password: string): Promise<Session> {
   const answer = await send<{ csrfToken: string; user: SignedInUser }>('POST', '/api/session', null, { username, password });
-  return { user: answer.user, csrfToken: answer.csrfToken };
+  return { user: answer.user, csrfToken: answer.csrfToken, access: await fetchAccess() };
 }
 
 export async function signOut(csrfToken: string | null): Promise<void> {
@@ -35,7 +43,7 @@ export async function fetchSession(signal?: AbortSignal): Promise<Session | null
   try {
     const answer = await getJson<SignedInUser & { csrfToken?: string | null }>('/api/session', signal);
     const { csrfToken, ...user } = answer;
-    return { user, csrfToken: csrfToken ?? null };
+    return { user, csrfToken: csrfToken ?? null, access: await fetchAccess(signal) };
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return null;
     throw error;

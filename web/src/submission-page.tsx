@@ -15,7 +15,7 @@ import { exchangeFileTypes } from './submission-upload';
 import { useAction } from './use-action';
 import { useReloadableApi } from './use-api';
 import { ValidationReport } from './validation-report';
-import { submittingRoles } from './view-access';
+import { mayPrepare } from './view-access';
 
 /** States in which the preparing organisation may still replace the file and submit (the server's EDITABLE_STATES). */
 const editableStates = ['draft', 'returned'];
@@ -105,7 +105,7 @@ export function SubmissionPage({ id, session, map, onBack }: { id: number; sessi
   }
   const submission = loaded.data;
   const ownOrganisation = submission.organisation === session.user.organisation;
-  const mayChange = submittingRoles.includes(session.user.role) && ownOrganisation && editableStates.includes(submission.state);
+  const mayChange = mayPrepare(session.access) && ownOrganisation && editableStates.includes(submission.state);
   const hasErrors = submission.validation.errorCount > 0;
   const sendForReview = async () => {
     const submitted = await submit.run(() => submitSubmission(submission.id, session.csrfToken));

@@ -5,7 +5,7 @@ import { fetchSubmissions } from './submission-api';
 import { SubmissionList } from './submission-list';
 import type { Session } from './session-api';
 import { useApi } from './use-api';
-import { submittingRoles } from './view-access';
+import { mayPrepare } from './view-access';
 
 export interface SubmissionsViewProps {
   session: Session;
@@ -20,7 +20,7 @@ export interface SubmissionsViewProps {
 export function SubmissionsView({ session, basemapUrl, provinces, districts, onOpen }: SubmissionsViewProps) {
   const { t } = useTranslation();
   const submissions = useApi(`submissions:${session.user.username}`, (signal) => fetchSubmissions(null, signal));
-  const maySubmit = submittingRoles.includes(session.user.role);
+  const maySubmit = mayPrepare(session.access);
   return (
     <main className="page" data-testid="submissions-view">
       <header className="page__header">

@@ -1,36 +1,29 @@
-// Which views each role is offered. The server decides what anyone may really do; the page only leaves out
-// what would be refused, so nobody is shown a button that cannot work for them.
-import type { Role } from './session-api';
+// Which views and buttons a caller is offered: the server's access policy answers it (GET /api/access), and
+// the page only leaves out what the server would refuse, so nobody is shown a button that cannot work for them.
+// No rule is kept here: a change of the policy reaches the page without a change to it.
+import type { AccessSummary } from '../../src/domain/access-vocabulary';
 import type { ViewName } from './view-route';
 
-/** Who prepares submissions (the server's SUBMITTING_ROLES). */
-export const submittingRoles: readonly Role[] = ['operator_data_officer', 'authority_data_officer', 'administrator'];
-/** Who decides on them (REVIEWING_ROLES). */
-export const reviewingRoles: readonly Role[] = ['authority_reviewer', 'administrator'];
-const authorityRoles: readonly Role[] = ['administrator', 'authority_data_officer', 'authority_reviewer'];
-const operatorRoles: readonly Role[] = ['operator_data_officer', 'operator_viewer'];
+export type Access = AccessSummary;
 
-const viewRoles: Record<ViewName, readonly Role[] | 'everyone'> = {
-  map: 'everyone',
-  submissions: [...submittingRoles, 'operator_viewer'],
-  submission: [...submittingRoles, 'operator_viewer', 'authority_reviewer'],
-  'review-queue': reviewingRoles,
-  review: [...reviewingRoles, 'authority_data_officer'],
-  audit: authorityRoles,
-  discrepancy: [...operatorRoles, ...authorityRoles],
-  // The published record: what each caller sees of it is the server's to decide (GET /api/kinds).
-  records: 'everyone',
-};
-
-export function mayOpen(view: ViewName, role: Role | null): boolean {
-  const allowed = viewRoles[view];
-  if (allowed === 'everyone') return true;
-  return role !== null && allowed.includes(role);
+/** The published record is open to everyone; any other view to whom the server says. */
+export function mayOpen(view: ViewName, access: Access | null): boolean {
+  if (view === 'map' || view === 'records') return true;
+  return access?.views[view] ?? false;
 }
 
-/** Operators compare their own organisation's figures; the authority chooses whose. */
-export function choosesOrganisation(role: Role): boolean {
-  return authorityRoles.includes(role);
+/** The authority chooses whose figures to compare; an operator compares its own (its scope is its organisation). */
+export function choosesOrganisation(access: Access): boolean {
+  return access.actions.discrepancy === 'any';
+}
+
+/** Whether the caller prepares submissions (creates, corrects, submits its organisation's). */
+export const mayPrepare = (access: Access): boolean => access.actions.prepare !== null;
+
+/** Whether the caller decides on submissions (approve, return, reject) of this kind, or of every kind a mixed one holds. */
+export function mayDecide(access: Access, kind: string): boolean {
+  const kinds = kind in access.kinds ? [kind] : Object.keys(access.kinds);
+  return kinds.length > 0 && kinds.every((k) => access.kinds[k]?.approve != null);
 }
 
 /** The tabs of the top bar, in the order of the work. */

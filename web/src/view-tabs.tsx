@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import type { Role } from './session-api';
 import { mayOpen, tabViews } from './view-access';
+import type { Access } from './view-access';
 import { routeHash } from './view-route';
 import type { ViewName, ViewRoute } from './view-route';
 
@@ -12,9 +12,9 @@ function tabOf(view: ViewName): ViewName {
 }
 
 /** The views a signed-in person may switch between; a visitor has only the map, so sees no tabs. */
-export function ViewTabs({ role, route, onNavigate }: { role: Role; route: ViewRoute; onNavigate: (route: ViewRoute) => void }) {
+export function ViewTabs({ access, route, onNavigate }: { access: Access; route: ViewRoute; onNavigate: (route: ViewRoute) => void }) {
   const { t } = useTranslation();
-  const views = tabViews.filter((view) => mayOpen(view, role));
+  const views = tabViews.filter((view) => mayOpen(view, access));
   if (views.length <= 1) return null;
   const active = tabOf(route.view);
   return (
