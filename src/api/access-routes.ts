@@ -25,6 +25,7 @@ export const ACCESS_ROUTES: RouteSpec[] = [
     access: { action: 'session' },
     summary: 'What the caller (signed in or not) may do: per kind and action, per other action, and which web views it may open',
     tags: ['session'],
+    unpaged: 'one answer about the caller',
     responses: { 200: { description: 'The caller\'s access, from the one access policy', schema: accessSchema } },
     async handler({ principal }) {
       return accessSummary(principal);
