@@ -2,7 +2,7 @@
 // transaction, or store nothing and say what is wrong with which record, which field, and why.
 import { MIN_AREA_M2 } from '../domain/limits.ts';
 import type { Database, Queryable, ReadOnlyConnection } from '../db/engine.ts';
-import { createHazardStage, measureHazards, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, type MeasuredHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
+import { createHazardStage, measureHazards, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, keptToMeasured, measuredToKept, type KeptHazardMeasures, type MeasuredHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
 import { createReleaseStage, measureReleases, stageAndCheckReleases, writeStagedReleases, type ReleaseMeasures, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
 import { refreshAccounting } from '../db/accounting.ts';
 import { combineHazards, type Combination } from '../db/reconciliation.ts';
@@ -41,6 +41,19 @@ export interface ImportRequest {
   read?: RawRecord[];
   /** Whose records they are when an item names no operator: the submitting organisation (approvals). */
   defaultOperator?: string;
+  /**
+   * A check that the caller rolls back (a submission's validation): the records are written so that later
+   * items can name them, but the accounting is not recomputed. It finds no problem, only figures, and the
+   * figures are thrown away with the transaction.
+   */
+  checkOnly?: boolean;
+  /**
+   * Hazards only: measures an earlier check of the same records took (by the record's index), used instead
+   * of measuring the polygons again; and where to hand the measures this import takes, for a later import
+   * of the same records to use. See docs/decisions/0018.
+   */
+  keptMeasures?: Map<number, KeptHazardMeasures>;
+  keepMeasures?: (measured: Map<number, KeptHazardMeasures>) => void;
 }
 
 export interface ImportReport {
@@ -478,7 +491,11 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
   // is never staged, so it is not measured either.
   const measure = async (chunk: Prepared<StagedHazard>[]): Promise<MeasuredHazards & { split: boolean }> => {
     const measurable = chunk.filter((p) => p.value && !hasError(p)).map((p) => p.value!);
-    return measurable.length > 0 ? measureHazards(checker.q, measurable, repair, { split: checker.pipelined }) : { measures: [], shares: [], split: checker.pipelined };
+    if (measurable.length === 0) return { measures: [], shares: [], split: checker.pipelined };
+    // Measures kept from the submission's check hold for the same polygons (no repair: a submission never repairs).
+    const kept = request.keptMeasures;
+    if (kept && !repair && measurable.every((r) => kept.has(r.idx))) return keptToMeasured(kept, measurable.map((r) => r.idx));
+    return measureHazards(checker.q, measurable, repair, { split: checker.pipelined });
   };
   await runChunks(records, (record, idx) => prepareHazard(record, idx, organisations, request), measure, async (chunk, measured) => {
     const villages = await knownVillages(tx, chunk.flatMap((p) => (p.value?.village_code ? [p.value.village_code] : [])));
@@ -495,8 +512,9 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
     // Once anything is wrong the import will be refused: later chunks are only checked, not stored.
     if (!chunk.some(hasError) && report.errors.length === 0 && checks.length > 0) {
       await assignStagedUnits(tx, checks, measured);
+      if (request.keepMeasures) request.keepMeasures(await measuredToKept(tx, measured));
       for (const check of checks) byIdx.get(check.idx)?.problems.push(...villageProblems(check, byIdx.get(check.idx)!));
-      const written = await writeStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
+      const written = await writeStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId }, { accounting: !request.checkOnly });
       report.accepted += written.inserted.length + written.updated.length;
       updated.push(...written.updated);
     }
@@ -505,7 +523,7 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
   if (report.errors.length === 0) {
     // Combined hazards retire once every item is written, so the hazard that replaces them exists.
     const combined = await combineHazards(tx, combinations(records, request.reconciliation), { changedBy: request.actor, reason: `combined by ${request.fileName}`, batchId });
-    const refresh = [...new Set([...updated, ...combined])];
+    const refresh = request.checkOnly ? [] : [...new Set([...updated, ...combined])];
     for (const ids of chunks(refresh, 5_000)) {
       const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `hazard updated from ${request.fileName}`, batchId });
       report.statusChanges += result.statusChanges;
@@ -555,7 +573,7 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
       `select finds_from_release_devices(array(select id from land_release where batch_id = $1 and jsonb_array_length(devices) > 0), $2, $3, $1)`,
       [batchId, request.actor, `device listed on a land release imported from ${request.fileName}`],
     );
-    for (const ids of chunks([...touched], 5_000)) {
+    for (const ids of chunks(request.checkOnly ? [] : [...touched], 5_000)) {
       // The release stage kept whether each new release lies inside its hazard: not tested again.
       const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `land release imported from ${request.fileName}`, batchId, knownInside: true });
       report.statusChanges += result.statusChanges;

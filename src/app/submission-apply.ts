@@ -9,6 +9,7 @@ import type { FormatId } from '../formats/records.ts';
 import { KIND_IDS, type KindId } from '../kinds/registry.ts';
 import { importGroup, type Checker, type ImportReport } from './import-records.ts';
 import type { SubmissionItem } from './submission-items.ts';
+import type { KeptHazardMeasures } from '../db/hazard-import.ts';
 
 export interface ApplyOptions {
   actor: string;
@@ -22,6 +23,12 @@ export interface ApplyOptions {
   defaultOperator: string;
   /** A connection for the checks of the first kind (nothing of this submission is written before it). */
   firstChecker?: Checker;
+  /** The caller rolls back (a check): the accounting is not recomputed (ImportRequest.checkOnly). */
+  checkOnly?: boolean;
+  /** Measures the check kept, by item index (a hazard's polygon measured once, docs/decisions/0018). */
+  keptMeasures?: Map<number, KeptHazardMeasures>;
+  /** Receives the measures taken, by item index, to keep with the items. */
+  keepMeasures?: (measured: Map<number, KeptHazardMeasures>) => void;
 }
 
 export interface AppliedKind {
@@ -42,9 +49,18 @@ export async function applyItems(tx: Queryable, items: SubmissionItem[], options
       if (decision) reconciliation.set(position, decision);
     });
     const checker = applied.length === 0 ? options.firstChecker : undefined;
+    // The import numbers measures as it numbers records, by place in the group: translated to item indexes.
+    const kept = options.keptMeasures ? new Map(group.flatMap((item, position) => {
+      const measures = options.keptMeasures!.get(item.idx);
+      return measures ? [[position, measures] as const] : [];
+    })) : undefined;
+    const keep = options.keepMeasures ? (measured: Map<number, KeptHazardMeasures>) => {
+      options.keepMeasures!(new Map([...measured].map(([position, measures]) => [group[position]!.idx, measures])));
+    } : undefined;
     const report = await importGroup(tx, {
       kind, fileName: options.fileName, text: '', format: options.format, read: group.map((item) => item.record),
       actor: options.actor, today: options.today, submissionId: options.submissionId, reconciliation, defaultOperator: options.defaultOperator,
+      checkOnly: options.checkOnly, keptMeasures: kept, keepMeasures: keep,
     }, checker);
     applied.push({ kind, report });
   }

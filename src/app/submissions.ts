@@ -17,6 +17,8 @@ import { applyItems, capNotes, type AppliedKind } from './submission-apply.ts';
 import { readerFor } from '../formats/registry.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
 import { checkTargets } from './reconciliation-targets.ts';
+import { storedReferenceVersion } from '../db/reference-data.ts';
+import type { KeptHazardMeasures } from '../db/hazard-import.ts';
 
 export interface Upload {
   kind: SubmissionKind;
@@ -106,13 +108,19 @@ async function validate(db: Database, upload: Upload, principal: Principal): Pro
   const { items, problems: kindProblems } = itemsOf(read.records, upload.kind);
   const { basis, owners } = await basisOf(db, items);
   const decided = decideSubmissionItems(items, basis, {}, upload.kind);
+  // The hazards' polygons are measured once, here: kept with the items for the approval (0018).
+  const reference = await storedReferenceVersion(db);
+  const measured = new Map<number, KeptHazardMeasures>();
+  const keepMeasures = (taken: Map<number, KeptHazardMeasures>) => {
+    for (const [idx, measures] of taken) measured.set(idx, measures);
+  };
   let applied: AppliedKind[] = [];
   if (items.length > 0) {
     try {
       await db.transaction(async (tx) => {
         const side = db.readOnlyConnection ? await db.readOnlyConnection() : null;
         try {
-          const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation };
+          const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation, checkOnly: true, keepMeasures };
           throw new CheckedOnly(await applyItems(tx, items, side ? { ...options, firstChecker: { q: side, pipelined: true } } : options));
         } finally {
           side?.release();
@@ -136,7 +144,11 @@ async function validate(db: Database, upload: Upload, principal: Principal): Pro
   });
   const notes = capNotes([...updates, ...applied.flatMap((a) => a.report.notes)]);
   const accepted = errorCount === 0 ? applied.reduce((n, a) => n + a.report.accepted, 0) : 0;
-  return { validation: { records: read.records.length, accepted, errorCount, errors, notes }, format: read.format, basis, items };
+  const kept = items.map((item) => {
+    const hazard = measured.get(item.idx);
+    return hazard ? { ...item, measures: { reference, hazard } } : item;
+  });
+  return { validation: { records: read.records.length, accepted, errorCount, errors, notes }, format: read.format, basis, items: kept };
 }
 
 /**
@@ -247,7 +259,6 @@ export interface Locked {
   kind: SubmissionKind;
   file_name: string;
   format: string;
-  content: string;
   error_count: number;
   basis: Record<string, number>;
   reconciliation: Record<string, Reconciliation>;
@@ -260,7 +271,7 @@ export async function lockForMove(tx: Queryable, principal: Principal, id: numbe
   const seen = visibility(principal);
   const params = [...seen.params, id];
   const result = await tx.query<Locked>(
-    `select s.state, s.organisation_code, s.submitted_by, s.content_by, s.kind, s.file_name, s.format, s.content,
+    `select s.state, s.organisation_code, s.submitted_by, s.content_by, s.kind, s.file_name, s.format,
             (s.validation ->> 'errorCount')::int as error_count, s.basis, s.reconciliation
      from submission s where ${seen.sql} and s.id = $${params.length} for update`,
     params,
@@ -315,9 +326,12 @@ export async function approveSubmission(db: Database, principal: Principal, id: 
         const group = items.filter((item) => item.kind === kind);
         if (group.length > 0) await checkTargets(tx, kind, itemRefs(group), decided);
       }
+      // Measures taken when the items were checked hold while the reference data is the same.
+      const reference = await storedReferenceVersion(tx);
+      const keptMeasures = new Map(items.flatMap((item) => (item.measures?.reference === reference ? [[item.idx, item.measures.hazard] as const] : [])));
       const applied = await applyItems(tx, items, {
         actor: principal.username, today: todayInCambodia(), fileName: locked.file_name, format: locked.format as FormatId,
-        submissionId: id, decided, defaultOperator: locked.organisation_code,
+        submissionId: id, decided, defaultOperator: locked.organisation_code, keptMeasures,
       });
       const refused = applied.find((a) => a.report.errorCount > 0);
       if (refused) throw new ImportRefused(refused.report);
