@@ -3,7 +3,7 @@
 import { MIN_AREA_M2 } from '../domain/limits.ts';
 import type { Database, Queryable, ReadOnlyConnection } from '../db/engine.ts';
 import { createHazardStage, measureHazards, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, keptToMeasured, measuredToKept, type KeptHazardMeasures, type MeasuredHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
-import { createReleaseStage, measureReleases, stageAndCheckReleases, writeStagedReleases, type ReleaseMeasures, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
+import { createReleaseStage, measureKeptReleases, measureReleases, type KeptReleaseMeasures, stageAndCheckReleases, writeStagedReleases, type ReleaseMeasures, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
 import { refreshAccounting } from '../db/accounting.ts';
 import { combineHazards, type Combination } from '../db/reconciliation.ts';
 import { retiredTargets, writtenTarget, type Reconciliation } from '../domain/reconciliation.ts';
@@ -52,9 +52,12 @@ export interface ImportRequest {
    * of measuring the polygons again; and where to hand the measures this import takes, for a later import
    * of the same records to use. See docs/decisions/0018.
    */
-  keptMeasures?: Map<number, KeptHazardMeasures>;
-  keepMeasures?: (measured: Map<number, KeptHazardMeasures>) => void;
+  keptMeasures?: Map<number, PolygonMeasures>;
+  keepMeasures?: (measured: Map<number, PolygonMeasures>) => void;
 }
+
+/** What an import measured in one record's polygon alone, by kind: kept, it spares measuring it again. */
+export type PolygonMeasures = { hazard: KeptHazardMeasures } | { release: KeptReleaseMeasures };
 
 export interface ImportReport {
   kind: ImportKind;
@@ -405,6 +408,21 @@ export async function importGroup(tx: Queryable, request: ImportRequest, checker
   return report;
 }
 
+/**
+ * The measures an earlier check kept for every one of these records, of this kind; undefined when any is
+ * missing (all are measured then) or when the import repairs polygons (a check never does).
+ */
+function keptOf<K extends 'hazard' | 'release'>(request: ImportRequest, kind: K, idxs: number[]): Map<number, Extract<PolygonMeasures, Record<K, unknown>>[K]> | undefined {
+  if (!request.keptMeasures || request.repair) return undefined;
+  const kept = new Map<number, Extract<PolygonMeasures, Record<K, unknown>>[K]>();
+  for (const idx of idxs) {
+    const measures = request.keptMeasures.get(idx) as Record<string, unknown> | undefined;
+    if (!measures || !(kind in measures)) return undefined;
+    kept.set(idx, measures[kind] as Extract<PolygonMeasures, Record<K, unknown>>[K]);
+  }
+  return kept;
+}
+
 export const hasError = (item: { problems: RecordProblem[] }) => item.problems.some((p) => p.severity === 'error');
 
 /** Gives the event loop a turn, so database replies are handled while JavaScript works. */
@@ -493,8 +511,8 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
     const measurable = chunk.filter((p) => p.value && !hasError(p)).map((p) => p.value!);
     if (measurable.length === 0) return { measures: [], shares: [], split: checker.pipelined };
     // Measures kept from the submission's check hold for the same polygons (no repair: a submission never repairs).
-    const kept = request.keptMeasures;
-    if (kept && !repair && measurable.every((r) => kept.has(r.idx))) return keptToMeasured(kept, measurable.map((r) => r.idx));
+    const kept = keptOf(request, 'hazard', measurable.map((r) => r.idx));
+    if (kept) return keptToMeasured(kept, measurable.map((r) => r.idx));
     return measureHazards(checker.q, measurable, repair, { split: checker.pipelined });
   };
   await runChunks(records, (record, idx) => prepareHazard(record, idx, organisations, request), measure, async (chunk, measured) => {
@@ -512,7 +530,7 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
     // Once anything is wrong the import will be refused: later chunks are only checked, not stored.
     if (!chunk.some(hasError) && report.errors.length === 0 && checks.length > 0) {
       await assignStagedUnits(tx, checks, measured);
-      if (request.keepMeasures) request.keepMeasures(await measuredToKept(tx, measured));
+      if (request.keepMeasures) request.keepMeasures(new Map([...(await measuredToKept(tx, measured))].map(([idx, hazard]) => [idx, { hazard }])));
       for (const check of checks) byIdx.get(check.idx)?.problems.push(...villageProblems(check, byIdx.get(check.idx)!));
       const written = await writeStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId }, { accounting: !request.checkOnly });
       report.accepted += written.inserted.length + written.updated.length;
@@ -552,7 +570,14 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
   const repair = request.repair ?? false;
   const measure = async (chunk: Prepared<StagedRelease>[]): Promise<ReleaseMeasures[]> => {
     const measurable = chunk.filter((p) => p.value && !hasError(p)).map((p) => p.value!);
-    return measurable.length > 0 ? measureReleases(checker.q, measurable, repair) : [];
+    if (measurable.length === 0) return [];
+    const kept = keptOf(request, 'release', measurable.map((r) => r.idx));
+    if (kept) return measureKeptReleases(checker.q, measurable, kept);
+    const measures = await measureReleases(checker.q, measurable, repair);
+    if (request.keepMeasures && !repair) {
+      request.keepMeasures(new Map(measures.map((m) => [m.idx, { release: { invalid_reason: m.invalid_reason, area_m2: m.area_m2 } }])));
+    }
+    return measures;
   };
   await runChunks(records, (record, idx) => prepareRelease(record, idx, organisations, request), measure, async (chunk, measured) => {
     const stageable = chunk.filter((p) => p.value && !hasError(p));

@@ -7,9 +7,8 @@ import type { RecordProblem } from '../domain/problems.ts';
 import type { Reconciliation } from '../domain/reconciliation.ts';
 import type { FormatId } from '../formats/records.ts';
 import { KIND_IDS, type KindId } from '../kinds/registry.ts';
-import { importGroup, type Checker, type ImportReport } from './import-records.ts';
+import { importGroup, type Checker, type ImportReport, type PolygonMeasures } from './import-records.ts';
 import type { SubmissionItem } from './submission-items.ts';
-import type { KeptHazardMeasures } from '../db/hazard-import.ts';
 
 export interface ApplyOptions {
   actor: string;
@@ -25,10 +24,10 @@ export interface ApplyOptions {
   firstChecker?: Checker;
   /** The caller rolls back (a check): the accounting is not recomputed (ImportRequest.checkOnly). */
   checkOnly?: boolean;
-  /** Measures the check kept, by item index (a hazard's polygon measured once, docs/decisions/0018). */
-  keptMeasures?: Map<number, KeptHazardMeasures>;
+  /** Measures the check kept, by item index (a polygon measured once, docs/decisions/0018). */
+  keptMeasures?: Map<number, PolygonMeasures>;
   /** Receives the measures taken, by item index, to keep with the items. */
-  keepMeasures?: (measured: Map<number, KeptHazardMeasures>) => void;
+  keepMeasures?: (measured: Map<number, PolygonMeasures>) => void;
 }
 
 export interface AppliedKind {
@@ -54,7 +53,7 @@ export async function applyItems(tx: Queryable, items: SubmissionItem[], options
       const measures = options.keptMeasures!.get(item.idx);
       return measures ? [[position, measures] as const] : [];
     })) : undefined;
-    const keep = options.keepMeasures ? (measured: Map<number, KeptHazardMeasures>) => {
+    const keep = options.keepMeasures ? (measured: Map<number, PolygonMeasures>) => {
       options.keepMeasures!(new Map([...measured].map(([position, measures]) => [group[position]!.idx, measures])));
     } : undefined;
     const report = await importGroup(tx, {

@@ -3,7 +3,7 @@
 // Each item has a kind: the submission's, or (a mixed file) the record's own `record_kind`.
 import { isKindId, KIND_IDS, type KindId } from '../kinds/registry.ts';
 import type { Queryable } from '../db/engine.ts';
-import type { KeptHazardMeasures } from '../db/hazard-import.ts';
+import type { PolygonMeasures } from './import-records.ts';
 import { officialVersions } from '../db/reconciliation.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { decideItems, type DecidedItem, type ItemRef, type Reconciliation } from '../domain/reconciliation.ts';
@@ -23,11 +23,8 @@ export interface SubmissionItem {
   measures?: KeptMeasures | null;
 }
 
-export interface KeptMeasures {
-  /** The reference data version (reference_data) the polygon was measured against. */
-  reference: number;
-  hazard: KeptHazardMeasures;
-}
+/** A polygon's measures with the reference data version (reference_data) they were taken against. */
+export type KeptMeasures = PolygonMeasures & { reference: number };
 
 /** The file's records, read off the server's thread when large (read-off-thread.ts); an unreadable file has none (its validation report says why). */
 export async function readItemsOffThread(file: { file_name: string; format: string; content: string }): Promise<RawRecord[]> {
@@ -114,6 +111,19 @@ export async function storeItems(tx: Queryable, submissionId: number, items: Sub
     else if (n % 250 === 249) await yieldToEventLoop();
   }
   await flush();
+}
+
+/** The measures the check took in the items' polygons (0018), written once the check is done. */
+export async function storeItemMeasures(tx: Queryable, submissionId: number, measures: Map<number, KeptMeasures>): Promise<void> {
+  const rows = [...measures].map(([idx, kept]) => ({ idx, measures: kept }));
+  for (let start = 0; start < rows.length; start += STORE_CHUNK) {
+    await tx.query(
+      `update submission_item i set measures = x.measures
+       from json_to_recordset($2::json) as x(idx integer, measures json)
+       where i.submission_id = $1 and i.idx = x.idx`,
+      [submissionId, JSON.stringify(rows.slice(start, start + STORE_CHUNK))],
+    );
+  }
 }
 
 interface ItemRow {

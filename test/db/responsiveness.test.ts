@@ -78,19 +78,38 @@ afterAll(async () => {
 });
 
 /** Polls GET /api/health every 100 ms until `work` settles; returns each answer's time in ms. */
-async function healthWhile<T>(work: Promise<T>): Promise<{ result: T; latencies: number[] }> {
+async function healthWhile<T>(work: Promise<T>): Promise<{ result: T; latencies: number[]; slow: string[] }> {
   let done = false;
   const finished = work.finally(() => (done = true));
   const latencies: number[] = [];
+  // Polls over 300 ms and when they were sent, for the failure message: what was the server doing then?
+  const slow: string[] = [];
+  const began = performance.now();
   while (!done) {
     const started = performance.now();
     const response = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(30_000) });
     expect(response.status).toBe(200);
     await response.json();
     latencies.push(performance.now() - started);
+    if (latencies.at(-1)! > 300) slow.push(`${Math.round(latencies.at(-1)!)} ms at ${((started - began) / 1000).toFixed(1)} s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { result: await finished, latencies };
+  return { result: await finished, latencies, slow };
+}
+
+/**
+ * The target (issue 8, point 9): 95 polls in 100 answer within 1 s, and none waits 2 s (a thread held by
+ * one long step would). The bound is p95, not every poll: on a machine shared with other work the
+ * operating system alone can hold a poll back now and then.
+ */
+function expectResponsive({ latencies, slow }: { latencies: number[]; slow: string[] }): void {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const p95 = sorted[Math.ceil(sorted.length * 0.95) - 1]!;
+  const figures = `${sorted.length} polls, p95 ${Math.round(p95)} ms, max ${Math.round(sorted.at(-1)!)} ms; slow: ${slow.join(', ') || 'none'}`;
+  // The work lasted several seconds (many polls).
+  expect(sorted.length, figures).toBeGreaterThanOrEqual(15);
+  expect(p95, figures).toBeLessThanOrEqual(1_000);
+  expect(sorted.at(-1), figures).toBeLessThanOrEqual(2_000);
 }
 
 const upload = (pathAndQuery: string, token: string) =>
@@ -101,23 +120,20 @@ const upload = (pathAndQuery: string, token: string) =>
   });
 
 describe('GET /api/health during heavy work', () => {
-  it(`answers within 1 s every time while an import of ${HAZARDS} hazards (100 MB) is read and checked`, async () => {
+  it(`answers within 1 s (p95) while an import of ${HAZARDS} hazards (100 MB) is read and checked`, async () => {
     expect(fs.statSync(hazardsFile).size).toBeGreaterThanOrEqual(FILE_BYTES);
-    const { result, latencies } = await healthWhile(upload('/api/imports/hazards', tokens.authority!).then(async (r) => ({ status: r.status, body: (await r.json()) as { stored: boolean; accepted: number } })));
+    const { result, ...polls } = await healthWhile(upload('/api/imports/hazards', tokens.authority!).then(async (r) => ({ status: r.status, body: (await r.json()) as { stored: boolean; accepted: number } })));
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ stored: true, accepted: HAZARDS });
-    // The import lasted several seconds (many polls), and no poll waited a second.
-    expect(latencies.length).toBeGreaterThanOrEqual(15);
-    expect(Math.max(...latencies)).toBeLessThanOrEqual(1_000);
+    expectResponsive(polls);
   });
 
-  it('answers within 1 s every time while a submission of the same size is validated', async () => {
+  it('answers within 1 s (p95) while a submission of the same size is validated', async () => {
     // Validation checks every item against the official record the import above filled: the same refs, so
     // each item is checked as an update.
-    const { result, latencies } = await healthWhile(upload('/api/submissions?kind=hazards', tokens.operator!).then(async (r) => ({ status: r.status, body: (await r.json()) as { id?: number } })));
+    const { result, ...polls } = await healthWhile(upload('/api/submissions?kind=hazards', tokens.operator!).then(async (r) => ({ status: r.status, body: (await r.json()) as { id?: number } })));
     expect(result.status).toBe(201);
     expect(result.body.id).toBeGreaterThan(0);
-    expect(latencies.length).toBeGreaterThanOrEqual(15);
-    expect(Math.max(...latencies)).toBeLessThanOrEqual(1_000);
+    expectResponsive(polls);
   });
 });
