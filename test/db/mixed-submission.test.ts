@@ -123,6 +123,52 @@ describe('one submission, many kinds', () => {
   });
 });
 
+describe('polygons measured once (docs/decisions/0018)', () => {
+  /** Submits, submits for review and approves; returns the approved hazard's area and its first unit share. */
+  async function approveWith(prefix: string, before: (id: number) => Promise<void>): Promise<{ area: number; share: number }> {
+    const submission = await submit(completionReport(prefix));
+    expect(submission.validation.errorCount).toBe(0);
+    await before(submission.id);
+    expect((await app.inject({ method: 'POST', url: `/api/submissions/${submission.id}/submit`, headers: as(halo) })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: `/api/submissions/${submission.id}/approve`, headers: as(reviewer) })).statusCode).toBe(200);
+    const row = await db.query<{ area: number; share: number }>(
+      `select h.area_m2 as area, s.original_m2 as share from hazard h join hazard_unit_share s on s.hazard_id = h.id and s.level = 'province'
+       where h.ref = $1`, [`${prefix}-HZ`],
+    );
+    return row.rows[0]!;
+  }
+  /** What the check kept for the hazard item (item 0), with its area and its unit shares set to 12345 m2. */
+  const alterKeptHazard = (id: number) => db.query(
+    `update submission_item i set measures = jsonb_set(jsonb_set(m, '{hazard,measure,area_m2}', '12345'), '{hazard,shares}',
+       (select jsonb_agg(jsonb_set(x, '{m2}', '12345')) from jsonb_array_elements(m -> 'hazard' -> 'shares') x))::json
+     from (select measures::jsonb as m from submission_item where submission_id = $1 and idx = 0) k
+     where i.submission_id = $1 and i.idx = 0`, [id],
+  );
+
+  it('approves with what the check measured while the reference data is the same, and measures again once it changes', async () => {
+    // The check kept the hazard's and the releases' measures; the approval reads them instead of measuring:
+    // a figure altered in between is the figure approved.
+    const kept = await approveWith('KM1', async (id) => {
+      const items = await db.query<{ kind: string; measured: boolean }>('select kind, measures is not null as measured from submission_item where submission_id = $1 order by idx', [id]);
+      expect(items.rows).toEqual([{ kind: 'hazards', measured: true }, { kind: 'releases', measured: true }, { kind: 'releases', measured: true }, { kind: 'finds', measured: false }]);
+      await alterKeptHazard(id);
+    });
+    expect(kept).toEqual({ area: 12345, share: 12345 });
+    // New boundaries (a reference data update) since the check: the approval measures every polygon again.
+    const version = (await db.query<{ version: number }>('select version from reference_data')).rows[0]!.version;
+    try {
+      const measured = await approveWith('KM2', async (id) => {
+        await alterKeptHazard(id);
+        await db.query('update reference_data set version = version + 1');
+      });
+      expect(measured.area).toBeGreaterThan(1_000_000);
+      expect(measured.share).toBeCloseTo(measured.area, 3);
+    } finally {
+      await db.query('update reference_data set version = $1', [version]);
+    }
+  });
+});
+
 describe('an update never loses data silently', () => {
   it('keeps the operator, village and notes an item leaves out, clears a field given as null, and gives a new hazard the submitter\'s organisation', async () => {
     const [w, s] = [103.15, 13.25];
