@@ -48,6 +48,11 @@ export interface ImportRequest {
    */
   checkOnly?: boolean;
   /**
+   * With checkOnly: no item of the check can meet the finds a release's devices become (refs `<release>-D<n>`),
+   * so they are not made. They are made at approval as always.
+   */
+  noDeviceFinds?: boolean;
+  /**
    * Hazards only: measures an earlier check of the same records took (by the record's index), used instead
    * of measuring the polygons again; and where to hand the measures this import takes, for a later import
    * of the same records to use. See docs/decisions/0018.
@@ -591,7 +596,7 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
     }
     for (const item of chunk) addProblems(report, item.problems);
   }, checker.pipelined);
-  if (report.errors.length === 0) {
+  if (report.errors.length === 0 && !(request.checkOnly && request.noDeviceFinds)) {
     // The devices a release lists are EO finds (at its point on surface, marked approximate): one SQL
     // function makes them, for the releases of this batch as for those migrated in 0005.
     await tx.query(

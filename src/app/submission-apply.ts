@@ -38,6 +38,9 @@ export interface AppliedKind {
 /** Applies each kind's items in turn; every kind is checked even when an earlier one has errors. */
 export async function applyItems(tx: Queryable, items: SubmissionItem[], options: ApplyOptions): Promise<AppliedKind[]> {
   const applied: AppliedKind[] = [];
+  // A release's devices become finds with refs `<release ref>-D<n>`: a check need not make them unless an
+  // item's find could have such a ref (and so be refused as taken).
+  const noDeviceFinds = !items.some((item) => item.kind === 'finds' && /-D\d+\s*$/i.test(item.ref ?? ''));
   for (const kind of KIND_IDS) {
     const group = items.filter((item) => item.kind === kind);
     if (group.length === 0) continue;
@@ -59,7 +62,7 @@ export async function applyItems(tx: Queryable, items: SubmissionItem[], options
     const report = await importGroup(tx, {
       kind, fileName: options.fileName, text: '', format: options.format, read: group.map((item) => item.record),
       actor: options.actor, today: options.today, submissionId: options.submissionId, reconciliation, defaultOperator: options.defaultOperator,
-      checkOnly: options.checkOnly, keptMeasures: kept, keepMeasures: keep,
+      checkOnly: options.checkOnly, noDeviceFinds, keptMeasures: kept, keepMeasures: keep,
     }, checker);
     applied.push({ kind, report });
   }

@@ -113,6 +113,15 @@ describe('one submission, many kinds', () => {
     expect((await app.inject({ method: 'POST', url: `/api/submissions/${submission.id}/submit`, headers: as(halo) })).statusCode).toBe(422);
   });
 
+  it('refuses a find whose ref a release\'s device takes in the same submission, as the approval would', async () => {
+    const report = JSON.parse(completionReport('DV1')) as { features: { properties: Record<string, unknown> }[] };
+    // LR1's device becomes the find DV1-LR1-D1 when LR1 is written; the file's find says it is that find.
+    report.features[1]!.properties.devices = [{ category: 'AP', model: 'PMN-2', quantity: 1 }];
+    report.features[3]!.properties.ref = 'DV1-LR1-D1';
+    const submission = await submit(JSON.stringify(report));
+    expect(submission.validation.errors.map((e) => [e.code, e.feature])).toEqual([['ref.exists', 3]]);
+  });
+
   it('counts notes of one code past ten instead of listing thousands', async () => {
     const features = [];
     for (let i = 0; i < 25; i++) features.push({ type: 'Feature', properties: { record_kind: 'find', ref: `NOTE-${i}`, category: 'UXO', model: `Homemade ${i}`, quantity: 1, found_on: '2022-01-01' }, geometry: { type: 'Point', coordinates: [103.2 + i * 0.001, 13.1] } });
