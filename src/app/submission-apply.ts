@@ -24,8 +24,12 @@ export interface ApplyOptions {
   firstChecker?: Checker;
   /** The caller rolls back (a check): the accounting is not recomputed (ImportRequest.checkOnly). */
   checkOnly?: boolean;
-  /** Measures the check kept, by item index (a polygon measured once, docs/decisions/0018). */
-  keptMeasures?: Map<number, PolygonMeasures>;
+  /**
+   * Measures already taken, by item index (a polygon measured once, docs/decisions/0018): the check's, at
+   * approval; at the check, releases' own measures still being taken beside the hazards (awaited when the
+   * releases' turn comes).
+   */
+  keptMeasures?: Map<number, PolygonMeasures> | Promise<Map<number, PolygonMeasures>>;
   /** Receives the measures taken, by item index, to keep with the items. */
   keepMeasures?: (measured: Map<number, PolygonMeasures>) => void;
 }
@@ -52,8 +56,9 @@ export async function applyItems(tx: Queryable, items: SubmissionItem[], options
     });
     const checker = applied.length === 0 ? options.firstChecker : undefined;
     // The import numbers measures as it numbers records, by place in the group: translated to item indexes.
-    const kept = options.keptMeasures ? new Map(group.flatMap((item, position) => {
-      const measures = options.keptMeasures!.get(item.idx);
+    const byItem = await options.keptMeasures;
+    const kept = byItem ? new Map(group.flatMap((item, position) => {
+      const measures = byItem.get(item.idx);
       return measures ? [[position, measures] as const] : [];
     })) : undefined;
     const keep = options.keepMeasures ? (measured: Map<number, PolygonMeasures>) => {

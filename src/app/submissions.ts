@@ -18,6 +18,9 @@ import { readerFor } from '../formats/registry.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
 import { checkTargets } from './reconciliation-targets.ts';
 import { storedReferenceVersion } from '../db/reference-data.ts';
+import { measureReleaseShapes } from '../db/release-import.ts';
+import { polygonToWkbHex } from '../db/wkb.ts';
+import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 
 export interface Upload {
   kind: SubmissionKind;
@@ -131,10 +134,21 @@ async function check(db: Database, upload: Upload, principal: Principal, { read,
       await db.transaction(async (tx) => {
         holding();
         const side = db.readOnlyConnection ? await db.readOnlyConnection() : null;
+        // On the server, the releases' own measures are taken on a second connection while the hazards are
+        // checked and written: they need no hazard, and the core would otherwise wait.
+        const releaseSide = side && db.readOnlyConnection ? await db.readOnlyConnection() : null;
+        const releases = releaseSide ? measureReleaseShapes(releaseSide, releaseShapes(items)).then((shapes) => {
+          const measured = new Map([...shapes].map(([idx, release]) => [idx, { release }] as const));
+          keepMeasures(measured);
+          return measured;
+        }) : undefined;
         try {
-          const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation, checkOnly: true, keepMeasures };
+          const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation, checkOnly: true, keepMeasures, keptMeasures: releases };
           throw new CheckedOnly(await applyItems(tx, items, side ? { ...options, firstChecker: { q: side, pipelined: true } } : options));
         } finally {
+          // Its statement is awaited before the connection goes back (applyItems may have stopped early).
+          await releases?.catch(() => undefined);
+          releaseSide?.release();
           side?.release();
         }
       });
@@ -157,6 +171,15 @@ async function check(db: Database, upload: Upload, principal: Principal, { read,
   const notes = capNotes([...updates, ...applied.flatMap((a) => a.report.notes)]);
   const accepted = errorCount === 0 ? applied.reduce((n, a) => n + a.report.accepted, 0) : 0;
   return { validation: { records: read.records.length, accepted, errorCount, errors, notes }, basis, measures };
+}
+
+/** Each release item's polygon as WKB, for measureReleaseShapes (items the import will refuse are left out). */
+function releaseShapes(items: SubmissionItem[]): { idx: number; wkb: string }[] {
+  return items.flatMap((item) => {
+    if (item.kind !== 'releases') return [];
+    const check = checkPolygonGeometry(item.record.geometry);
+    return check.ok ? [{ idx: item.idx, wkb: polygonToWkbHex(check.geometry) }] : [];
+  });
 }
 
 /**

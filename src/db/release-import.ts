@@ -113,6 +113,25 @@ export interface KeptReleaseMeasures {
 }
 
 /**
+ * A release polygon's own measures (validity, geodesic area), which need no hazard: a submission's check
+ * takes them on a connection of its own while its hazards are still being written (docs/decisions/0018).
+ */
+export async function measureReleaseShapes(q: Queryable, records: { idx: number; wkb: string }[]): Promise<Map<number, KeptReleaseMeasures>> {
+  if (records.length === 0) return new Map();
+  const result = await q.query<{ idx: number } & KeptReleaseMeasures>(
+    `with parsed as materialized (
+       select r.idx, ${fromWkbHex('r.wkb')} as geom from json_to_recordset($1::json) as r(idx integer, wkb text)
+     ),
+     checked as materialized (
+       select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p
+     )
+     select c.idx, c.reason as invalid_reason, case when c.reason is null then ${geodesicArea('c.geom')} end as area_m2 from checked c`,
+    [JSON.stringify(records)],
+  );
+  return new Map(result.rows.map(({ idx, ...kept }) => [idx, kept]));
+}
+
+/**
  * measureReleases for polygons whose validity and area an earlier check kept (no repair): only what
  * depends on the hazard as it is now (which one, its version, whether the release lies inside it) is
  * measured, which spares the costliest part, the geodesic area.
