@@ -53,7 +53,7 @@ export interface ImportRequest {
    */
   noDeviceFinds?: boolean;
   /**
-   * Hazards only: measures an earlier check of the same records took (by the record's index), used instead
+   * Polygon kinds: measures an earlier check of the same records took (by the record's index), used instead
    * of measuring the polygons again; and where to hand the measures this import takes, for a later import
    * of the same records to use. See docs/decisions/0018.
    */
