@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { ClearwayError } from '../domain/problems.ts';
 import { describeUnstorable, findUnstorableText, jsonTextDepth, MAX_JSON_DEPTH, type UnstorableText } from '../domain/storable-text.ts';
 import { charsetOf, decodeText } from '../formats/text-encoding.ts';
+import { decodeOffThread, type DecodeRequest } from './decode-off-thread.ts';
 
 export interface UploadedFile {
   text: string;
@@ -72,36 +73,55 @@ export async function readMultipartFile(request: FastifyRequest): Promise<{ byte
   }
 }
 
+/** An upload's bytes as text, decoded strictly and, for JSON, checked (what the decoding worker runs). */
+export function decodeUpload(upload: DecodeRequest): string {
+  const text = decodeText(Buffer.from(upload.bytes.buffer, upload.bytes.byteOffset, upload.bytes.byteLength), upload.charset, upload.what);
+  if (upload.json) checkJsonText(text, upload.what);
+  return text;
+}
+
 export async function readUpload(request: FastifyRequest): Promise<UploadedFile> {
   if (request.isMultipart()) {
     const file = await readMultipartFile(request);
     const format = formatOf(file.contentType, file.fileName);
-    const text = decodeText(file.bytes, charsetOf(file.contentType), `The file ${file.fileName}`);
-    if (format !== 'csv') checkJsonText(text, `The file ${file.fileName}`);
+    const what = `The file ${file.fileName}`;
+    const text = await decodeOffThread({ bytes: file.bytes, charset: charsetOf(file.contentType), what, json: format !== 'csv' }, decodeUpload);
     return { text, fileName: file.fileName, format };
   }
   const body = request.body;
+  const format = formatOf(request.headers['content-type']);
+  // A large body arrives as bytes (server.ts): decoded and checked off the server's thread.
+  if (Buffer.isBuffer(body) && body.length > 0) {
+    const text = await decodeOffThread({ bytes: body, charset: charsetOf(request.headers['content-type']), what: 'The file', json: format !== 'csv' }, decodeUpload);
+    return { text, format };
+  }
   if (typeof body !== 'string' || body.length === 0) {
     throw new ClearwayError('request.invalid', 'Send the file as the request body (GeoJSON or CSV) or as the multipart field "file"', 400, { field: 'body' });
   }
-  const format = formatOf(request.headers['content-type']);
   if (format !== 'csv') checkJsonText(body, 'The file');
   return { text: body, format };
+}
+
+/** The body as text: a large one arrives as bytes (server.ts), decoded here as the small ones were on arrival. */
+function bodyText(request: FastifyRequest): unknown {
+  const body = request.body;
+  return Buffer.isBuffer(body) ? decodeText(body, charsetOf(request.headers['content-type']), 'The body') : body;
 }
 
 export function jsonBody(request: FastifyRequest): unknown {
   // Only application/json: an HTML form can send text/plain across sites without any CORS check, and must
   // not be able to forge a JSON request (a sign-in into someone else's account, say).
   const contentType = request.headers['content-type'] ?? '';
-  if (typeof request.body !== 'string' || !contentType.startsWith('application/json')) {
+  const body = contentType.startsWith('application/json') ? bodyText(request) : undefined;
+  if (typeof body !== 'string') {
     throw new ClearwayError('request.media-type', 'Send a JSON body with Content-Type: application/json', 415, { field: 'body' });
   }
-  if (jsonTextDepth(request.body) > MAX_JSON_DEPTH) {
+  if (jsonTextDepth(body) > MAX_JSON_DEPTH) {
     throw new ClearwayError('request.invalid', `The body is nested more than ${MAX_JSON_DEPTH} levels deep`, 400, { field: 'body' });
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(request.body) as unknown;
+    parsed = JSON.parse(body) as unknown;
   } catch {
     throw new ClearwayError('request.invalid', 'The body is not valid JSON', 400, { field: 'body' });
   }

@@ -23,6 +23,7 @@ import { openApiDocument } from './openapi.ts';
 import { presentFor } from './presenters.ts';
 import { engineVersionsOnce, ROUTES } from './routes.ts';
 import { setUploadLimit, uploadLimitOf } from './request-body.ts';
+import { READ_IN_PLACE_BYTES } from '../app/read-off-thread.ts';
 import type { RouteContext, RouteSpec, ServerConfig } from './route.ts';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -134,9 +135,11 @@ export async function buildServer(db: Database, config: ServerConfig, options: S
 
   // Bodies arrive as text, decoded strictly by their declared charset (or as UTF-8): never with replacement
   // characters. Handlers decide how to read them (an import reports a malformed file as a record-level
-  // problem, not as a failed request).
+  // problem, not as a failed request). A large body stays bytes: the handler decodes it off this thread
+  // (request-body.ts, decode-off-thread.ts), so a 100 MB upload never holds the server's thread.
   app.addContentTypeParser(['application/json', 'application/geo+json', 'text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'buffer' }, (request, body, done) => {
     try {
+      if ((body as Buffer).length >= READ_IN_PLACE_BYTES) return done(null, body);
       done(null, decodeText(body as Buffer, charsetOf(request.headers['content-type']), 'The body'));
     } catch (error) {
       done(error as Error, undefined);

@@ -2,8 +2,8 @@
 // transaction, or store nothing and say what is wrong with which record, which field, and why.
 import { MIN_AREA_M2 } from '../domain/limits.ts';
 import type { Database, Queryable, ReadOnlyConnection } from '../db/engine.ts';
-import { createHazardStage, measureHazards, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, type MeasuredHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
-import { createReleaseStage, measureReleases, stageAndCheckReleases, writeStagedReleases, type ReleaseMeasures, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
+import { createHazardStage, measureHazards, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, keptToMeasured, measuredToKept, type KeptHazardMeasures, type MeasuredHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
+import { createReleaseStage, measureKeptReleases, measureReleases, type KeptReleaseMeasures, stageAndCheckReleases, writeStagedReleases, type ReleaseMeasures, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
 import { refreshAccounting } from '../db/accounting.ts';
 import { combineHazards, type Combination } from '../db/reconciliation.ts';
 import { retiredTargets, writtenTarget, type Reconciliation } from '../domain/reconciliation.ts';
@@ -47,7 +47,28 @@ export interface ImportRequest {
    * was one, and by which OS-level actor); the batch's own entry is written in any case.
    */
   audit?: { action: string; details: Record<string, unknown> };
+  /**
+   * A check that the caller rolls back (a submission's validation): the records are written so that later
+   * items can name them, but the accounting is not recomputed. It finds no problem, only figures, and the
+   * figures are thrown away with the transaction.
+   */
+  checkOnly?: boolean;
+  /**
+   * With checkOnly: no item of the check can meet the finds a release's devices become (refs `<release>-D<n>`),
+   * so they are not made. They are made at approval as always.
+   */
+  noDeviceFinds?: boolean;
+  /**
+   * Polygon kinds: measures an earlier check of the same records took (by the record's index), used instead
+   * of measuring the polygons again; and where to hand the measures this import takes, for a later import
+   * of the same records to use. See docs/decisions/0018.
+   */
+  keptMeasures?: Map<number, PolygonMeasures>;
+  keepMeasures?: (measured: Map<number, PolygonMeasures>) => void;
 }
+
+/** What an import measured in one record's polygon alone, by kind: kept, it spares measuring it again. */
+export type PolygonMeasures = { hazard: KeptHazardMeasures } | { release: KeptReleaseMeasures };
 
 export interface ImportReport {
   kind: ImportKind;
@@ -406,6 +427,21 @@ export async function importGroup(tx: Queryable, request: ImportRequest, checker
   return report;
 }
 
+/**
+ * The measures an earlier check kept for every one of these records, of this kind; undefined when any is
+ * missing (all are measured then) or when the import repairs polygons (a check never does).
+ */
+function keptOf<K extends 'hazard' | 'release'>(request: ImportRequest, kind: K, idxs: number[]): Map<number, Extract<PolygonMeasures, Record<K, unknown>>[K]> | undefined {
+  if (!request.keptMeasures || request.repair) return undefined;
+  const kept = new Map<number, Extract<PolygonMeasures, Record<K, unknown>>[K]>();
+  for (const idx of idxs) {
+    const measures = request.keptMeasures.get(idx) as Record<string, unknown> | undefined;
+    if (!measures || !(kind in measures)) return undefined;
+    kept.set(idx, measures[kind] as Extract<PolygonMeasures, Record<K, unknown>>[K]);
+  }
+  return kept;
+}
+
 export const hasError = (item: { problems: RecordProblem[] }) => item.problems.some((p) => p.severity === 'error');
 
 /** Gives the event loop a turn, so database replies are handled while JavaScript works. */
@@ -492,7 +528,11 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
   // is never staged, so it is not measured either.
   const measure = async (chunk: Prepared<StagedHazard>[]): Promise<MeasuredHazards & { split: boolean }> => {
     const measurable = chunk.filter((p) => p.value && !hasError(p)).map((p) => p.value!);
-    return measurable.length > 0 ? measureHazards(checker.q, measurable, repair, { split: checker.pipelined }) : { measures: [], shares: [], split: checker.pipelined };
+    if (measurable.length === 0) return { measures: [], shares: [], split: checker.pipelined };
+    // Measures kept from the submission's check hold for the same polygons (no repair: a submission never repairs).
+    const kept = keptOf(request, 'hazard', measurable.map((r) => r.idx));
+    if (kept) return keptToMeasured(kept, measurable.map((r) => r.idx));
+    return measureHazards(checker.q, measurable, repair, { split: checker.pipelined });
   };
   await runChunks(records, (record, idx) => prepareHazard(record, idx, organisations, request), measure, async (chunk, measured) => {
     const villages = await knownVillages(tx, chunk.flatMap((p) => (p.value?.village_code ? [p.value.village_code] : [])));
@@ -509,8 +549,9 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
     // Once anything is wrong the import will be refused: later chunks are only checked, not stored.
     if (!chunk.some(hasError) && report.errors.length === 0 && checks.length > 0) {
       await assignStagedUnits(tx, checks, measured);
+      if (request.keepMeasures) request.keepMeasures(new Map([...(await measuredToKept(tx, measured))].map(([idx, hazard]) => [idx, { hazard }])));
       for (const check of checks) byIdx.get(check.idx)?.problems.push(...villageProblems(check, byIdx.get(check.idx)!));
-      const written = await writeStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
+      const written = await writeStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId }, { accounting: !request.checkOnly });
       report.accepted += written.inserted.length + written.updated.length;
       updated.push(...written.updated);
     }
@@ -519,7 +560,7 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
   if (report.errors.length === 0) {
     // Combined hazards retire once every item is written, so the hazard that replaces them exists.
     const combined = await combineHazards(tx, combinations(records, request.reconciliation), { changedBy: request.actor, reason: `combined by ${request.fileName}`, batchId });
-    const refresh = [...new Set([...updated, ...combined])];
+    const refresh = request.checkOnly ? [] : [...new Set([...updated, ...combined])];
     for (const ids of chunks(refresh, 5_000)) {
       const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `hazard updated from ${request.fileName}`, batchId });
       report.statusChanges += result.statusChanges;
@@ -548,7 +589,14 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
   const repair = request.repair ?? false;
   const measure = async (chunk: Prepared<StagedRelease>[]): Promise<ReleaseMeasures[]> => {
     const measurable = chunk.filter((p) => p.value && !hasError(p)).map((p) => p.value!);
-    return measurable.length > 0 ? measureReleases(checker.q, measurable, repair) : [];
+    if (measurable.length === 0) return [];
+    const kept = keptOf(request, 'release', measurable.map((r) => r.idx));
+    if (kept) return measureKeptReleases(checker.q, measurable, kept);
+    const measures = await measureReleases(checker.q, measurable, repair);
+    if (request.keepMeasures && !repair) {
+      request.keepMeasures(new Map(measures.map((m) => [m.idx, { release: { invalid_reason: m.invalid_reason, area_m2: m.area_m2 } }])));
+    }
+    return measures;
   };
   await runChunks(records, (record, idx) => prepareRelease(record, idx, organisations, request), measure, async (chunk, measured) => {
     const stageable = chunk.filter((p) => p.value && !hasError(p));
@@ -562,14 +610,14 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
     }
     for (const item of chunk) addProblems(report, item.problems);
   }, checker.pipelined);
-  if (report.errors.length === 0) {
+  if (report.errors.length === 0 && !(request.checkOnly && request.noDeviceFinds)) {
     // The devices a release lists are EO finds (at its point on surface, marked approximate): one SQL
     // function makes them, for the releases of this batch as for those migrated in 0005.
     await tx.query(
       `select finds_from_release_devices(array(select id from land_release where batch_id = $1 and jsonb_array_length(devices) > 0), $2, $3, $1)`,
       [batchId, request.actor, `device listed on a land release imported from ${request.fileName}`],
     );
-    for (const ids of chunks([...touched], 5_000)) {
+    for (const ids of chunks(request.checkOnly ? [] : [...touched], 5_000)) {
       // The release stage kept whether each new release lies inside its hazard: not tested again.
       const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `land release imported from ${request.fileName}`, batchId, knownInside: true });
       report.statusChanges += result.statusChanges;

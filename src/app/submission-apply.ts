@@ -7,7 +7,7 @@ import type { RecordProblem } from '../domain/problems.ts';
 import type { Reconciliation } from '../domain/reconciliation.ts';
 import type { FormatId } from '../formats/records.ts';
 import { KIND_IDS, type KindId } from '../kinds/registry.ts';
-import { importGroup, type Checker, type ImportReport } from './import-records.ts';
+import { importGroup, type Checker, type ImportReport, type PolygonMeasures } from './import-records.ts';
 import type { SubmissionItem } from './submission-items.ts';
 
 export interface ApplyOptions {
@@ -22,6 +22,16 @@ export interface ApplyOptions {
   defaultOperator: string;
   /** A connection for the checks of the first kind (nothing of this submission is written before it). */
   firstChecker?: Checker;
+  /** The caller rolls back (a check): the accounting is not recomputed (ImportRequest.checkOnly). */
+  checkOnly?: boolean;
+  /**
+   * Measures already taken, by item index (a polygon measured once, docs/decisions/0018): the check's, at
+   * approval; at the check, releases' own measures still being taken beside the hazards (awaited when the
+   * releases' turn comes).
+   */
+  keptMeasures?: Map<number, PolygonMeasures> | Promise<Map<number, PolygonMeasures>>;
+  /** Receives the measures taken, by item index, to keep with the items. */
+  keepMeasures?: (measured: Map<number, PolygonMeasures>) => void;
 }
 
 export interface AppliedKind {
@@ -32,6 +42,9 @@ export interface AppliedKind {
 /** Applies each kind's items in turn; every kind is checked even when an earlier one has errors. */
 export async function applyItems(tx: Queryable, items: SubmissionItem[], options: ApplyOptions): Promise<AppliedKind[]> {
   const applied: AppliedKind[] = [];
+  // A release's devices become finds with refs `<release ref>-D<n>`: a check need not make them unless an
+  // item's find could have such a ref (and so be refused as taken).
+  const noDeviceFinds = !items.some((item) => item.kind === 'finds' && /-D\d+\s*$/i.test(item.ref ?? ''));
   for (const kind of KIND_IDS) {
     const group = items.filter((item) => item.kind === kind);
     if (group.length === 0) continue;
@@ -42,9 +55,19 @@ export async function applyItems(tx: Queryable, items: SubmissionItem[], options
       if (decision) reconciliation.set(position, decision);
     });
     const checker = applied.length === 0 ? options.firstChecker : undefined;
+    // The import numbers measures as it numbers records, by place in the group: translated to item indexes.
+    const byItem = await options.keptMeasures;
+    const kept = byItem ? new Map(group.flatMap((item, position) => {
+      const measures = byItem.get(item.idx);
+      return measures ? [[position, measures] as const] : [];
+    })) : undefined;
+    const keep = options.keepMeasures ? (measured: Map<number, PolygonMeasures>) => {
+      options.keepMeasures!(new Map([...measured].map(([position, measures]) => [group[position]!.idx, measures])));
+    } : undefined;
     const report = await importGroup(tx, {
       kind, fileName: options.fileName, text: '', format: options.format, read: group.map((item) => item.record),
       actor: options.actor, today: options.today, submissionId: options.submissionId, reconciliation, defaultOperator: options.defaultOperator,
+      checkOnly: options.checkOnly, noDeviceFinds, keptMeasures: kept, keepMeasures: keep,
     }, checker);
     applied.push({ kind, report });
   }

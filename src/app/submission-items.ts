@@ -3,6 +3,7 @@
 // Each item has a kind: the submission's, or (a mixed file) the record's own `record_kind`.
 import { isKindId, KIND_IDS, type KindId } from '../kinds/registry.ts';
 import type { Queryable } from '../db/engine.ts';
+import type { PolygonMeasures } from './import-records.ts';
 import { officialVersions } from '../db/reconciliation.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { decideItems, type DecidedItem, type ItemRef, type Reconciliation } from '../domain/reconciliation.ts';
@@ -18,7 +19,12 @@ export interface SubmissionItem {
   kind: KindId;
   ref: string | null;
   record: RawRecord;
+  /** What the check measured in the item's polygon, and against which reference data (docs/decisions/0018). */
+  measures?: KeptMeasures | null;
 }
+
+/** A polygon's measures with the reference data version (reference_data) they were taken against. */
+export type KeptMeasures = PolygonMeasures & { reference: number };
 
 /** The file's records, read off the server's thread when large (read-off-thread.ts); an unreadable file has none (its validation report says why). */
 export async function readItemsOffThread(file: { file_name: string; format: string; content: string }): Promise<RawRecord[]> {
@@ -64,22 +70,58 @@ export function itemsOf(records: RawRecord[], declared: SubmissionKind): { items
   return { items, problems };
 }
 
+/** Items per insert, and bytes of JSON per insert: a file of few, very large items is cut by size. */
 const STORE_CHUNK = 2_000;
+const STORE_BYTES = 8 * 1_048_576;
+
+/** Gives the event loop a turn, so other requests are answered while a large file's items are written out. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Keeps the items as rows (a replaced file's rows go first: a draft's items are not the official record). */
 export async function storeItems(tx: Queryable, submissionId: number, items: SubmissionItem[]): Promise<void> {
   await tx.query('delete from submission_item where submission_id = $1', [submissionId]);
-  for (let start = 0; start < items.length; start += STORE_CHUNK) {
-    const rows = items.slice(start, start + STORE_CHUNK).map((item) => ({
+  // Each item is written out as JSON on its own, a few at a time between turns of the event loop: one
+  // JSON.stringify of 100 MB of items would hold the server's thread for half a second.
+  let batch: string[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const json = `[${batch.join(',')}]`;
+    batch = [];
+    bytes = 0;
+    // json, not jsonb, for the whole: the geometry column is json and is copied as text, its coordinates
+    // never parsed into numerics (0015).
+    await tx.query(
+      `insert into submission_item (submission_id, idx, kind, ref, feature, line, properties, geometry, read_problems, measures)
+       select $1, x.idx, x.kind, x.ref, x.feature, x.line, x.properties, x.geometry, x.read_problems, x.measures
+       from json_to_recordset($2::json) as x(idx integer, kind text, ref text, feature integer, line integer,
+         properties jsonb, geometry json, read_problems jsonb, measures json)`,
+      [submissionId, json],
+    );
+  };
+  for (const [n, item] of items.entries()) {
+    const row = JSON.stringify({
       idx: item.idx, kind: item.kind, ref: item.ref, feature: item.record.feature ?? null, line: item.record.line ?? null,
       properties: item.record.properties, geometry: item.record.geometry, read_problems: item.record.problems,
-    }));
+      measures: item.measures ?? null,
+    });
+    batch.push(row);
+    bytes += row.length;
+    if (batch.length >= STORE_CHUNK || bytes >= STORE_BYTES) await flush();
+    else if (n % 250 === 249) await yieldToEventLoop();
+  }
+  await flush();
+}
+
+/** The measures the check took in the items' polygons (0018), written once the check is done. */
+export async function storeItemMeasures(tx: Queryable, submissionId: number, measures: Map<number, KeptMeasures>): Promise<void> {
+  const rows = [...measures].map(([idx, kept]) => ({ idx, measures: kept }));
+  for (let start = 0; start < rows.length; start += STORE_CHUNK) {
     await tx.query(
-      `insert into submission_item (submission_id, idx, kind, ref, feature, line, properties, geometry, read_problems)
-       select $1, x.idx, x.kind, x.ref, x.feature, x.line, x.properties, x.geometry, x.read_problems
-       from jsonb_to_recordset($2::jsonb) as x(idx integer, kind text, ref text, feature integer, line integer,
-         properties jsonb, geometry jsonb, read_problems jsonb)`,
-      [submissionId, JSON.stringify(rows)],
+      `update submission_item i set measures = x.measures
+       from json_to_recordset($2::json) as x(idx integer, measures json)
+       where i.submission_id = $1 and i.idx = x.idx`,
+      [submissionId, JSON.stringify(rows.slice(start, start + STORE_CHUNK))],
     );
   }
 }
@@ -93,10 +135,11 @@ interface ItemRow {
   properties: Record<string, unknown>;
   geometry: RawRecord['geometry'];
   read_problems: RecordProblem[];
+  measures?: KeptMeasures | null;
 }
 
 const toItem = (row: ItemRow): SubmissionItem => ({
-  idx: row.idx, kind: row.kind, ref: row.ref,
+  idx: row.idx, kind: row.kind, ref: row.ref, ...(row.measures ? { measures: row.measures } : {}),
   record: {
     ...(row.feature !== null ? { feature: row.feature } : {}), ...(row.line !== null ? { line: row.line } : {}),
     properties: row.properties, geometry: row.geometry, problems: row.read_problems,
@@ -116,7 +159,9 @@ export async function loadItems(
   const paging = page ? 'limit $2 offset $3' : '';
   const params = page ? [submission.id, page.limit, page.offset] : [submission.id];
   const result = await q.query<ItemRow>(
-    `select idx, kind, ref, feature, line, properties, geometry, read_problems from submission_item where submission_id = $1 order by idx ${paging}`,
+    // A page is for people to read: the measures kept for the approval stay behind.
+    `select idx, kind, ref, feature, line, properties, geometry, read_problems${page ? '' : ', measures'}
+     from submission_item where submission_id = $1 order by idx ${paging}`,
     params,
   );
   return result.rows.map(toItem);

@@ -9,15 +9,19 @@ import { accessRefusal, can, requireAccess, scopeOf } from '../domain/access-pol
 import { KIND_IDS, kindOf, type KindId } from '../kinds/registry.ts';
 import { MAX_DRAFTS_PER_ORGANISATION, MAX_ITEMS_PER_SUBMISSION } from '../domain/limits.ts';
 import { EDITABLE_STATES, moveProblem, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
-import { ImportRefused } from './import-records.ts';
+import { ImportRefused, type PolygonMeasures } from './import-records.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
-import { basisKey, basisOf, decideSubmissionItems, itemRefs, itemsOf, loadItems, storeItems, type SubmissionItem, type SubmissionKind } from './submission-items.ts';
+import { basisKey, basisOf, decideSubmissionItems, itemRefs, itemsOf, loadItems, storeItemMeasures, storeItems, type KeptMeasures, type SubmissionItem, type SubmissionKind } from './submission-items.ts';
 import { applyItems, capNotes, type AppliedKind } from './submission-apply.ts';
 import { readerFor } from '../formats/registry.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
 import { checkTargets } from './reconciliation-targets.ts';
+import { storedReferenceVersion } from '../db/reference-data.ts';
+import { measureReleaseShapes } from '../db/release-import.ts';
+import { polygonToWkbHex } from '../db/wkb.ts';
+import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 
 export interface Upload {
   kind: SubmissionKind;
@@ -95,29 +99,59 @@ class CheckedOnly extends Error {
   }
 }
 
+/** The upload's items, read once (off the thread when large); more than a submission takes is refused. */
+async function readItems(upload: Upload): Promise<{ read: Awaited<ReturnType<typeof readUpload>>; items: SubmissionItem[]; kindProblems: RecordProblem[] }> {
+  const read = await readUpload(upload);
+  if (read.records.length > MAX_ITEMS_PER_SUBMISSION) {
+    throw new ClearwayError('submission.too-many-items', `The file holds ${read.records.length.toLocaleString('en-US')} items; a submission takes at most ${MAX_ITEMS_PER_SUBMISSION.toLocaleString('en-US')}: split it`, 413, { items: read.records.length, limit: MAX_ITEMS_PER_SUBMISSION });
+  }
+  const { items, problems: kindProblems } = itemsOf(read.records, upload.kind);
+  return { read, items, kindProblems };
+}
+
+interface Checked {
+  validation: Validation;
+  basis: Record<string, number>;
+  /** What was measured in the items' polygons, by item index, to keep with the items (0018). */
+  measures: Map<number, KeptMeasures>;
+}
+
 /**
  * The import's checks on every item, in the kinds' order, in a transaction that is rolled back: an item may
  * name another of the same submission. Every item whose ref is in the official record is taken as an
  * update of it (the default reconciliation): a note says so, and the versions it was checked against
  * become the submission's basis.
  */
-async function validate(db: Database, upload: Upload, principal: Principal): Promise<{ validation: Validation; format: string; basis: Record<string, number>; items: SubmissionItem[] }> {
-  const read = await readUpload(upload);
-  if (read.records.length > MAX_ITEMS_PER_SUBMISSION) {
-    throw new ClearwayError('submission.too-many-items', `The file holds ${read.records.length.toLocaleString('en-US')} items; a submission takes at most ${MAX_ITEMS_PER_SUBMISSION.toLocaleString('en-US')}: split it`, 413, { items: read.records.length, limit: MAX_ITEMS_PER_SUBMISSION });
-  }
-  const { items, problems: kindProblems } = itemsOf(read.records, upload.kind);
+async function check(db: Database, upload: Upload, principal: Principal, { read, items, kindProblems }: Awaited<ReturnType<typeof readItems>>, holding: () => void = () => undefined): Promise<Checked> {
   const { basis, owners } = await basisOf(db, items);
   const decided = decideSubmissionItems(items, basis, {}, upload.kind);
+  // The polygons are measured once, here: kept with the items for the approval (0018).
+  const reference = await storedReferenceVersion(db);
+  const measures = new Map<number, KeptMeasures>();
+  const keepMeasures = (taken: Map<number, PolygonMeasures>) => {
+    for (const [idx, measured] of taken) measures.set(idx, { ...measured, reference });
+  };
   let applied: AppliedKind[] = [];
   if (items.length > 0) {
     try {
       await db.transaction(async (tx) => {
+        holding();
         const side = db.readOnlyConnection ? await db.readOnlyConnection() : null;
+        // On the server, the releases' own measures are taken on a second connection while the hazards are
+        // checked and written: they need no hazard, and the core would otherwise wait.
+        const releaseSide = side && db.readOnlyConnection ? await db.readOnlyConnection() : null;
+        const releases = releaseSide ? measureReleaseShapes(releaseSide, releaseShapes(items)).then((shapes) => {
+          const measured = new Map([...shapes].map(([idx, release]) => [idx, { release }] as const));
+          keepMeasures(measured);
+          return measured;
+        }) : undefined;
         try {
-          const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation };
+          const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation, checkOnly: true, keepMeasures, keptMeasures: releases };
           throw new CheckedOnly(await applyItems(tx, items, side ? { ...options, firstChecker: { q: side, pipelined: true } } : options));
         } finally {
+          // Its statement is awaited before the connection goes back (applyItems may have stopped early).
+          await releases?.catch(() => undefined);
+          releaseSide?.release();
           side?.release();
         }
       });
@@ -139,7 +173,50 @@ async function validate(db: Database, upload: Upload, principal: Principal): Pro
   });
   const notes = capNotes([...updates, ...applied.flatMap((a) => a.report.notes)]);
   const accepted = errorCount === 0 ? applied.reduce((n, a) => n + a.report.accepted, 0) : 0;
-  return { validation: { records: read.records.length, accepted, errorCount, errors, notes }, format: read.format, basis, items };
+  return { validation: { records: read.records.length, accepted, errorCount, errors, notes }, basis, measures };
+}
+
+/** Each release item's polygon as WKB, for measureReleaseShapes (items the import will refuse are left out). */
+function releaseShapes(items: SubmissionItem[]): { idx: number; wkb: string }[] {
+  return items.flatMap((item) => {
+    if (item.kind !== 'releases') return [];
+    const check = checkPolygonGeometry(item.record.geometry);
+    return check.ok ? [{ idx: item.idx, wkb: polygonToWkbHex(check.geometry) }] : [];
+  });
+}
+
+/**
+ * Checks the upload and writes it (`write`, in a transaction of its own that commits): on the server, the
+ * file and its items are written on a connection of their own while the check runs on two others, and
+ * `write` then waits for the check's verdict before its transaction ends (a check that fails rolls the
+ * write back); the embedded engine has one connection, so there the check comes first. `write` stores the
+ * items it is given and then awaits `checked`.
+ */
+async function checkAndWrite<T>(
+  db: Database, upload: Upload, principal: Principal,
+  write: (tx: Queryable, format: string, items: SubmissionItem[], checked: Promise<Checked>) => Promise<T>,
+): Promise<T> {
+  const prepared = await readItems(upload);
+  let holding!: () => void;
+  const checkHolds = new Promise<void>((resolve) => (holding = resolve));
+  const checking = check(db, upload, principal, prepared, holding);
+  // Handled here so that a check failing while the write waits on a lock is never an unhandled rejection;
+  // the write awaits `checking` itself and meets the failure there.
+  let failed = false;
+  const settled = checking.then(() => undefined, () => void (failed = true));
+  try {
+    // The write asks for its connection once the check holds its own (the check's transaction; its side
+    // connection comes from a pool of its own and is never waited for): a write waiting for its check then
+    // never holds a connection the check needs, however many uploads arrive at once.
+    await Promise.race([db.engine === 'server' ? checkHolds : settled, settled]);
+    // A check that failed before the write began is the answer: nothing is written.
+    if (failed) await checking;
+    return await db.transaction((tx) => write(tx, prepared.read.format, prepared.items, checking));
+  } finally {
+    // A write refused before it awaited the check (too many drafts) still lets the check finish: no
+    // statement of it is left running.
+    await settled;
+  }
 }
 
 /**
@@ -181,18 +258,21 @@ async function refuseBeyondDraftLimit(db: Queryable, organisation: string): Prom
 export async function createSubmission(db: Database, principal: Principal, upload: Upload): Promise<Submission> {
   requireAccess(principal, 'prepare');
   await refuseBeyondDraftLimit(db, principal.organisation);
-  const { validation, format, basis, items } = await validate(db, upload, principal);
-  const id = await db.transaction(async (tx) => {
+  const id = await checkAndWrite(db, upload, principal, async (tx, format, items, checking) => {
     // One organisation's uploads are written one at a time, so the limit holds for uploads sent at once.
     await tx.query('select pg_advisory_xact_lock(7263103, hashtext($1))', [principal.organisation]);
     await refuseBeyondDraftLimit(tx, principal.organisation);
+    // Written with an empty validation, filled in below once the check is done, in the same transaction.
     const inserted = await tx.query<{ id: number }>(
       `insert into submission (organisation_code, kind, file_name, format, content, validation, created_by, content_by, basis)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7, $7, $8::jsonb) returning id`,
-      [principal.organisation, upload.kind, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId, JSON.stringify(basis)],
+       values ($1, $2, $3, $4, $5, '{}'::jsonb, $6, $6, '{}'::jsonb) returning id`,
+      [principal.organisation, upload.kind, upload.fileName, format, upload.text, principal.userId],
     );
     const newId = inserted.rows[0]!.id;
     await storeItems(tx, newId, items);
+    const { validation, basis, measures } = await checking;
+    await tx.query(`update submission set validation = $2::jsonb, basis = $3::jsonb where id = $1`, [newId, JSON.stringify(validation), JSON.stringify(basis)]);
+    await storeItemMeasures(tx, newId, measures);
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.create', entity: 'submission', entityRef: String(newId), details: { file: upload.fileName, errors: validation.errorCount } });
     return newId;
   });
@@ -207,22 +287,37 @@ export async function createSubmission(db: Database, principal: Principal, uploa
  */
 export async function submitImport(db: Database, principal: Principal, upload: Upload & { kind: KindId }): Promise<{ validation: Validation; format: string; submission: Submission | null }> {
   requireAccess(principal, 'import', { kind: upload.kind });
-  const { validation, format, basis, items } = await validate(db, upload, principal);
-  if (validation.errorCount > 0) return { validation, format, submission: null };
-  const id = await db.transaction(async (tx) => {
-    const inserted = await tx.query<{ id: number }>(
-      `insert into submission (organisation_code, kind, state, file_name, format, content, validation, created_by, content_by, submitted_by, submitted_at, basis)
-       values ($1, $2, 'submitted', $3, $4, $5, $6::jsonb, $7, $7, $7, now(), $8::jsonb) returning id`,
-      [principal.organisation, upload.kind, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId, JSON.stringify(basis)],
-    );
-    const newId = inserted.rows[0]!.id;
-    await storeItems(tx, newId, items);
-    const details = { file: upload.fileName, kind: upload.kind, items: items.length, via: 'api-import' };
-    await recordAuditEvent(tx, { actor: principal.username, action: 'submission.create', entity: 'submission', entityRef: String(newId), details: { ...details, errors: 0 } });
-    await recordAuditEvent(tx, { actor: principal.username, action: 'submission.submit', entity: 'submission', entityRef: String(newId), details });
-    return newId;
-  });
-  return { validation, format, submission: await getSubmission(db, principal, id) };
+  try {
+    const stored = await checkAndWrite(db, upload, principal, async (tx, format, items, checking) => {
+      const inserted = await tx.query<{ id: number }>(
+        `insert into submission (organisation_code, kind, state, file_name, format, content, validation, created_by, content_by, submitted_by, submitted_at, basis)
+         values ($1, $2, 'submitted', $3, $4, $5, '{}'::jsonb, $6, $6, $6, now(), '{}'::jsonb) returning id`,
+        [principal.organisation, upload.kind, upload.fileName, format, upload.text, principal.userId],
+      );
+      const newId = inserted.rows[0]!.id;
+      await storeItems(tx, newId, items);
+      const { validation, basis, measures } = await checking;
+      // A file with errors is kept nowhere: thrown, so the write is rolled back, and answered below.
+      if (validation.errorCount > 0) throw new ImportWithErrors(validation, format);
+      await tx.query(`update submission set validation = $2::jsonb, basis = $3::jsonb where id = $1`, [newId, JSON.stringify(validation), JSON.stringify(basis)]);
+      await storeItemMeasures(tx, newId, measures);
+      const details = { file: upload.fileName, kind: upload.kind, items: items.length, via: 'api-import' };
+      await recordAuditEvent(tx, { actor: principal.username, action: 'submission.create', entity: 'submission', entityRef: String(newId), details: { ...details, errors: 0 } });
+      await recordAuditEvent(tx, { actor: principal.username, action: 'submission.submit', entity: 'submission', entityRef: String(newId), details });
+      return { id: newId, format, validation };
+    });
+    return { validation: stored.validation, format: stored.format, submission: await getSubmission(db, principal, stored.id) };
+  } catch (error) {
+    if (error instanceof ImportWithErrors) return { validation: error.validation, format: error.format, submission: null };
+    throw error;
+  }
+}
+
+/** An API import whose check found errors: its write is rolled back and the check is the answer. */
+class ImportWithErrors extends Error {
+  constructor(readonly validation: Validation, readonly format: string) {
+    super('the import has errors');
+  }
 }
 
 /** A page of the submissions the principal may see, newest first, and how many there are. */
@@ -254,19 +349,21 @@ export async function replaceSubmissionFile(db: Database, principal: Principal, 
   // Only the organisation that prepared a submission may change it.
   requireAccess(principal, 'prepare', { organisation: current.organisation });
   if (!EDITABLE_STATES.includes(current.state)) throw new ClearwayError('workflow.transition', `A submission in state ${current.state} can no longer be changed`, 409);
-  const { validation, format, basis, items } = await validate(db, { ...upload, kind: current.kind }, principal);
-  await db.transaction(async (tx) => {
+  await checkAndWrite(db, { ...upload, kind: current.kind }, principal, async (tx, format, items, checking) => {
     // Checked again as it is written: the submission may have been submitted or decided while the new file
     // was being validated, and a decided submission's file is never replaced. A new file has new items, so
     // the reviewer's earlier reconciliation no longer applies.
     const replaced = await tx.query(
-      `update submission set file_name = $2, format = $3, content = $4, validation = $5::jsonb, state = 'draft', content_by = $6,
-              basis = $9::jsonb, reconciliation = '{}'::jsonb, updated_at = now()
-       where id = $1 and organisation_code = $7 and state = any($8::text[])`,
-      [id, upload.fileName, format, upload.text, JSON.stringify(validation), principal.userId, principal.organisation, [...EDITABLE_STATES], JSON.stringify(basis)],
+      `update submission set file_name = $2, format = $3, content = $4, validation = '{}'::jsonb, state = 'draft', content_by = $5,
+              basis = '{}'::jsonb, reconciliation = '{}'::jsonb, updated_at = now()
+       where id = $1 and organisation_code = $6 and state = any($7::text[])`,
+      [id, upload.fileName, format, upload.text, principal.userId, principal.organisation, [...EDITABLE_STATES]],
     );
     if (replaced.rowCount === 0) throw new ClearwayError('workflow.transition', `Submission ${id} changed state while the new file was being checked; it can no longer be changed`, 409);
     await storeItems(tx, id, items);
+    const { validation, basis, measures } = await checking;
+    await tx.query(`update submission set validation = $2::jsonb, basis = $3::jsonb where id = $1`, [id, JSON.stringify(validation), JSON.stringify(basis)]);
+    await storeItemMeasures(tx, id, measures);
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.replace-file', entity: 'submission', entityRef: String(id), details: { file: upload.fileName, errors: validation.errorCount } });
   });
   return getSubmission(db, principal, id);
@@ -280,7 +377,6 @@ export interface Locked {
   kind: SubmissionKind;
   file_name: string;
   format: string;
-  content: string;
   error_count: number;
   basis: Record<string, number>;
   reconciliation: Record<string, Reconciliation>;
@@ -293,7 +389,7 @@ export async function lockForMove(tx: Queryable, principal: Principal, id: numbe
   const seen = visibility(principal);
   const params = [...seen.params, id];
   const result = await tx.query<Locked>(
-    `select s.state, s.organisation_code, s.submitted_by, s.content_by, s.kind, s.file_name, s.format, s.content,
+    `select s.state, s.organisation_code, s.submitted_by, s.content_by, s.kind, s.file_name, s.format,
             (s.validation ->> 'errorCount')::int as error_count, s.basis, s.reconciliation
      from submission s where ${seen.sql} and s.id = $${params.length} for update`,
     params,
@@ -348,9 +444,12 @@ export async function approveSubmission(db: Database, principal: Principal, id: 
         const group = items.filter((item) => item.kind === kind);
         if (group.length > 0) await checkTargets(tx, kind, itemRefs(group), decided);
       }
+      // Measures taken when the items were checked hold while the reference data is the same.
+      const reference = await storedReferenceVersion(tx);
+      const keptMeasures = new Map(items.flatMap((item) => (item.measures?.reference === reference ? [[item.idx, item.measures] as const] : [])));
       const applied = await applyItems(tx, items, {
         actor: principal.username, today: todayInCambodia(), fileName: locked.file_name, format: locked.format as FormatId,
-        submissionId: id, decided, defaultOperator: locked.organisation_code,
+        submissionId: id, decided, defaultOperator: locked.organisation_code, keptMeasures,
       });
       const refused = applied.find((a) => a.report.errorCount > 0);
       if (refused) throw new ImportRefused(refused.report);

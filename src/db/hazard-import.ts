@@ -98,6 +98,34 @@ export interface MeasuredHazards {
 }
 
 /**
+ * One polygon's measures and its split by unit, kept with a submission's item when it is checked so that
+ * its approval need not measure the same polygon again (docs/decisions/0018). They depend on the polygon
+ * and the reference data only: the caller keeps the reference data version beside them.
+ */
+export interface KeptHazardMeasures {
+  measure: Omit<HazardMeasures, 'idx'>;
+  shares: Omit<UnitShare, 'idx'>[];
+}
+
+/** Each record's kept measures, by idx: what a fresh measureHazards with the split would give. */
+export function keptToMeasured(kept: Map<number, KeptHazardMeasures>, idxs: number[]): MeasuredHazards & { split: boolean } {
+  return {
+    measures: idxs.map((idx) => ({ ...kept.get(idx)!.measure, idx })),
+    shares: idxs.flatMap((idx) => kept.get(idx)!.shares.map((share) => ({ ...share, idx }))),
+    split: true,
+  };
+}
+
+/** The measures of a chunk, by idx, to keep (the shares read from the stage when they were split there). */
+export async function measuredToKept(tx: Queryable, measured: MeasuredHazards & { split: boolean }): Promise<Map<number, KeptHazardMeasures>> {
+  const shares = measured.split ? measured.shares : (await tx.query<UnitShare>('select idx, level, unit_code, m2 from hazard_stage_share')).rows;
+  const kept = new Map<number, KeptHazardMeasures>();
+  for (const { idx, ...measure } of measured.measures) kept.set(idx, { measure, shares: [] });
+  for (const { idx, ...share } of shares) kept.get(idx)?.shares.push(share);
+  return kept;
+}
+
+/**
  * The costly per-polygon work of a chunk (validity, repair, geodesic area, the national outline, the split
  * by province and district): it depends on nothing the import writes, so on the server it runs on a
  * read-only connection of its own while the transaction writes the previous chunk (docs/decisions/0011).
@@ -264,6 +292,7 @@ export async function assignStagedUnits(tx: Queryable, checks: StagedGeometryChe
 export async function writeStagedHazards(
   tx: Queryable,
   change: { changedBy: string; reason: string; batchId: number },
+  options: { accounting: boolean } = { accounting: true },
 ): Promise<{ inserted: number[]; updated: number[] }> {
   const inserted = await tx.query<{ id: number }>(
     `insert into hazard (ref, type, status, contamination, source, recorded_on, operator_code, province_code,
@@ -277,7 +306,8 @@ export async function writeStagedHazards(
     [change.changedBy, change.reason, change.batchId],
   );
   const ids = inserted.rows.map((r) => r.id);
-  if (ids.length > 0) {
+  // A check that is rolled back needs the hazards (its releases name them), not their figures.
+  if (ids.length > 0 && options.accounting) {
     await tx.query(
       `insert into hazard_unit_share (hazard_id, level, unit_code, original_m2, cancelled_m2, reduced_m2, cleared_m2)
        select h.id, x.level, x.unit_code, x.m2, 0, 0, 0
@@ -303,7 +333,7 @@ export async function writeStagedHazards(
     [change.changedBy, change.reason, change.batchId],
   );
   const updatedIds = updated.rows.map((r) => r.id);
-  if (updatedIds.length > 0) {
+  if (updatedIds.length > 0 && options.accounting) {
     await tx.query(
       `delete from hazard_unit_share where hazard_id = any($1::bigint[])`,
       [updatedIds],

@@ -106,6 +106,51 @@ export async function measureReleases(q: Queryable, records: Pick<StagedRelease,
   return measures;
 }
 
+/** A release polygon's own measures (validity, geodesic area), kept with a submission's item when checked. */
+export interface KeptReleaseMeasures {
+  invalid_reason: string | null;
+  area_m2: number | null;
+}
+
+/**
+ * A release polygon's own measures (validity, geodesic area), which need no hazard: a submission's check
+ * takes them on a connection of its own while its hazards are still being written (docs/decisions/0018).
+ */
+export async function measureReleaseShapes(q: Queryable, records: { idx: number; wkb: string }[]): Promise<Map<number, KeptReleaseMeasures>> {
+  if (records.length === 0) return new Map();
+  const result = await q.query<{ idx: number } & KeptReleaseMeasures>(
+    `with parsed as materialized (
+       select r.idx, ${fromWkbHex('r.wkb')} as geom from json_to_recordset($1::json) as r(idx integer, wkb text)
+     ),
+     checked as materialized (
+       select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p
+     )
+     select c.idx, c.reason as invalid_reason, case when c.reason is null then ${geodesicArea('c.geom')} end as area_m2 from checked c`,
+    [JSON.stringify(records)],
+  );
+  return new Map(result.rows.map(({ idx, ...kept }) => [idx, kept]));
+}
+
+/**
+ * measureReleases for polygons whose validity and area an earlier check kept (no repair): only what
+ * depends on the hazard as it is now (which one, its version, whether the release lies inside it) is
+ * measured, which spares the costliest part, the geodesic area.
+ */
+export async function measureKeptReleases(q: Queryable, records: Pick<StagedRelease, 'idx' | 'wkb' | 'hazard_ref'>[], kept: Map<number, KeptReleaseMeasures>): Promise<ReleaseMeasures[]> {
+  const valid = records.filter((r) => kept.get(r.idx)!.invalid_reason === null);
+  const found = valid.length === 0 ? [] : (await q.query<{ idx: number; hazard_id: number | null; hazard_version: number | null; inside: boolean | null }>(
+    `select r.idx, h.id as hazard_id, h.version as hazard_version,
+            case when h.id is not null then st_covers(h.geom, ${fromWkbHex('r.wkb')}) end as inside
+     from json_to_recordset($1::json) as r(idx integer, hazard_ref text, wkb text) left join hazard h on h.ref = r.hazard_ref`,
+    [JSON.stringify(valid.map((r) => ({ idx: r.idx, hazard_ref: r.hazard_ref, wkb: r.wkb })))],
+  )).rows;
+  const byIdx = new Map(found.map((f) => [f.idx, f]));
+  return records.map((r) => {
+    const f = byIdx.get(r.idx);
+    return { idx: r.idx, ...kept.get(r.idx)!, repaired: false, hazard_id: f?.hazard_id ?? null, hazard_version: f?.hazard_version ?? null, inside: f?.inside ?? null, repaired_wkb: null };
+  });
+}
+
 export async function stageAndCheckReleases(tx: Queryable, records: StagedRelease[], measures: ReleaseMeasures[]): Promise<StagedReleaseCheck[]> {
   await tx.query('truncate release_stage');
   const byIdx = new Map(measures.map((m) => [m.idx, m]));

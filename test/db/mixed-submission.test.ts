@@ -113,6 +113,15 @@ describe('one submission, many kinds', () => {
     expect((await app.inject({ method: 'POST', url: `/api/submissions/${submission.id}/submit`, headers: as(halo) })).statusCode).toBe(422);
   });
 
+  it('refuses a find whose ref a release\'s device takes in the same submission, as the approval would', async () => {
+    const report = JSON.parse(completionReport('DV1')) as { features: { properties: Record<string, unknown> }[] };
+    // LR1's device becomes the find DV1-LR1-D1 when LR1 is written; the file's find says it is that find.
+    report.features[1]!.properties.devices = [{ category: 'AP', model: 'PMN-2', quantity: 1 }];
+    report.features[3]!.properties.ref = 'DV1-LR1-D1';
+    const submission = await submit(JSON.stringify(report));
+    expect(submission.validation.errors.map((e) => [e.code, e.feature])).toEqual([['ref.exists', 3]]);
+  });
+
   it('counts notes of one code past ten instead of listing thousands', async () => {
     const features = [];
     for (let i = 0; i < 25; i++) features.push({ type: 'Feature', properties: { record_kind: 'find', ref: `NOTE-${i}`, category: 'UXO', model: `Homemade ${i}`, quantity: 1, found_on: '2022-01-01' }, geometry: { type: 'Point', coordinates: [103.2 + i * 0.001, 13.1] } });
@@ -120,6 +129,52 @@ describe('one submission, many kinds', () => {
     const unlisted = submission.validation.notes.filter((n) => n.code === 'model.unlisted');
     expect(unlisted).toHaveLength(11);
     expect(unlisted.at(-1)!.reason).toBe('and 15 more model.unlisted notes');
+  });
+});
+
+describe('polygons measured once (docs/decisions/0018)', () => {
+  /** Submits, submits for review and approves; returns the approved hazard's area and its first unit share. */
+  async function approveWith(prefix: string, before: (id: number) => Promise<void>): Promise<{ area: number; share: number }> {
+    const submission = await submit(completionReport(prefix));
+    expect(submission.validation.errorCount).toBe(0);
+    await before(submission.id);
+    expect((await app.inject({ method: 'POST', url: `/api/submissions/${submission.id}/submit`, headers: as(halo) })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: `/api/submissions/${submission.id}/approve`, headers: as(reviewer) })).statusCode).toBe(200);
+    const row = await db.query<{ area: number; share: number }>(
+      `select h.area_m2 as area, s.original_m2 as share from hazard h join hazard_unit_share s on s.hazard_id = h.id and s.level = 'province'
+       where h.ref = $1`, [`${prefix}-HZ`],
+    );
+    return row.rows[0]!;
+  }
+  /** What the check kept for the hazard item (item 0), with its area and its unit shares set to 12345 m2. */
+  const alterKeptHazard = (id: number) => db.query(
+    `update submission_item i set measures = jsonb_set(jsonb_set(m, '{hazard,measure,area_m2}', '12345'), '{hazard,shares}',
+       (select jsonb_agg(jsonb_set(x, '{m2}', '12345')) from jsonb_array_elements(m -> 'hazard' -> 'shares') x))::json
+     from (select measures::jsonb as m from submission_item where submission_id = $1 and idx = 0) k
+     where i.submission_id = $1 and i.idx = 0`, [id],
+  );
+
+  it('approves with what the check measured while the reference data is the same, and measures again once it changes', async () => {
+    // The check kept the hazard's and the releases' measures; the approval reads them instead of measuring:
+    // a figure altered in between is the figure approved.
+    const kept = await approveWith('KM1', async (id) => {
+      const items = await db.query<{ kind: string; measured: boolean }>('select kind, measures is not null as measured from submission_item where submission_id = $1 order by idx', [id]);
+      expect(items.rows).toEqual([{ kind: 'hazards', measured: true }, { kind: 'releases', measured: true }, { kind: 'releases', measured: true }, { kind: 'finds', measured: false }]);
+      await alterKeptHazard(id);
+    });
+    expect(kept).toEqual({ area: 12345, share: 12345 });
+    // New boundaries (a reference data update) since the check: the approval measures every polygon again.
+    const version = (await db.query<{ version: number }>('select version from reference_data')).rows[0]!.version;
+    try {
+      const measured = await approveWith('KM2', async (id) => {
+        await alterKeptHazard(id);
+        await db.query('update reference_data set version = version + 1');
+      });
+      expect(measured.area).toBeGreaterThan(1_000_000);
+      expect(measured.share).toBeCloseTo(measured.area, 3);
+    } finally {
+      await db.query('update reference_data set version = $1', [version]);
+    }
   });
 });
 
