@@ -211,6 +211,9 @@ async function checkAndWrite<T>(
     await Promise.race([db.engine === 'server' ? checkHolds : settled, settled]);
     // A check that failed before the write began is the answer: nothing is written.
     if (failed) await checking;
+    // PostgreSQL cannot store a NUL (a raw one in a CSV cell): such a file is never written, and the check,
+    // which names each record and field holding one, is the answer.
+    if (upload.text.includes('\u0000')) throw new UnstorableFile(await checking, prepared.read.format);
     return await db.transaction((tx) => write(tx, prepared.read.format, prepared.items, checking));
   } finally {
     // A write refused before it awaited the check (too many drafts) still lets the check finish: no
@@ -275,7 +278,7 @@ export async function createSubmission(db: Database, principal: Principal, uploa
     await storeItemMeasures(tx, newId, measures);
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.create', entity: 'submission', entityRef: String(newId), details: { file: upload.fileName, errors: validation.errorCount } });
     return newId;
-  });
+  }).catch(refuseUnstorable);
   return getSubmission(db, principal, id);
 }
 
@@ -309,7 +312,29 @@ export async function submitImport(db: Database, principal: Principal, upload: U
     return { validation: stored.validation, format: stored.format, submission: await getSubmission(db, principal, stored.id) };
   } catch (error) {
     if (error instanceof ImportWithErrors) return { validation: error.validation, format: error.format, submission: null };
+    if (error instanceof UnstorableFile) return { validation: error.checked.validation, format: error.format, submission: null };
     throw error;
+  }
+}
+
+/** A draft's file holding text PostgreSQL cannot store is refused, naming where (not kept as a draft). */
+const refuseUnstorable = (error: unknown): never => {
+  throw error instanceof UnstorableFile ? error.refusal() : error;
+};
+
+/** A file holding text PostgreSQL cannot store: not written; its check names where. */
+class UnstorableFile extends Error {
+  constructor(readonly checked: Checked, readonly format: string) {
+    super('the file holds text PostgreSQL cannot store');
+  }
+
+  /** The refusal a person fixes: the first record and field holding such text, and how many there are. */
+  refusal(): ClearwayError {
+    const found = this.checked.validation.errors.filter((e) => e.code === 'text.unstorable');
+    const first = found[0];
+    const where = first ? `${first.ref ? `${first.ref}, ` : ''}${first.line !== undefined ? `line ${first.line}` : `feature ${first.feature}`}, field ${first.field}` : 'the file';
+    return new ClearwayError('text.unstorable', `${where} holds a NUL byte (U+0000), which cannot be stored${found.length > 1 ? ` (and ${found.length - 1} more)` : ''}: nothing was kept`, 422,
+      first ? { ref: first.ref, line: first.line, feature: first.feature, field: first.field } : {});
   }
 }
 
@@ -365,7 +390,7 @@ export async function replaceSubmissionFile(db: Database, principal: Principal, 
     await tx.query(`update submission set validation = $2::jsonb, basis = $3::jsonb where id = $1`, [id, JSON.stringify(validation), JSON.stringify(basis)]);
     await storeItemMeasures(tx, id, measures);
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.replace-file', entity: 'submission', entityRef: String(id), details: { file: upload.fileName, errors: validation.errorCount } });
-  });
+  }).catch(refuseUnstorable);
   return getSubmission(db, principal, id);
 }
 

@@ -215,6 +215,10 @@ describe('text PostgreSQL cannot store', () => {
     const cell = await call('cmaa.officer', 'POST', '/api/imports/hazards', csv, { 'content-type': 'text/csv' });
     expect(cell.statusCode).toBe(422);
     expect(cell.json()).toMatchObject({ stored: false, errors: [{ code: 'text.unstorable', line: 2, field: 'notes', ref: 'NUL-2' }] });
+    // The same file as an operator's draft: refused naming the line and field, and no draft is kept.
+    const draft = await call('halo.officer', 'POST', '/api/submissions?kind=hazards', csv, { 'content-type': 'text/csv' });
+    expect(draft.statusCode).toBe(422);
+    expect(draft.json()).toMatchObject({ code: 'text.unstorable', line: 2, field: 'notes', ref: 'NUL-2' });
     // A NUL in the ref itself: said once, as unstorable text, not a second time as "the record has no ref".
     const refCell = await call('cmaa.officer', 'POST', '/api/imports/hazards', csv.replace('NUL-2', 'NUL\u00003'), { 'content-type': 'text/csv' });
     expect(refCell.statusCode).toBe(422);
