@@ -171,8 +171,12 @@ export async function buildServer(db: Database, config: ServerConfig, options: S
 
   app.setErrorHandler((error, request, reply) => {
     const language = languageOf(request);
-    const send = (status: number, body: ReturnType<typeof problem>) =>
-      reply.code(status).type('application/problem+json').header('content-language', language).header('vary', 'Accept-Language').send(body);
+    const send = (status: number, body: ReturnType<typeof problem>) => {
+      // Refused for its size, the rest of the body is not wanted: the connection closes after the answer
+      // instead of staying open (and holding a server that is shutting down) while the client sends it.
+      if (status === 413) reply.header('connection', 'close');
+      return reply.code(status).type('application/problem+json').header('content-language', language).header('vary', 'Accept-Language').send(body);
+    };
     if (error instanceof ClearwayError) return send(error.status, problem(language, error.status, error.code, error.message, error.details));
     if (error instanceof z.ZodError) {
       const issues = error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message }));
