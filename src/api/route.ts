@@ -7,6 +7,7 @@ import type { SignInLimiter } from '../app/accounts.ts';
 import type { Principal } from '../domain/roles.ts';
 import type { Action, KindName } from '../domain/access-policy.ts';
 import type { KindId } from '../kinds/registry.ts';
+import type { Page } from '../domain/page.ts';
 
 export interface RouteContext {
   db: Database;
@@ -104,17 +105,7 @@ export interface PageRequest {
   offset: number;
 }
 
-/**
- * One answer shape for every list: the items of the page, how many there are in all, the page asked for, and
- * whether more follow (so a client walks the pages without counting itself).
- */
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-  more: boolean;
-}
+export type { Page };
 
 export function pageOf<T>(items: T[], total: number, request: PageRequest): Page<T> {
   return { items, total, limit: request.limit, offset: request.offset, more: request.offset + items.length < total };

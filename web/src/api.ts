@@ -17,6 +17,7 @@ export type HazardType = 'SHA' | 'CHA';
  * authority, e.g. after a failed inspection, and kept by the accounting).
  */
 import type { HazardStatus } from '../../src/domain/exchange-format.ts';
+import type { Page } from '../../src/domain/page.ts';
 export type { HazardStatus };
 export type AdminLevel = 'province' | 'district';
 
@@ -236,14 +237,8 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
   return answer<T>(await fetch(path, { headers: { accept: 'application/json', ...languageHeader() }, signal }));
 }
 
-/** One page of a list, as every list route of the API answers (src/api/route.ts). */
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-  more: boolean;
-}
+/** One page of a list, as every list route of the API answers: the server's own type. */
+export type { Page };
 
 const withPage = (path: string, limit: number, offset: number): string => `${path}${path.includes('?') ? '&' : '?'}limit=${limit}&offset=${offset}`;
 
