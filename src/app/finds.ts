@@ -4,13 +4,11 @@ import type { Queryable } from '../db/engine.ts';
 import * as queries from '../db/find-queries.ts';
 import { ClearwayError } from '../domain/problems.ts';
 import type { Principal } from '../domain/roles.ts';
-import { can } from '../domain/access-policy.ts';
+import { isStaff } from './record-history.ts';
 import { findKind } from '../kinds/find.ts';
 
 export { FIND_REPORT_DIMENSIONS, type FindFilter, type FindReportDimension, type FindReportRow } from '../db/find-queries.ts';
 
-/** Who reads a find's free text and who changed it is the policy's read_personal; donors and the public do not. */
-const isStaff = (principal: Principal | null): boolean => can(principal, 'read_personal', { kind: findKind.id });
 
 export async function listFinds(db: Queryable, filter: queries.FindFilter): Promise<{ items: Record<string, unknown>[]; total: number }> {
   const [items, total] = [await queries.listFinds(db, filter, findKind.publicColumns), await queries.countFinds(db, filter)];
@@ -25,7 +23,7 @@ export async function findsGeoJson(db: Queryable, filter: queries.FindFilter): P
 }
 
 export async function findDetail(db: Queryable, principal: Principal | null, ref: string): Promise<queries.FindDetail> {
-  const detail = await queries.findDetail(db, ref, findKind.publicColumns, isStaff(principal));
+  const detail = await queries.findDetail(db, ref, findKind.publicColumns, isStaff(principal, findKind.id));
   if (!detail) throw new ClearwayError('not-found', `No EO find has the ref ${ref}`, 404, { ref });
   return detail;
 }

@@ -8,7 +8,7 @@ import type { Principal } from '../domain/roles.ts';
 import { kindOf, type KindId } from '../kinds/registry.ts';
 
 /** Who reads the staff columns of a kind's history: the policy's read_personal (donors and the public do not). */
-const isStaff = (principal: Principal | null, id: KindId): boolean => can(principal, 'read_personal', { kind: id });
+export const isStaff = (principal: Principal | null, id: KindId): boolean => can(principal, 'read_personal', { kind: id });
 
 /** Every version of one record of the kind, newest first; 404 naming the kind when no record has the ref. */
 export async function recordHistory(db: Queryable, principal: Principal | null, id: KindId, ref: string): Promise<Record<string, unknown>[]> {
