@@ -1,11 +1,11 @@
 // Decoding a large upload off the server's thread (point 9 of issue 8, docs/decisions/0018). Fastify hands
 // a large body over as bytes; turning 100 MB of bytes into text, scanning it for nesting depth and for what
 // PostgreSQL cannot store is a second or more of JavaScript that would hold every other request back.
-// Above the size where that matters, a worker thread does it and sends the text back (a copy of a few tens
-// of milliseconds); a refusal comes back as the same ClearwayError the main thread would have thrown.
-import { Worker } from 'node:worker_threads';
-import { ClearwayError, type ProblemCode } from '../domain/problems.ts';
-import { READ_IN_PLACE_BYTES } from '../app/read-off-thread.ts';
+// Above the size where that matters, a worker thread (kept warm between uploads) does it and sends the text
+// back (a copy of a few tens of milliseconds); a refusal comes back as the same ClearwayError the main thread
+// would have thrown.
+import { READ_IN_PLACE_BYTES, warmFileReader } from '../app/read-off-thread.ts';
+import { refusalError, WarmWorkers, type Refusal } from '../app/warm-workers.ts';
 
 export interface DecodeRequest {
   bytes: Uint8Array;
@@ -17,10 +17,15 @@ export interface DecodeRequest {
   json: boolean;
 }
 
-export type DecodeMessage =
-  | { text: string }
-  | { refused: { code: ProblemCode; message: string; status: number; details: Record<string, unknown> } }
-  | { failed: string };
+export type DecodeMessage = { text: string } | Refusal | { failed: string };
+
+const decoders = new WarmWorkers(new URL('./decode-worker.mjs', import.meta.url));
+
+/** Starts the threads a large upload uses (decoding it, then reading its records) ahead of the first one. */
+export function warmUploadThreads(): void {
+  decoders.warm();
+  warmFileReader();
+}
 
 /** The upload's text, decoded and checked as `decode` does, off this thread when the upload is large. */
 export async function decodeOffThread(request: DecodeRequest, decode: (request: DecodeRequest) => string): Promise<string> {
@@ -28,23 +33,13 @@ export async function decodeOffThread(request: DecodeRequest, decode: (request: 
   // The bytes are handed over, not copied, when they fill their own buffer (Fastify's body of a large upload).
   const { bytes } = request;
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-  const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), {
-    workerData: request,
-    transferList: whole ? [bytes.buffer as ArrayBuffer] : [],
+  return decoders.run<DecodeMessage, string>({
+    start: request,
+    transfer: whole ? [bytes.buffer as ArrayBuffer] : [],
+    onMessage(message) {
+      if ('text' in message) return { value: message.text };
+      if ('refused' in message) throw refusalError(message);
+      throw new Error(`Decoding the upload failed: ${message.failed}`);
+    },
   });
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      worker.once('message', (message: DecodeMessage) => {
-        if ('text' in message) resolve(message.text);
-        else if ('refused' in message) {
-          const { code, message: text, status, details } = message.refused;
-          reject(new ClearwayError(code, text, status, details));
-        } else reject(new Error(`Decoding the upload failed: ${message.failed}`));
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`Decoding the upload stopped (exit ${code})`)));
-    });
-  } finally {
-    await worker.terminate();
-  }
 }

@@ -9,14 +9,13 @@ import { combineHazards, type Combination } from '../db/reconciliation.ts';
 import { retiredTargets, writtenTarget, type Reconciliation } from '../domain/reconciliation.ts';
 import { lockOfficialRecord, recordAuditEvent, recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
 import { checkDates, parseHazardProperties, parseReleaseProperties, type Parsed, type RecordPlace } from '../domain/exchange-format.ts';
-import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
 import { ClearwayError, readThenParsed, type RecordProblem } from '../domain/problems.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
 import { readerFor } from '../formats/registry.ts';
 import type { KindId } from '../kinds/registry.ts';
 import { importFinds } from './find-import.ts';
 import { readAgainstTheRecord } from './record-updates.ts';
-import { polygonToWkbHex } from '../db/wkb.ts';
+import { polygonOf } from './record-polygon.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 
 export type ImportKind = KindId;
@@ -103,9 +102,9 @@ export interface Prepared<T> {
 function geometryProblems(record: RawRecord, ref: string | undefined): { wkb?: string; problems: RecordProblem[] } {
   // The reader already said why the geometry could not be read (bad WKT): no second message for it.
   if (record.geometry === null && record.problems.some((p) => p.code === 'geometry.malformed')) return { problems: [] };
-  const check = checkPolygonGeometry(record.geometry);
-  if (!check.ok) return { problems: [{ severity: 'error', code: check.code, ref, ...placeOf(record), field: 'geometry', reason: check.reason }] };
-  return { wkb: polygonToWkbHex(check.geometry), problems: [] };
+  const polygon = polygonOf(record);
+  if (!polygon.ok) return { problems: [{ severity: 'error', code: polygon.code, ref, ...placeOf(record), field: 'geometry', reason: polygon.reason }] };
+  return { wkb: polygon.wkb, problems: [] };
 }
 
 /** Marks a ref used again in the same file; `seen` carries the first use of each ref across chunks. */

@@ -1,27 +1,43 @@
-// A worker thread that reads one uploaded file into records (JSON.parse of 100 MB takes ~4 s), so the
-// server's thread stays free to answer; the records go back in small batches (read-off-thread.ts).
-import { parentPort, workerData } from 'node:worker_threads';
-import { ClearwayError } from '../domain/problems.ts';
+// A worker thread that reads uploaded files into records, one at a time (JSON.parse of 100 MB takes ~4 s),
+// so the server's thread stays free to answer; the records go back in small batches (read-off-thread.ts).
+import { parentPort } from 'node:worker_threads';
 import { readerFor } from '../formats/registry.ts';
-import type { FormatId } from '../formats/records.ts';
-import { BATCH, type ReadMessage } from './read-off-thread.ts';
+import type { RawRecord } from '../formats/records.ts';
+import { BATCH, type ReadJob, type ReadMessage } from './read-off-thread.ts';
+import { failureMessage } from './warm-workers.ts';
+import { toSend } from './record-polygon.ts';
 
-const { fileName, format, text } = workerData as { fileName: string; format?: FormatId; text: string };
 const post = (message: ReadMessage) => parentPort!.postMessage(message);
 
-try {
-  const records = readerFor(fileName, format).read(text);
-  // One batch per request of the main thread: messages already waiting on a port are all taken in at once,
-  // so sending every batch ahead would hand the main thread the whole file's records in one long turn.
-  let next = 0;
-  const send = () => {
-    if (next >= records.length) return post({ done: records.length });
-    post({ records: records.slice(next, next + BATCH) });
-    next += BATCH;
-  };
-  parentPort!.on('message', send);
-  send();
-} catch (error) {
-  if (error instanceof ClearwayError) post({ refused: { code: error.code, message: error.message, status: error.status, details: error.details } });
-  else post({ failed: error instanceof Error ? error.message : String(error) });
+// The file being sent back. Messages already waiting on a port are all taken in at once, so sending every
+// batch ahead would hand the main thread the whole file's records in one long turn; one batch is sent ahead
+// of the main thread's request, so that this thread copies the next batch out while it takes one in.
+let records: RawRecord[] = [];
+let next = 0;
+
+function send(): void {
+  if (next > records.length) return;
+  if (next === records.length) {
+    const count = records.length;
+    // The thread waits for the next file: it holds nothing of this one.
+    records = [];
+    next = 1;
+    return post({ done: count });
+  }
+  // Each geometry goes as text, its polygon worked out here (record-polygon.ts says why).
+  post({ records: records.slice(next, next + BATCH).map(toSend) });
+  next = Math.min(next + BATCH, records.length);
 }
+
+parentPort!.on('message', (message: ReadJob | 'next') => {
+  if (message === 'next') return send();
+  try {
+    records = readerFor(message.fileName, message.format).read(message.text);
+    next = 0;
+    send();
+    send();
+  } catch (error) {
+    records = [];
+    post(failureMessage(error));
+  }
+});

@@ -8,6 +8,7 @@ import { officialVersions } from '../db/reconciliation.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { decideItems, type DecidedItem, type ItemRef, type Reconciliation } from '../domain/reconciliation.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
+import { geometryText } from './record-polygon.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 
 /** What a submission declares it holds: one kind, or records that each say theirs. */
@@ -100,11 +101,13 @@ export async function storeItems(tx: Queryable, submissionId: number, items: Sub
     );
   };
   for (const [n, item] of items.entries()) {
-    const row = JSON.stringify({
+    // The geometry's text is written as it is: a record read off the thread has it, and its geometry need
+    // not be parsed only to be written out again (record-polygon.ts).
+    const fields = JSON.stringify({
       idx: item.idx, kind: item.kind, ref: item.ref, feature: item.record.feature ?? null, line: item.record.line ?? null,
-      properties: item.record.properties, geometry: item.record.geometry, read_problems: item.record.problems,
-      measures: item.measures ?? null,
+      properties: item.record.properties, read_problems: item.record.problems, measures: item.measures ?? null,
     });
+    const row = `${fields.slice(0, -1)},"geometry":${geometryText(item.record)}}`;
     batch.push(row);
     bytes += row.length;
     if (batch.length >= STORE_CHUNK || bytes >= STORE_BYTES) await flush();

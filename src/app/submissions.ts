@@ -10,6 +10,7 @@ import { KIND_IDS, kindOf, type KindId } from '../kinds/registry.ts';
 import { MAX_DRAFTS_PER_ORGANISATION, MAX_ITEMS_PER_SUBMISSION } from '../domain/limits.ts';
 import { EDITABLE_STATES, moveProblem, TRANSITIONS, type SubmissionAction, type SubmissionState } from '../domain/submission-workflow.ts';
 import { ImportRefused, type PolygonMeasures } from './import-records.ts';
+import { polygonOf } from './record-polygon.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
@@ -19,9 +20,7 @@ import { readerFor } from '../formats/registry.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
 import { checkTargets } from './reconciliation-targets.ts';
 import { storedReferenceVersion } from '../db/reference-data.ts';
-import { measureReleaseShapes } from '../db/release-import.ts';
-import { polygonToWkbHex } from '../db/wkb.ts';
-import { checkPolygonGeometry } from '../domain/geometry-checks.ts';
+import { measureReleaseShapes, type ReleaseShape } from '../db/release-import.ts';
 
 export interface Upload {
   kind: SubmissionKind;
@@ -112,8 +111,49 @@ async function readItems(upload: Upload): Promise<{ read: Awaited<ReturnType<typ
 interface Checked {
   validation: Validation;
   basis: Record<string, number>;
-  /** What was measured in the items' polygons, by item index, to keep with the items (0018). */
-  measures: Map<number, KeptMeasures>;
+}
+
+/**
+ * What the check measures in the items' polygons, by item index, batch by batch as it measures them: the
+ * write keeps them with the items while the check goes on (0018), instead of after its verdict.
+ */
+class MeasureFeed {
+  private readonly waiting: Map<number, KeptMeasures>[] = [];
+  private ended = false;
+  private wake: (() => void) | undefined;
+
+  push(batch: Map<number, KeptMeasures>): void {
+    this.waiting.push(batch);
+    this.wake?.();
+  }
+
+  /** No batch follows (the check is done, or failed). */
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  async *batches(): AsyncGenerator<Map<number, KeptMeasures>> {
+    for (;;) {
+      const next = this.waiting.shift();
+      if (next) yield next;
+      else if (this.ended) return;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
+
+/** The check as the write sees it: the measures as they come, then the verdict. */
+interface Checking {
+  measures: MeasureFeed;
+  verdict: Promise<Checked>;
+}
+
+/** Stores the items, and their measures as the check takes them; returns the check's verdict. */
+async function storeChecked(tx: Queryable, submissionId: number, items: SubmissionItem[], checking: Checking): Promise<Checked> {
+  await storeItems(tx, submissionId, items);
+  for await (const batch of checking.measures.batches()) await storeItemMeasures(tx, submissionId, batch);
+  return checking.verdict;
 }
 
 /**
@@ -122,14 +162,21 @@ interface Checked {
  * update of it (the default reconciliation): a note says so, and the versions it was checked against
  * become the submission's basis.
  */
-async function check(db: Database, upload: Upload, principal: Principal, { read, items, kindProblems }: Awaited<ReturnType<typeof readItems>>, holding: () => void = () => undefined): Promise<Checked> {
+async function check(db: Database, upload: Upload, principal: Principal, { read, items, kindProblems }: Awaited<ReturnType<typeof readItems>>, feed: MeasureFeed, holding: () => void = () => undefined): Promise<Checked> {
+  try {
+    return await checkItems(db, upload, principal, { read, items, kindProblems }, feed, holding);
+  } finally {
+    feed.end();
+  }
+}
+
+async function checkItems(db: Database, upload: Upload, principal: Principal, { read, items, kindProblems }: Awaited<ReturnType<typeof readItems>>, feed: MeasureFeed, holding: () => void): Promise<Checked> {
   const { basis, owners } = await basisOf(db, items);
   const decided = decideSubmissionItems(items, basis, {}, upload.kind);
   // The polygons are measured once, here: kept with the items for the approval (0018).
   const reference = await storedReferenceVersion(db);
-  const measures = new Map<number, KeptMeasures>();
   const keepMeasures = (taken: Map<number, PolygonMeasures>) => {
-    for (const [idx, measured] of taken) measures.set(idx, { ...measured, reference });
+    feed.push(new Map([...taken].map(([idx, measured]) => [idx, { ...measured, reference }])));
   };
   let applied: AppliedKind[] = [];
   if (items.length > 0) {
@@ -173,15 +220,31 @@ async function check(db: Database, upload: Upload, principal: Principal, { read,
   });
   const notes = capNotes([...updates, ...applied.flatMap((a) => a.report.notes)]);
   const accepted = errorCount === 0 ? applied.reduce((n, a) => n + a.report.accepted, 0) : 0;
-  return { validation: { records: read.records.length, accepted, errorCount, errors, notes }, basis, measures };
+  return { validation: { records: read.records.length, accepted, errorCount, errors, notes }, basis };
 }
 
-/** Each release item's polygon as WKB, for measureReleaseShapes (items the import will refuse are left out). */
-function releaseShapes(items: SubmissionItem[]): { idx: number; wkb: string }[] {
+/**
+ * Each release item's polygon as WKB, for measureReleaseShapes (items the import will refuse are left out),
+ * with the polygon of the hazard it names when the submission brings a hazard of that ref.
+ */
+function releaseShapes(items: SubmissionItem[]): ReleaseShape[] {
+  const wkbOf = (item: SubmissionItem): string | undefined => {
+    const polygon = polygonOf(item.record);
+    return polygon.ok ? polygon.wkb : undefined;
+  };
+  const hazards = new Map<string, string>();
+  for (const item of items) {
+    if (item.kind !== 'hazards' || item.ref === null || hazards.has(item.ref)) continue;
+    const wkb = wkbOf(item);
+    if (wkb) hazards.set(item.ref, wkb);
+  }
   return items.flatMap((item) => {
     if (item.kind !== 'releases') return [];
-    const check = checkPolygonGeometry(item.record.geometry);
-    return check.ok ? [{ idx: item.idx, wkb: polygonToWkbHex(check.geometry) }] : [];
+    const wkb = wkbOf(item);
+    if (!wkb) return [];
+    const named = item.record.properties.hazard_ref;
+    const hazardWkb = typeof named === 'string' ? hazards.get(named.trim()) : undefined;
+    return [{ idx: item.idx, wkb, ...(hazardWkb ? { hazard_wkb: hazardWkb } : {}) }];
   });
 }
 
@@ -190,16 +253,17 @@ function releaseShapes(items: SubmissionItem[]): { idx: number; wkb: string }[] 
  * file and its items are written on a connection of their own while the check runs on two others, and
  * `write` then waits for the check's verdict before its transaction ends (a check that fails rolls the
  * write back); the embedded engine has one connection, so there the check comes first. `write` stores the
- * items it is given and then awaits `checked`.
+ * items it is given and their measures, and meets the check's verdict, with storeChecked.
  */
 async function checkAndWrite<T>(
   db: Database, upload: Upload, principal: Principal,
-  write: (tx: Queryable, format: string, items: SubmissionItem[], checked: Promise<Checked>) => Promise<T>,
+  write: (tx: Queryable, format: string, items: SubmissionItem[], checking: Checking) => Promise<T>,
 ): Promise<T> {
   const prepared = await readItems(upload);
   let holding!: () => void;
   const checkHolds = new Promise<void>((resolve) => (holding = resolve));
-  const checking = check(db, upload, principal, prepared, holding);
+  const measures = new MeasureFeed();
+  const checking = check(db, upload, principal, prepared, measures, holding);
   // Handled here so that a check failing while the write waits on a lock is never an unhandled rejection;
   // the write awaits `checking` itself and meets the failure there.
   let failed = false;
@@ -214,7 +278,7 @@ async function checkAndWrite<T>(
     // PostgreSQL cannot store a NUL (a raw one in a CSV cell): such a file is never written, and the check,
     // which names each record and field holding one, is the answer.
     if (upload.text.includes('\u0000')) throw new UnstorableFile(await checking, prepared.read.format);
-    return await db.transaction((tx) => write(tx, prepared.read.format, prepared.items, checking));
+    return await db.transaction((tx) => write(tx, prepared.read.format, prepared.items, { measures, verdict: checking }));
   } finally {
     // A write refused before it awaited the check (too many drafts) still lets the check finish: no
     // statement of it is left running.
@@ -272,10 +336,8 @@ export async function createSubmission(db: Database, principal: Principal, uploa
       [principal.organisation, upload.kind, upload.fileName, format, upload.text, principal.userId],
     );
     const newId = inserted.rows[0]!.id;
-    await storeItems(tx, newId, items);
-    const { validation, basis, measures } = await checking;
+    const { validation, basis } = await storeChecked(tx, newId, items, checking);
     await tx.query(`update submission set validation = $2::jsonb, basis = $3::jsonb where id = $1`, [newId, JSON.stringify(validation), JSON.stringify(basis)]);
-    await storeItemMeasures(tx, newId, measures);
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.create', entity: 'submission', entityRef: String(newId), details: { file: upload.fileName, errors: validation.errorCount } });
     return newId;
   }).catch(refuseUnstorable);
@@ -298,12 +360,10 @@ export async function submitImport(db: Database, principal: Principal, upload: U
         [principal.organisation, upload.kind, upload.fileName, format, upload.text, principal.userId],
       );
       const newId = inserted.rows[0]!.id;
-      await storeItems(tx, newId, items);
-      const { validation, basis, measures } = await checking;
+      const { validation, basis } = await storeChecked(tx, newId, items, checking);
       // A file with errors is kept nowhere: thrown, so the write is rolled back, and answered below.
       if (validation.errorCount > 0) throw new ImportWithErrors(validation, format);
       await tx.query(`update submission set validation = $2::jsonb, basis = $3::jsonb where id = $1`, [newId, JSON.stringify(validation), JSON.stringify(basis)]);
-      await storeItemMeasures(tx, newId, measures);
       const details = { file: upload.fileName, kind: upload.kind, items: items.length, via: 'api-import' };
       await recordAuditEvent(tx, { actor: principal.username, action: 'submission.create', entity: 'submission', entityRef: String(newId), details: { ...details, errors: 0 } });
       await recordAuditEvent(tx, { actor: principal.username, action: 'submission.submit', entity: 'submission', entityRef: String(newId), details });
@@ -385,10 +445,8 @@ export async function replaceSubmissionFile(db: Database, principal: Principal, 
       [id, upload.fileName, format, upload.text, principal.userId, principal.organisation, [...EDITABLE_STATES]],
     );
     if (replaced.rowCount === 0) throw new ClearwayError('workflow.transition', `Submission ${id} changed state while the new file was being checked; it can no longer be changed`, 409);
-    await storeItems(tx, id, items);
-    const { validation, basis, measures } = await checking;
+    const { validation, basis } = await storeChecked(tx, id, items, checking);
     await tx.query(`update submission set validation = $2::jsonb, basis = $3::jsonb where id = $1`, [id, JSON.stringify(validation), JSON.stringify(basis)]);
-    await storeItemMeasures(tx, id, measures);
     await recordAuditEvent(tx, { actor: principal.username, action: 'submission.replace-file', entity: 'submission', entityRef: String(id), details: { file: upload.fileName, errors: validation.errorCount } });
   }).catch(refuseUnstorable);
   return getSubmission(db, principal, id);

@@ -152,17 +152,23 @@ export async function recomputeHazardShares(tx: Queryable, hazardIds: number[]):
 }
 
 async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Promise<void> {
-  await tx.query(
-    `update hazard_unit_share set cancelled_m2 = 0, reduced_m2 = 0, cleared_m2 = 0 where hazard_id = any($1::bigint[])`,
-    [hazardIds],
-  );
-  // A hazard wholly inside one unit (the usual case) gives that unit all it released: no overlay needed.
+  // A hazard wholly inside one unit (the usual case) gives that unit all it released: no overlay needed. A
+  // hazard over several units starts from zero here and takes its figures below. One statement, and only
+  // the rows whose figures change are written (a new hazard's shares already hold zeros).
   await tx.query(
     `update hazard_unit_share s
-     set cancelled_m2 = a.cancelled_m2, reduced_m2 = a.reduced_m2, cleared_m2 = a.cleared_m2
-     from hazard_accounting a
-     where a.hazard_id = s.hazard_id and s.hazard_id = any($1::bigint[])
-       and (select count(*) from hazard_unit_share o where o.hazard_id = s.hazard_id and o.level = s.level) = 1`,
+     set cancelled_m2 = n.cancelled_m2, reduced_m2 = n.reduced_m2, cleared_m2 = n.cleared_m2
+     from (
+       select x.hazard_id, x.level, x.unit_code,
+              case when x.units = 1 then coalesce(a.cancelled_m2, 0) else 0 end as cancelled_m2,
+              case when x.units = 1 then coalesce(a.reduced_m2, 0) else 0 end as reduced_m2,
+              case when x.units = 1 then coalesce(a.cleared_m2, 0) else 0 end as cleared_m2
+       from (select hazard_id, level, unit_code, count(*) over (partition by hazard_id, level) as units
+             from hazard_unit_share where hazard_id = any($1::bigint[])) x
+       left join hazard_accounting a on a.hazard_id = x.hazard_id
+     ) n
+     where s.hazard_id = n.hazard_id and s.level = n.level and s.unit_code = n.unit_code
+       and (s.cancelled_m2, s.reduced_m2, s.cleared_m2) is distinct from (n.cancelled_m2, n.reduced_m2, n.cleared_m2)`,
     [hazardIds],
   );
   // Per release as well, for the figures as of a date (release_figures, release_unit_share: their old rows

@@ -82,7 +82,7 @@ async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } finally {
     const elapsed = performance.now() - started;
-    if (elapsed >= slowMs) process.stderr.write(`slow sql ${elapsed.toFixed(0)} ms: ${sql.replace(/\s+/g, ' ').slice(0, 300)}\n`);
+    if (elapsed >= slowMs) process.stderr.write(`slow sql ${elapsed.toFixed(0)} ms @${(started/1000).toFixed(2)}-${(performance.now()/1000).toFixed(2)}: ${sql.replace(/\s+/g, ' ').slice(0, 300)}\n`);
   }
 }
 

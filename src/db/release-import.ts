@@ -106,48 +106,80 @@ export async function measureReleases(q: Queryable, records: Pick<StagedRelease,
   return measures;
 }
 
-/** A release polygon's own measures (validity, geodesic area), kept with a submission's item when checked. */
+/**
+ * A release polygon's own measures (validity, geodesic area), kept with a submission's item when checked;
+ * and, when the submission also brings the hazard the release names, whether the release lies inside that
+ * hazard's polygon, with a digest of the polygon it was measured against (`inside_of`). It holds for any
+ * hazard whose stored polygon has the same digest, the hazard the submission creates included.
+ */
 export interface KeptReleaseMeasures {
   invalid_reason: string | null;
   area_m2: number | null;
+  inside_of?: { hazard_md5: string; inside: boolean };
+}
+
+/** A release's polygon, and the polygon of the hazard it names when the same submission brings it. */
+export interface ReleaseShape {
+  idx: number;
+  wkb: string;
+  hazard_wkb?: string;
 }
 
 /**
- * A release polygon's own measures (validity, geodesic area), which need no hazard: a submission's check
- * takes them on a connection of its own while its hazards are still being written (docs/decisions/0018).
+ * A release polygon's own measures (validity, geodesic area, inside its sibling hazard), which need no
+ * hazard of the record: a submission's check takes them on a connection of its own while its hazards are
+ * still being written (docs/decisions/0018).
  */
-export async function measureReleaseShapes(q: Queryable, records: { idx: number; wkb: string }[]): Promise<Map<number, KeptReleaseMeasures>> {
+export async function measureReleaseShapes(q: Queryable, records: ReleaseShape[]): Promise<Map<number, KeptReleaseMeasures>> {
   if (records.length === 0) return new Map();
-  const result = await q.query<{ idx: number } & KeptReleaseMeasures>(
+  // The hazard's polygon is tested only when valid: an invalid one is refused with its item, and GEOS may
+  // fail on it. The digest is of the polygon as the hazard import stores it (the same parsing).
+  const result = await q.query<{ idx: number; invalid_reason: string | null; area_m2: number | null; hazard_md5: string | null; inside: boolean | null }>(
     `with parsed as materialized (
-       select r.idx, ${fromWkbHex('r.wkb')} as geom from json_to_recordset($1::json) as r(idx integer, wkb text)
+       select r.idx, ${fromWkbHex('r.wkb')} as geom, case when r.hazard_wkb is not null then ${fromWkbHex('r.hazard_wkb')} end as hazard
+       from json_to_recordset($1::json) as r(idx integer, wkb text, hazard_wkb text)
      ),
      checked as materialized (
-       select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p
+       select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason,
+              p.hazard is not null and st_isvalid(p.hazard) as hazard_valid
+       from parsed p
      )
-     select c.idx, c.reason as invalid_reason, case when c.reason is null then ${geodesicArea('c.geom')} end as area_m2 from checked c`,
+     select c.idx, c.reason as invalid_reason, case when c.reason is null then ${geodesicArea('c.geom')} end as area_m2,
+            case when c.reason is null and c.hazard_valid then md5(st_asbinary(c.hazard)) end as hazard_md5,
+            case when c.reason is null and c.hazard_valid then st_covers(c.hazard, c.geom) end as inside
+     from checked c`,
     [JSON.stringify(records)],
   );
-  return new Map(result.rows.map(({ idx, ...kept }) => [idx, kept]));
+  return new Map(result.rows.map(({ idx, invalid_reason, area_m2, hazard_md5, inside }) => [
+    idx, { invalid_reason, area_m2, ...(hazard_md5 !== null && inside !== null ? { inside_of: { hazard_md5, inside } } : {}) },
+  ]));
 }
 
 /**
  * measureReleases for polygons whose validity and area an earlier check kept (no repair): only what
  * depends on the hazard as it is now (which one, its version, whether the release lies inside it) is
- * measured, which spares the costliest part, the geodesic area.
+ * measured, which spares the costliest part, the geodesic area; and whether it lies inside is not tested
+ * again when the hazard's polygon is the one the check tested it against (the same digest).
  */
 export async function measureKeptReleases(q: Queryable, records: Pick<StagedRelease, 'idx' | 'wkb' | 'hazard_ref'>[], kept: Map<number, KeptReleaseMeasures>): Promise<ReleaseMeasures[]> {
   const valid = records.filter((r) => kept.get(r.idx)!.invalid_reason === null);
   const found = valid.length === 0 ? [] : (await q.query<{ idx: number; hazard_id: number | null; hazard_version: number | null; inside: boolean | null }>(
     `select r.idx, h.id as hazard_id, h.version as hazard_version,
-            case when h.id is not null then st_covers(h.geom, ${fromWkbHex('r.wkb')}) end as inside
-     from json_to_recordset($1::json) as r(idx integer, hazard_ref text, wkb text) left join hazard h on h.ref = r.hazard_ref`,
-    [JSON.stringify(valid.map((r) => ({ idx: r.idx, hazard_ref: r.hazard_ref, wkb: r.wkb })))],
+            case when h.id is null then null
+                 when r.hazard_md5 is not null and md5(st_asbinary(h.geom)) = r.hazard_md5 then r.inside
+                 else st_covers(h.geom, ${fromWkbHex('r.wkb')}) end as inside
+     from json_to_recordset($1::json) as r(idx integer, hazard_ref text, wkb text, hazard_md5 text, inside boolean)
+     left join hazard h on h.ref = r.hazard_ref`,
+    [JSON.stringify(valid.map((r) => {
+      const insideOf = kept.get(r.idx)!.inside_of;
+      return { idx: r.idx, hazard_ref: r.hazard_ref, wkb: r.wkb, hazard_md5: insideOf?.hazard_md5 ?? null, inside: insideOf?.inside ?? null };
+    }))],
   )).rows;
   const byIdx = new Map(found.map((f) => [f.idx, f]));
   return records.map((r) => {
     const f = byIdx.get(r.idx);
-    return { idx: r.idx, ...kept.get(r.idx)!, repaired: false, hazard_id: f?.hazard_id ?? null, hazard_version: f?.hazard_version ?? null, inside: f?.inside ?? null, repaired_wkb: null };
+    const { invalid_reason, area_m2 } = kept.get(r.idx)!;
+    return { idx: r.idx, invalid_reason, area_m2, repaired: false, hazard_id: f?.hazard_id ?? null, hazard_version: f?.hazard_version ?? null, inside: f?.inside ?? null, repaired_wkb: null };
   });
 }
 

@@ -7,7 +7,9 @@ import { buildServer } from '../../src/api/server.ts';
 import type { Database } from '../../src/db/engine.ts';
 import { addUser, createApiToken } from '../../src/app/accounts.ts';
 import { createTestDatabase } from '../support/test-database.ts';
-import { box, collection, count, hazardFeature, importFixture, releaseFeature } from '../support/fixtures.ts';
+import { box, collection, count, hazardFeature, importFixture, importText, releaseFeature } from '../support/fixtures.ts';
+import { measureKeptReleases } from '../../src/db/release-import.ts';
+import { polygonToWkbHex } from '../../src/db/wkb.ts';
 
 let db: Database;
 let app: FastifyInstance;
@@ -203,5 +205,24 @@ describe('an update never loses data silently', () => {
     const history = await db.query(`select version, operator_code, notes from hazard_version where ref = 'KEEP-1' order by version`);
     expect(history.rows.map((r) => r.operator_code)).toEqual(history.rows.map(() => 'HALO'));
     expect(history.rows[0]).toMatchObject({ notes: 'bamboo fence on the north side' });
+  });
+});
+
+describe('whether a release lies inside its hazard, measured when the submission was checked', () => {
+  it('holds for the hazard polygon it was measured against, and is tested again for any other', async () => {
+    // The check measures each release against the polygon of the hazard of the same submission, with that
+    // polygon's digest; later the answer is taken only for a stored hazard whose polygon has the same digest.
+    const [w, s] = [103.3, 13.3];
+    expect((await importText(db, 'hazards', collection([hazardFeature({ ref: 'DIG-HZ', operator: 'HALO' }, box(w, s, w + 0.01, s + 0.01))]))).errorCount).toBe(0);
+    const inside = { type: 'Polygon' as const, coordinates: [box(w + 0.002, s + 0.002, w + 0.004, s + 0.004)] };
+    const wkb = polygonToWkbHex(inside);
+    const digest = (await db.query<{ md5: string }>(`select md5(st_asbinary(geom)) as md5 from hazard where ref = 'DIG-HZ'`)).rows[0]!.md5;
+    const measure = (hazard_md5: string, kept: boolean) => measureKeptReleases(db, [{ idx: 0, wkb, hazard_ref: 'DIG-HZ' }],
+      new Map([[0, { invalid_reason: null, area_m2: 1, inside_of: { hazard_md5, inside: kept } }]]));
+    // The stored polygon is the one measured: the kept answer is the answer, not tested again (a kept
+    // "outside" is taken as it is, which shows it was not).
+    expect((await measure(digest, false))[0]).toMatchObject({ inside: false });
+    // Another polygon (the hazard changed since, or the release names another hazard): tested again.
+    expect((await measure('0'.repeat(32), false))[0]).toMatchObject({ inside: true });
   });
 });
