@@ -30,6 +30,11 @@ export interface ApplyOptions {
    * releases' turn comes).
    */
   keptMeasures?: Map<number, PolygonMeasures> | Promise<Map<number, PolygonMeasures>>;
+  /**
+   * At approval: the reference data version of the database. An item's own measures (kept with it when it was
+   * checked) are used when they were taken against this version.
+   */
+  measuredAgainst?: number;
   /** Receives the measures taken, by item index, to keep with the items. */
   keepMeasures?: (measured: Map<number, PolygonMeasures>) => void;
 }
@@ -39,15 +44,30 @@ export interface AppliedKind {
   report: ImportReport;
 }
 
+/**
+ * The items to apply: their kinds and refs, and each kind's items when its turn comes (an approval reads the
+ * next kind's items on a connection of its own while the current kind is applied).
+ */
+export interface ItemSource {
+  refs: { idx: number; kind: KindId; ref: string | null }[];
+  group(kind: KindId): Promise<SubmissionItem[]>;
+}
+
+/** Items already in memory (a check). */
+export const itemsAtHand = (items: SubmissionItem[]): ItemSource => ({
+  refs: items,
+  group: async (kind) => items.filter((item) => item.kind === kind),
+});
+
 /** Applies each kind's items in turn; every kind is checked even when an earlier one has errors. */
-export async function applyItems(tx: Queryable, items: SubmissionItem[], options: ApplyOptions): Promise<AppliedKind[]> {
+export async function applyItems(tx: Queryable, items: ItemSource, options: ApplyOptions): Promise<AppliedKind[]> {
   const applied: AppliedKind[] = [];
   // A release's devices become finds with refs `<release ref>-D<n>`: a check need not make them unless an
   // item's find could have such a ref (and so be refused as taken).
-  const noDeviceFinds = !items.some((item) => item.kind === 'finds' && /-D\d+\s*$/i.test(item.ref ?? ''));
+  const noDeviceFinds = !items.refs.some((item) => item.kind === 'finds' && /-D\d+\s*$/i.test(item.ref ?? ''));
   for (const kind of KIND_IDS) {
-    const group = items.filter((item) => item.kind === kind);
-    if (group.length === 0) continue;
+    if (!items.refs.some((item) => item.kind === kind)) continue;
+    const group = await items.group(kind);
     // The import numbers records by their place in what it is given: its decisions are keyed the same way.
     const reconciliation = new Map<number, Reconciliation>();
     group.forEach((item, position) => {
@@ -57,8 +77,11 @@ export async function applyItems(tx: Queryable, items: SubmissionItem[], options
     const checker = applied.length === 0 ? options.firstChecker : undefined;
     // The import numbers measures as it numbers records, by place in the group: translated to item indexes.
     const byItem = await options.keptMeasures;
-    const kept = byItem ? new Map(group.flatMap((item, position) => {
-      const measures = byItem.get(item.idx);
+    const against = options.measuredAgainst;
+    const measuresOf = (item: SubmissionItem): PolygonMeasures | undefined =>
+      byItem?.get(item.idx) ?? (against !== undefined && item.measures?.reference === against ? item.measures : undefined);
+    const kept = byItem || against !== undefined ? new Map(group.flatMap((item, position) => {
+      const measures = measuresOf(item);
       return measures ? [[position, measures] as const] : [];
     })) : undefined;
     const keep = options.keepMeasures ? (measured: Map<number, PolygonMeasures>) => {

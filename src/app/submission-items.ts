@@ -170,6 +170,16 @@ export async function loadItems(
   return result.rows.map(toItem);
 }
 
+/** The items of one kind, with their measures, in file order (as loadItems gives them). */
+export async function loadItemsOfKind(q: Queryable, submissionId: number, kind: KindId): Promise<SubmissionItem[]> {
+  const result = await q.query<ItemRow>(
+    `select idx, kind, ref, feature, line, properties, geometry, read_problems, measures
+     from submission_item where submission_id = $1 and kind = $2 order by idx`,
+    [submissionId, kind],
+  );
+  return result.rows.map(toItem);
+}
+
 /** The items' kinds and refs only: what reconciliation needs, without their properties and geometry. */
 export async function loadItemRefs(q: Queryable, submission: { id: number; kind: SubmissionKind; file_name: string; format: string }): Promise<{ idx: number; kind: KindId; ref: string | null }[]> {
   await storeLegacyItems(q, submission);

@@ -14,8 +14,8 @@ import { polygonOf } from './record-polygon.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
-import { basisKey, basisOf, decideSubmissionItems, itemRefs, itemsOf, loadItems, storeItemMeasures, storeItems, type KeptMeasures, type SubmissionItem, type SubmissionKind } from './submission-items.ts';
-import { applyItems, capNotes, type AppliedKind } from './submission-apply.ts';
+import { basisKey, basisOf, decideSubmissionItems, itemRefs, itemsOf, loadItemRefs, loadItemsOfKind, storeItemMeasures, storeItems, type KeptMeasures, type SubmissionItem, type SubmissionKind } from './submission-items.ts';
+import { applyItems, capNotes, itemsAtHand, type AppliedKind, type ItemSource } from './submission-apply.ts';
 import { readerFor } from '../formats/registry.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
 import { checkTargets } from './reconciliation-targets.ts';
@@ -194,7 +194,7 @@ async function checkItems(db: Database, upload: Upload, principal: Principal, { 
         }) : undefined;
         try {
           const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation, checkOnly: true, keepMeasures, keptMeasures: releases };
-          throw new CheckedOnly(await applyItems(tx, items, side ? { ...options, firstChecker: { q: side, pipelined: true } } : options));
+          throw new CheckedOnly(await applyItems(tx, itemsAtHand(items), side ? { ...options, firstChecker: { q: side, pipelined: true } } : options));
         } finally {
           // Its statement is awaited before the connection goes back (applyItems may have stopped early).
           await releases?.catch(() => undefined);
@@ -521,19 +521,19 @@ export async function approveSubmission(db: Database, principal: Principal, id: 
     return await finish(db, principal, id, 'approve', async (tx, locked) => {
       // Before the targets' versions are checked, so that no other change lands between the check and the writes.
       await lockOfficialRecord(tx);
-      const items = await loadItems(tx, { id, kind: locked.kind, file_name: locked.file_name, format: locked.format });
-      const decided = decideSubmissionItems(items, locked.basis, locked.reconciliation, locked.kind);
+      const refs = await loadItemRefs(tx, { id, kind: locked.kind, file_name: locked.file_name, format: locked.format });
+      const decided = decideSubmissionItems(refs, locked.basis, locked.reconciliation, locked.kind);
       for (const kind of KIND_IDS) {
-        const group = items.filter((item) => item.kind === kind);
+        const group = refs.filter((item) => item.kind === kind);
         if (group.length > 0) await checkTargets(tx, kind, itemRefs(group), decided);
       }
       // Measures taken when the items were checked hold while the reference data is the same.
       const reference = await storedReferenceVersion(tx);
-      const keptMeasures = new Map(items.flatMap((item) => (item.measures?.reference === reference ? [[item.idx, item.measures] as const] : [])));
-      const applied = await applyItems(tx, items, {
+      const options = {
         actor: principal.username, today: todayInCambodia(), fileName: locked.file_name, format: locked.format as FormatId,
-        submissionId: id, decided, defaultOperator: locked.organisation_code, keptMeasures,
-      });
+        submissionId: id, decided, defaultOperator: locked.organisation_code, measuredAgainst: reference,
+      };
+      const applied = await withItemsByKind(db, tx, id, refs, (items) => applyItems(tx, items, options));
       const refused = applied.find((a) => a.report.errorCount > 0);
       if (refused) throw new ImportRefused(refused.report);
       const report = { batchId: applied[0]?.report.batchId ?? null, accepted: applied.reduce((n, a) => n + a.report.accepted, 0) };
@@ -549,6 +549,38 @@ export async function approveSubmission(db: Database, principal: Principal, id: 
     if (!(error instanceof ImportRefused)) throw error;
     const items = error.report.errors.map((e) => ({ ref: e.ref, feature: e.feature, line: e.line, code: e.code, reason: e.reason }));
     throw new ClearwayError('workflow.conflict', `Approval stopped: ${error.report.errorCount} item(s) conflict with the official record as it is now; nothing was applied`, 409, { conflicts: items });
+  }
+}
+
+/**
+ * The items of an approval, kind by kind: on the server the next kinds' items are read on a connection of
+ * their own while the first kind is applied (items are written when checked, so committed; a submission
+ * made before items were rows has them written by this transaction, and they are read in it).
+ */
+async function withItemsByKind<T>(db: Database, tx: Queryable, id: number, refs: { idx: number; kind: KindId; ref: string | null }[], work: (items: ItemSource) => Promise<T>): Promise<T> {
+  const kinds = KIND_IDS.filter((kind) => refs.some((item) => item.kind === kind));
+  const counted = (kind: KindId) => refs.filter((item) => item.kind === kind).length;
+  const side = kinds.length > 1 && db.readOnlyConnection ? await db.readOnlyConnection() : null;
+  const ahead = new Map<KindId, Promise<SubmissionItem[]>>();
+  let reading: Promise<unknown> = Promise.resolve();
+  if (side) {
+    for (const kind of kinds.slice(1)) {
+      const read = reading.then(() => loadItemsOfKind(side, id, kind));
+      reading = read.catch(() => undefined);
+      ahead.set(kind, read);
+    }
+  }
+  try {
+    return await work({
+      refs,
+      async group(kind) {
+        const early = await ahead.get(kind)?.catch(() => undefined);
+        return early && early.length === counted(kind) ? early : loadItemsOfKind(tx, id, kind);
+      },
+    });
+  } finally {
+    await reading;
+    side?.release();
   }
 }
 
