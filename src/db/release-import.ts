@@ -115,7 +115,7 @@ export async function measureReleases(q: Queryable, records: Pick<StagedRelease,
 export interface KeptReleaseMeasures {
   invalid_reason: string | null;
   area_m2: number | null;
-  inside_of?: { hazard_md5: string; inside: boolean };
+  inside_of?: { hazard_digest: string; inside: boolean };
 }
 
 /** A release's polygon, and the polygon of the hazard it names when the same submission brings it. */
@@ -133,8 +133,9 @@ export interface ReleaseShape {
 export async function measureReleaseShapes(q: Queryable, records: ReleaseShape[]): Promise<Map<number, KeptReleaseMeasures>> {
   if (records.length === 0) return new Map();
   // The hazard's polygon is tested only when valid: an invalid one is refused with its item, and GEOS may
-  // fail on it. The digest is of the polygon as the hazard import stores it (the same parsing).
-  const result = await q.query<{ idx: number; invalid_reason: string | null; area_m2: number | null; hazard_md5: string | null; inside: boolean | null }>(
+  // fail on it. The digest is of the polygon as the hazard import stores it (the same parsing); SHA-256, not
+  // MD5: an operator controls the coordinates of both polygons, and MD5 collisions can be made to order.
+  const result = await q.query<{ idx: number; invalid_reason: string | null; area_m2: number | null; hazard_digest: string | null; inside: boolean | null }>(
     `with parsed as materialized (
        select r.idx, ${fromWkbHex('r.wkb')} as geom, case when r.hazard_wkb is not null then ${fromWkbHex('r.hazard_wkb')} end as hazard
        from json_to_recordset($1::json) as r(idx integer, wkb text, hazard_wkb text)
@@ -145,13 +146,13 @@ export async function measureReleaseShapes(q: Queryable, records: ReleaseShape[]
        from parsed p
      )
      select c.idx, c.reason as invalid_reason, case when c.reason is null then ${geodesicArea('c.geom')} end as area_m2,
-            case when c.reason is null and c.hazard_valid then md5(st_asbinary(c.hazard)) end as hazard_md5,
+            case when c.reason is null and c.hazard_valid then encode(sha256(st_asbinary(c.hazard)), 'hex') end as hazard_digest,
             case when c.reason is null and c.hazard_valid then st_covers(c.hazard, c.geom) end as inside
      from checked c`,
     [JSON.stringify(records)],
   );
-  return new Map(result.rows.map(({ idx, invalid_reason, area_m2, hazard_md5, inside }) => [
-    idx, { invalid_reason, area_m2, ...(hazard_md5 !== null && inside !== null ? { inside_of: { hazard_md5, inside } } : {}) },
+  return new Map(result.rows.map(({ idx, invalid_reason, area_m2, hazard_digest, inside }) => [
+    idx, { invalid_reason, area_m2, ...(hazard_digest !== null && inside !== null ? { inside_of: { hazard_digest, inside } } : {}) },
   ]));
 }
 
@@ -166,13 +167,13 @@ export async function measureKeptReleases(q: Queryable, records: Pick<StagedRele
   const found = valid.length === 0 ? [] : (await q.query<{ idx: number; hazard_id: number | null; hazard_version: number | null; inside: boolean | null }>(
     `select r.idx, h.id as hazard_id, h.version as hazard_version,
             case when h.id is null then null
-                 when r.hazard_md5 is not null and md5(st_asbinary(h.geom)) = r.hazard_md5 then r.inside
+                 when r.hazard_digest is not null and encode(sha256(st_asbinary(h.geom)), 'hex') = r.hazard_digest then r.inside
                  else st_covers(h.geom, ${fromWkbHex('r.wkb')}) end as inside
-     from json_to_recordset($1::json) as r(idx integer, hazard_ref text, wkb text, hazard_md5 text, inside boolean)
+     from json_to_recordset($1::json) as r(idx integer, hazard_ref text, wkb text, hazard_digest text, inside boolean)
      left join hazard h on h.ref = r.hazard_ref`,
     [JSON.stringify(valid.map((r) => {
       const insideOf = kept.get(r.idx)!.inside_of;
-      return { idx: r.idx, hazard_ref: r.hazard_ref, wkb: r.wkb, hazard_md5: insideOf?.hazard_md5 ?? null, inside: insideOf?.inside ?? null };
+      return { idx: r.idx, hazard_ref: r.hazard_ref, wkb: r.wkb, hazard_digest: insideOf?.hazard_digest ?? null, inside: insideOf?.inside ?? null };
     }))],
   )).rows;
   const byIdx = new Map(found.map((f) => [f.idx, f]));

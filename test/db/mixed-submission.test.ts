@@ -216,13 +216,13 @@ describe('whether a release lies inside its hazard, measured when the submission
     expect((await importText(db, 'hazards', collection([hazardFeature({ ref: 'DIG-HZ', operator: 'HALO' }, box(w, s, w + 0.01, s + 0.01))]))).errorCount).toBe(0);
     const inside = { type: 'Polygon' as const, coordinates: [box(w + 0.002, s + 0.002, w + 0.004, s + 0.004)] };
     const wkb = polygonToWkbHex(inside);
-    const digest = (await db.query<{ md5: string }>(`select md5(st_asbinary(geom)) as md5 from hazard where ref = 'DIG-HZ'`)).rows[0]!.md5;
-    const measure = (hazard_md5: string, kept: boolean) => measureKeptReleases(db, [{ idx: 0, wkb, hazard_ref: 'DIG-HZ' }],
-      new Map([[0, { invalid_reason: null, area_m2: 1, inside_of: { hazard_md5, inside: kept } }]]));
+    const digest = (await db.query<{ digest: string }>(`select encode(sha256(st_asbinary(geom)), 'hex') as digest from hazard where ref = 'DIG-HZ'`)).rows[0]!.digest;
+    const measure = (hazard_digest: string, kept: boolean) => measureKeptReleases(db, [{ idx: 0, wkb, hazard_ref: 'DIG-HZ' }],
+      new Map([[0, { invalid_reason: null, area_m2: 1, inside_of: { hazard_digest, inside: kept } }]]));
     // The stored polygon is the one measured: the kept answer is the answer, not tested again (a kept
     // "outside" is taken as it is, which shows it was not).
     expect((await measure(digest, false))[0]).toMatchObject({ inside: false });
     // Another polygon (the hazard changed since, or the release names another hazard): tested again.
-    expect((await measure('0'.repeat(32), false))[0]).toMatchObject({ inside: true });
+    expect((await measure('0'.repeat(64), false))[0]).toMatchObject({ inside: true });
   });
 });
