@@ -4,7 +4,7 @@
 // Above the size where that matters, a worker thread (kept warm between uploads) does it and sends the text
 // back (a copy of a few tens of milliseconds); a refusal comes back as the same ClearwayError the main thread
 // would have thrown.
-import { READ_IN_PLACE_BYTES, warmFileReader } from '../app/read-off-thread.ts';
+import { KEEP_THREAD_BELOW_BYTES, READ_IN_PLACE_BYTES, warmFileReader } from '../app/read-off-thread.ts';
 import { refusalError, WarmWorkers, type Refusal } from '../app/warm-workers.ts';
 
 export interface DecodeRequest {
@@ -36,6 +36,7 @@ export async function decodeOffThread(request: DecodeRequest, decode: (request: 
   return decoders.run<DecodeMessage, string>({
     start: request,
     transfer: whole ? [bytes.buffer as ArrayBuffer] : [],
+    keepThread: bytes.length < KEEP_THREAD_BELOW_BYTES,
     onMessage(message) {
       if ('text' in message) return { value: message.text };
       if ('refused' in message) throw refusalError(message);

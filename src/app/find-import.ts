@@ -25,7 +25,7 @@ function prepareFind(record: RawRecord, idx: number, organisations: Set<string>,
   const parsed = parseProperties(findKind.schema, findKind.fieldCodes, record.properties, at);
   const ref = parsed.ok ? parsed.value.ref : (refOf(record) ?? undefined);
   const problems: RecordProblem[] = readThenParsed(record.problems, parsed.ok ? [] : parsed.problems);
-  const pointUnreadable = record.geometry === null && record.problems.some((p) => p.code === 'geometry.malformed');
+  const pointUnreadable = record.problems.some((p) => p.code === 'geometry.malformed') && record.geometry === null;
   const point = pointUnreadable ? null : checkPointGeometry(record.geometry, record.coordinates);
   for (const problem of point?.problems ?? []) problems.push({ ...problem, ref, ...at });
   if (!parsed.ok || !point?.ok) return { place: at, ref, problems };

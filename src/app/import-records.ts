@@ -101,7 +101,7 @@ export interface Prepared<T> {
 
 function geometryProblems(record: RawRecord, ref: string | undefined): { wkb?: string; problems: RecordProblem[] } {
   // The reader already said why the geometry could not be read (bad WKT): no second message for it.
-  if (record.geometry === null && record.problems.some((p) => p.code === 'geometry.malformed')) return { problems: [] };
+  if (record.problems.some((p) => p.code === 'geometry.malformed') && record.geometry === null) return { problems: [] };
   const polygon = polygonOf(record);
   if (!polygon.ok) return { problems: [{ severity: 'error', code: polygon.code, ref, ...placeOf(record), field: 'geometry', reason: polygon.reason }] };
   return { wkb: polygon.wkb, problems: [] };

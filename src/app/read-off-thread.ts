@@ -15,6 +15,9 @@ export const BATCH = 500;
 /** Below this a file is read in place: handing it to a thread and back costs more than the read blocks. */
 export const READ_IN_PLACE_BYTES = 2 * 1_048_576;
 
+/** Above this a thread that read or decoded a file is ended after it, not kept warm (warm-workers.ts). */
+export const KEEP_THREAD_BELOW_BYTES = 32 * 1_048_576;
+
 export interface ReadJob {
   fileName: string;
   format: FormatId;
@@ -37,6 +40,7 @@ export async function readRecordsOffThread(fileName: string, text: string, forma
   const start: ReadJob = { fileName, format: reader.id, text };
   return readers.run<ReadMessage, RawRecord[]>({
     start,
+    keepThread: text.length < KEEP_THREAD_BELOW_BYTES,
     onMessage(message, reply) {
       if ('records' in message) {
         for (const sent of message.records) records.push(received(sent));

@@ -46,14 +46,22 @@ export function toSend(record: RawRecord): RecordSent {
 
 /** The record again, its geometry parsed from its text the first time it is asked for. */
 export function received({ record, geometry: text, polygon }: RecordSent): RawRecord {
-  let geometry: Geometry | null | undefined;
+  let parsed = false;
+  let geometry: Geometry | null = null;
   const whole = record as RawRecord;
   Object.defineProperty(whole, 'geometry', {
     enumerable: true,
     configurable: true,
-    get: () => (geometry === undefined ? (geometry = JSON.parse(text) as Geometry | null) : geometry),
+    get: () => {
+      if (!parsed) {
+        geometry = JSON.parse(text) as Geometry | null;
+        parsed = true;
+      }
+      return geometry;
+    },
     set: (value: Geometry | null) => {
       geometry = value;
+      parsed = true;
       geometryTexts.delete(whole);
       polygons.delete(whole);
     },

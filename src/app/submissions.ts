@@ -20,7 +20,7 @@ import { readerFor } from '../formats/registry.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
 import { checkTargets } from './reconciliation-targets.ts';
 import { storedReferenceVersion } from '../db/reference-data.ts';
-import { measureReleaseShapes, type ReleaseShape } from '../db/release-import.ts';
+import { measureReleaseShapes, type HazardShape, type ReleaseShape } from '../db/release-import.ts';
 
 export interface Upload {
   kind: SubmissionKind;
@@ -187,8 +187,9 @@ async function checkItems(db: Database, upload: Upload, principal: Principal, { 
         // On the server, the releases' own measures are taken on a second connection while the hazards are
         // checked and written: they need no hazard, and the core would otherwise wait.
         const releaseSide = side && db.readOnlyConnection ? await db.readOnlyConnection() : null;
-        const releases = releaseSide ? measureReleaseShapes(releaseSide, releaseShapes(items)).then((shapes) => {
-          const measured = new Map([...shapes].map(([idx, release]) => [idx, { release }] as const));
+        const shapes = releaseSide ? releaseShapes(items) : undefined;
+        const releases = releaseSide && shapes ? measureReleaseShapes(releaseSide, shapes.releases, shapes.hazards).then((taken) => {
+          const measured = new Map([...taken].map(([idx, release]) => [idx, { release }] as const));
           keepMeasures(measured);
           return measured;
         }) : undefined;
@@ -225,27 +226,31 @@ async function checkItems(db: Database, upload: Upload, principal: Principal, { 
 
 /**
  * Each release item's polygon as WKB, for measureReleaseShapes (items the import will refuse are left out),
- * with the polygon of the hazard it names when the submission brings a hazard of that ref.
+ * with the ref of the hazard it names when the submission brings a hazard of that ref, and those hazards'
+ * polygons, each once.
  */
-function releaseShapes(items: SubmissionItem[]): ReleaseShape[] {
+function releaseShapes(items: SubmissionItem[]): { releases: ReleaseShape[]; hazards: HazardShape[] } {
   const wkbOf = (item: SubmissionItem): string | undefined => {
     const polygon = polygonOf(item.record);
     return polygon.ok ? polygon.wkb : undefined;
   };
-  const hazards = new Map<string, string>();
+  const brought = new Map<string, string>();
   for (const item of items) {
-    if (item.kind !== 'hazards' || item.ref === null || hazards.has(item.ref)) continue;
+    if (item.kind !== 'hazards' || item.ref === null || brought.has(item.ref)) continue;
     const wkb = wkbOf(item);
-    if (wkb) hazards.set(item.ref, wkb);
+    if (wkb) brought.set(item.ref, wkb);
   }
-  return items.flatMap((item) => {
+  const named = new Set<string>();
+  const releases = items.flatMap((item) => {
     if (item.kind !== 'releases') return [];
     const wkb = wkbOf(item);
     if (!wkb) return [];
-    const named = item.record.properties.hazard_ref;
-    const hazardWkb = typeof named === 'string' ? hazards.get(named.trim()) : undefined;
-    return [{ idx: item.idx, wkb, ...(hazardWkb ? { hazard_wkb: hazardWkb } : {}) }];
+    const hazardRef = typeof item.record.properties.hazard_ref === 'string' ? item.record.properties.hazard_ref.trim() : '';
+    if (!brought.has(hazardRef)) return [{ idx: item.idx, wkb }];
+    named.add(hazardRef);
+    return [{ idx: item.idx, wkb, hazard_ref: hazardRef }];
   });
+  return { releases, hazards: [...named].map((ref) => ({ ref, wkb: brought.get(ref)! })) };
 }
 
 /**
@@ -560,7 +565,8 @@ export async function approveSubmission(db: Database, principal: Principal, id: 
 async function withItemsByKind<T>(db: Database, tx: Queryable, id: number, refs: { idx: number; kind: KindId; ref: string | null }[], work: (items: ItemSource) => Promise<T>): Promise<T> {
   const kinds = KIND_IDS.filter((kind) => refs.some((item) => item.kind === kind));
   const counted = (kind: KindId) => refs.filter((item) => item.kind === kind).length;
-  const side = kinds.length > 1 && db.readOnlyConnection ? await db.readOnlyConnection() : null;
+  // A connection that cannot be had (the pool busy, the server full) only means reading on the transaction.
+  const side = kinds.length > 1 && db.readOnlyConnection ? await db.readOnlyConnection().catch(() => null) : null;
   const ahead = new Map<KindId, Promise<SubmissionItem[]>>();
   let reading: Promise<unknown> = Promise.resolve();
   if (side) {
@@ -569,6 +575,8 @@ async function withItemsByKind<T>(db: Database, tx: Queryable, id: number, refs:
       reading = read.catch(() => undefined);
       ahead.set(kind, read);
     }
+    // Back to the pool once the reads are done, not when the approval is: checks of other uploads use it.
+    reading = reading.finally(() => side.release());
   }
   try {
     return await work({
@@ -580,7 +588,6 @@ async function withItemsByKind<T>(db: Database, tx: Queryable, id: number, refs:
     });
   } finally {
     await reading;
-    side?.release();
   }
 }
 

@@ -25,8 +25,15 @@ export interface Job<Message, Result> {
   start: unknown;
   transfer?: ArrayBuffer[];
   /**
+   * Whether the thread may wait for the next job after this one (default true). A thread that handled a
+   * very large file is ended instead: an idle thread allocates nothing, so its garbage (a gigabyte after
+   * 100 MB of GeoJSON) would stay until its next job.
+   */
+  keepThread?: boolean;
+  /**
    * Each message of the thread: `{ value }` ends the job; undefined waits for more (`reply` sends the thread
-   * a message). A ClearwayError thrown here is the job's answer and leaves the thread reusable.
+   * a message). A ClearwayError thrown here is the job's answer and leaves the thread reusable: it must be
+   * thrown only for the thread's last message of the job (a refusal, sent instead of any result).
    */
   onMessage(message: Message, reply: (message: unknown) => void): { value: Result } | undefined;
 }
@@ -77,7 +84,7 @@ export class WarmWorkers {
       });
     } finally {
       detach();
-      if (reusable && this.idle.length < this.keep) {
+      if (reusable && job.keepThread !== false && this.idle.length < this.keep) {
         worker.unref();
         this.idle.push(worker);
       } else {

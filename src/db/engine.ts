@@ -72,7 +72,10 @@ const pgTypesConfigured = (() => {
   return true;
 })();
 
-/** CLEARWAY_LOG_SLOW_MS=200 prints every statement slower than that to stderr: for finding slow SQL. */
+/**
+ * CLEARWAY_LOG_SLOW_MS=200 prints every statement slower than that to stderr, with when it started and ended
+ * (seconds since the process started): for finding slow SQL, and which statements ran side by side.
+ */
 const slowMs = Number(process.env.CLEARWAY_LOG_SLOW_MS ?? 0);
 
 async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
@@ -82,7 +85,7 @@ async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } finally {
     const elapsed = performance.now() - started;
-    if (elapsed >= slowMs) process.stderr.write(`slow sql ${elapsed.toFixed(0)} ms @${(started/1000).toFixed(2)}-${(performance.now()/1000).toFixed(2)}: ${sql.replace(/\s+/g, ' ').slice(0, 300)}\n`);
+    if (elapsed >= slowMs) process.stderr.write(`slow sql ${elapsed.toFixed(0)} ms (${(started / 1000).toFixed(2)}-${(performance.now() / 1000).toFixed(2)} s): ${sql.replace(/\s+/g, ' ').slice(0, 300)}\n`);
   }
 }
 

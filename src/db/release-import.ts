@@ -118,38 +118,49 @@ export interface KeptReleaseMeasures {
   inside_of?: { hazard_digest: string; inside: boolean };
 }
 
-/** A release's polygon, and the polygon of the hazard it names when the same submission brings it. */
+/** A release's polygon, and the ref of the hazard it names when the same submission brings that hazard. */
 export interface ReleaseShape {
   idx: number;
   wkb: string;
-  hazard_wkb?: string;
+  hazard_ref?: string;
+}
+
+/** The polygon of a hazard the submission brings, by its ref, for the releases that name it. */
+export interface HazardShape {
+  ref: string;
+  wkb: string;
 }
 
 /**
  * A release polygon's own measures (validity, geodesic area, inside its sibling hazard), which need no
  * hazard of the record: a submission's check takes them on a connection of its own while its hazards are
- * still being written (docs/decisions/0018).
+ * still being written (docs/decisions/0018, 0021).
  */
-export async function measureReleaseShapes(q: Queryable, records: ReleaseShape[]): Promise<Map<number, KeptReleaseMeasures>> {
+export async function measureReleaseShapes(q: Queryable, records: ReleaseShape[], hazards: HazardShape[]): Promise<Map<number, KeptReleaseMeasures>> {
   if (records.length === 0) return new Map();
-  // The hazard's polygon is tested only when valid: an invalid one is refused with its item, and GEOS may
-  // fail on it. The digest is of the polygon as the hazard import stores it (the same parsing); SHA-256, not
-  // MD5: an operator controls the coordinates of both polygons, and MD5 collisions can be made to order.
+  // Each hazard's polygon is sent, parsed, tested and digested once, however many releases name it. It is
+  // tested only when valid: an invalid one is refused with its item, and GEOS may fail on it. The digest is
+  // of the polygon as the hazard import stores it (the same parsing); SHA-256, not MD5: an operator writes
+  // the coordinates of both polygons, and MD5 collisions can be made to order.
   const result = await q.query<{ idx: number; invalid_reason: string | null; area_m2: number | null; hazard_digest: string | null; inside: boolean | null }>(
-    `with parsed as materialized (
-       select r.idx, ${fromWkbHex('r.wkb')} as geom, case when r.hazard_wkb is not null then ${fromWkbHex('r.hazard_wkb')} end as hazard
-       from json_to_recordset($1::json) as r(idx integer, wkb text, hazard_wkb text)
+    `with hazards as materialized (
+       select h.ref, g.geom, encode(sha256(st_asbinary(g.geom)), 'hex') as digest
+       from json_to_recordset($2::json) as h(ref text, wkb text)
+       cross join lateral (select ${fromWkbHex('h.wkb')} as geom) g
+       where st_isvalid(g.geom)
+     ),
+     parsed as materialized (
+       select r.idx, r.hazard_ref, ${fromWkbHex('r.wkb')} as geom
+       from json_to_recordset($1::json) as r(idx integer, wkb text, hazard_ref text)
      ),
      checked as materialized (
-       select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason,
-              p.hazard is not null and st_isvalid(p.hazard) as hazard_valid
-       from parsed p
+       select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p
      )
      select c.idx, c.reason as invalid_reason, case when c.reason is null then ${geodesicArea('c.geom')} end as area_m2,
-            case when c.reason is null and c.hazard_valid then encode(sha256(st_asbinary(c.hazard)), 'hex') end as hazard_digest,
-            case when c.reason is null and c.hazard_valid then st_covers(c.hazard, c.geom) end as inside
-     from checked c`,
-    [JSON.stringify(records)],
+            case when c.reason is null then h.digest end as hazard_digest,
+            case when c.reason is null and h.ref is not null then st_covers(h.geom, c.geom) end as inside
+     from checked c left join hazards h on h.ref = c.hazard_ref`,
+    [JSON.stringify(records), JSON.stringify(hazards)],
   );
   return new Map(result.rows.map(({ idx, invalid_reason, area_m2, hazard_digest, inside }) => [
     idx, { invalid_reason, area_m2, ...(hazard_digest !== null && inside !== null ? { inside_of: { hazard_digest, inside } } : {}) },
@@ -164,13 +175,20 @@ export async function measureReleaseShapes(q: Queryable, records: ReleaseShape[]
  */
 export async function measureKeptReleases(q: Queryable, records: Pick<StagedRelease, 'idx' | 'wkb' | 'hazard_ref'>[], kept: Map<number, KeptReleaseMeasures>): Promise<ReleaseMeasures[]> {
   const valid = records.filter((r) => kept.get(r.idx)!.invalid_reason === null);
+  // Each hazard named is digested once, however many releases name it.
   const found = valid.length === 0 ? [] : (await q.query<{ idx: number; hazard_id: number | null; hazard_version: number | null; inside: boolean | null }>(
-    `select r.idx, h.id as hazard_id, h.version as hazard_version,
+    `with r as materialized (
+       select * from json_to_recordset($1::json) as r(idx integer, hazard_ref text, wkb text, hazard_digest text, inside boolean)
+     ),
+     h as materialized (
+       select h.id, h.ref, h.version, h.geom, encode(sha256(st_asbinary(h.geom)), 'hex') as digest
+       from hazard h where h.ref in (select distinct hazard_ref from r)
+     )
+     select r.idx, h.id as hazard_id, h.version as hazard_version,
             case when h.id is null then null
-                 when r.hazard_digest is not null and encode(sha256(st_asbinary(h.geom)), 'hex') = r.hazard_digest then r.inside
+                 when r.hazard_digest is not null and h.digest = r.hazard_digest then r.inside
                  else st_covers(h.geom, ${fromWkbHex('r.wkb')}) end as inside
-     from json_to_recordset($1::json) as r(idx integer, hazard_ref text, wkb text, hazard_digest text, inside boolean)
-     left join hazard h on h.ref = r.hazard_ref`,
+     from r left join h on h.ref = r.hazard_ref`,
     [JSON.stringify(valid.map((r) => {
       const insideOf = kept.get(r.idx)!.inside_of;
       return { idx: r.idx, hazard_ref: r.hazard_ref, wkb: r.wkb, hazard_digest: insideOf?.hazard_digest ?? null, inside: insideOf?.inside ?? null };
