@@ -25,11 +25,11 @@ export interface ApplyOptions {
   /** The caller rolls back (a check): the accounting is not recomputed (ImportRequest.checkOnly). */
   checkOnly?: boolean;
   /**
-   * Measures already taken, by item index (a polygon measured once, docs/decisions/0018): the check's, at
-   * approval; at the check, releases' own measures still being taken beside the hazards (awaited when the
-   * releases' turn comes).
+   * Measures already taken, by kind and item index (a polygon measured once, docs/decisions/0018): at the
+   * check, the releases' own measures still being taken beside the hazards (awaited when the releases' turn
+   * comes, not before).
    */
-  keptMeasures?: Map<number, PolygonMeasures> | Promise<Map<number, PolygonMeasures>>;
+  keptMeasures?: Partial<Record<KindId, Map<number, PolygonMeasures> | Promise<Map<number, PolygonMeasures>>>>;
   /**
    * At approval: the reference data version of the database. An item's own measures (kept with it when it was
    * checked) are used when they were taken against this version.
@@ -76,7 +76,8 @@ export async function applyItems(tx: Queryable, items: ItemSource, options: Appl
     });
     const checker = applied.length === 0 ? options.firstChecker : undefined;
     // The import numbers measures as it numbers records, by place in the group: translated to item indexes.
-    const byItem = await options.keptMeasures;
+    // Awaited for its own kind only: the hazards are checked while the releases' measures are being taken.
+    const byItem = await options.keptMeasures?.[kind];
     const against = options.measuredAgainst;
     const measuresOf = (item: SubmissionItem): PolygonMeasures | undefined =>
       byItem?.get(item.idx) ?? (against !== undefined && item.measures?.reference === against ? item.measures : undefined);

@@ -194,7 +194,7 @@ async function checkItems(db: Database, upload: Upload, principal: Principal, { 
           return measured;
         }) : undefined;
         try {
-          const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation, checkOnly: true, keepMeasures, keptMeasures: releases };
+          const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation, checkOnly: true, keepMeasures, keptMeasures: { releases } };
           throw new CheckedOnly(await applyItems(tx, itemsAtHand(items), side ? { ...options, firstChecker: { q: side, pipelined: true } } : options));
         } finally {
           // Its statement is awaited before the connection goes back (applyItems may have stopped early).
