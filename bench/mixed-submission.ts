@@ -72,7 +72,9 @@ function completionReport(): { text: string; hazards: number; releases: number; 
 
 /**
  * CPU seconds used so far by this process (all its threads: the embedded engine runs in one) and by the
- * PostgreSQL server's processes: with 2 cores, the sum over the wall time says how busy both were.
+ * PostgreSQL server's processes: with 2 cores, the sum over the wall time says how busy both were. A server
+ * process that ends between two readings takes its seconds with it (a figure can then be short, even below
+ * zero), and any other PostgreSQL on the machine counts too: run it on a machine doing nothing else.
  */
 function cpuSeconds(): { node: number; postgres: number } {
   let ticks = 0;
