@@ -37,6 +37,8 @@ export interface ApplyOptions {
   measuredAgainst?: number;
   /** Receives the measures taken, by item index, to keep with the items. */
   keepMeasures?: (measured: Map<number, PolygonMeasures>) => void;
+  /** Told as each kind's items are done (the first kind is the one checked on firstChecker too). */
+  kindDone?: (kind: KindId) => void;
 }
 
 export interface AppliedKind {
@@ -94,6 +96,7 @@ export async function applyItems(tx: Queryable, items: ItemSource, options: Appl
       checkOnly: options.checkOnly, noDeviceFinds, keptMeasures: kept, keepMeasures: keep,
     }, checker);
     applied.push({ kind, report });
+    options.kindDone?.(kind);
   }
   return applied;
 }

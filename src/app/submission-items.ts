@@ -80,7 +80,17 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /** Keeps the items as rows (a replaced file's rows go first: a draft's items are not the official record). */
 export async function storeItems(tx: Queryable, submissionId: number, items: SubmissionItem[]): Promise<void> {
+  await clearItems(tx, submissionId);
+  await appendItems(tx, submissionId, items);
+}
+
+/** A replaced file's items go before the new file's are written. */
+export async function clearItems(tx: Queryable, submissionId: number): Promise<void> {
   await tx.query('delete from submission_item where submission_id = $1', [submissionId]);
+}
+
+/** Writes these items as rows, with their measures when they have them, beside any already written. */
+export async function appendItems(tx: Queryable, submissionId: number, items: SubmissionItem[]): Promise<void> {
   // Each item is written out as JSON on its own, a few at a time between turns of the event loop: one
   // JSON.stringify of 100 MB of items would hold the server's thread for half a second.
   let batch: string[] = [];
@@ -114,19 +124,6 @@ export async function storeItems(tx: Queryable, submissionId: number, items: Sub
     else if (n % 250 === 249) await yieldToEventLoop();
   }
   await flush();
-}
-
-/** The measures the check took in the items' polygons (0018), written once the check is done. */
-export async function storeItemMeasures(tx: Queryable, submissionId: number, measures: Map<number, KeptMeasures>): Promise<void> {
-  const rows = [...measures].map(([idx, kept]) => ({ idx, measures: kept }));
-  for (let start = 0; start < rows.length; start += STORE_CHUNK) {
-    await tx.query(
-      `update submission_item i set measures = x.measures
-       from json_to_recordset($2::json) as x(idx integer, measures json)
-       where i.submission_id = $1 and i.idx = x.idx`,
-      [submissionId, JSON.stringify(rows.slice(start, start + STORE_CHUNK))],
-    );
-  }
 }
 
 interface ItemRow {

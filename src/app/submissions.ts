@@ -14,7 +14,7 @@ import { polygonOf } from './record-polygon.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 import { decideItems, type Reconciliation } from '../domain/reconciliation.ts';
 import { todayInCambodia } from './open.ts';
-import { basisKey, basisOf, decideSubmissionItems, itemRefs, itemsOf, loadItemRefs, loadItemsOfKind, storeItemMeasures, storeItems, type KeptMeasures, type SubmissionItem, type SubmissionKind } from './submission-items.ts';
+import { basisKey, basisOf, decideSubmissionItems, itemRefs, itemsOf, loadItemRefs, loadItemsOfKind, appendItems, clearItems, type KeptMeasures, type SubmissionItem, type SubmissionKind } from './submission-items.ts';
 import { applyItems, capNotes, itemsAtHand, type AppliedKind, type ItemSource } from './submission-apply.ts';
 import { readerFor } from '../formats/registry.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
@@ -149,10 +149,26 @@ interface Checking {
   verdict: Promise<Checked>;
 }
 
-/** Stores the items, and their measures as the check takes them; returns the check's verdict. */
+/**
+ * Stores the items, each once, with its measures: an item is written as soon as the check has measured it,
+ * and the items the check does not measure (points, items it refused) once it is done. On the server most
+ * items are so written while the check goes on, late in it, when one core is left to this connection
+ * (0022); returns the check's verdict.
+ */
 async function storeChecked(tx: Queryable, submissionId: number, items: SubmissionItem[], checking: Checking): Promise<Checked> {
-  await storeItems(tx, submissionId, items);
-  for await (const batch of checking.measures.batches()) await storeItemMeasures(tx, submissionId, batch);
+  await clearItems(tx, submissionId);
+  const waiting = new Map(items.map((item) => [item.idx, item]));
+  for await (const batch of checking.measures.batches()) {
+    const measured: SubmissionItem[] = [];
+    for (const [idx, measures] of batch) {
+      const item = waiting.get(idx);
+      if (!item) continue;
+      waiting.delete(idx);
+      measured.push({ ...item, measures });
+    }
+    await appendItems(tx, submissionId, measured);
+  }
+  await appendItems(tx, submissionId, [...waiting.values()]);
   return checking.verdict;
 }
 
@@ -162,15 +178,20 @@ async function storeChecked(tx: Queryable, submissionId: number, items: Submissi
  * update of it (the default reconciliation): a note says so, and the versions it was checked against
  * become the submission's basis.
  */
-async function check(db: Database, upload: Upload, principal: Principal, { read, items, kindProblems }: Awaited<ReturnType<typeof readItems>>, feed: MeasureFeed, holding: () => void = () => undefined): Promise<Checked> {
+async function check(db: Database, upload: Upload, principal: Principal, { read, items, kindProblems }: Awaited<ReturnType<typeof readItems>>, feed: MeasureFeed, alone: () => void = () => undefined): Promise<Checked> {
   try {
-    return await checkItems(db, upload, principal, { read, items, kindProblems }, feed, holding);
+    return await checkItems(db, upload, principal, { read, items, kindProblems }, feed, alone);
   } finally {
     feed.end();
+    alone();
   }
 }
 
-async function checkItems(db: Database, upload: Upload, principal: Principal, { read, items, kindProblems }: Awaited<ReturnType<typeof readItems>>, feed: MeasureFeed, holding: () => void): Promise<Checked> {
+/**
+ * `alone` is told once the check holds its transaction and uses no other connection: its first kind is done
+ * (checked on a side connection too) and the releases' own measures are taken (checkAndWrite).
+ */
+async function checkItems(db: Database, upload: Upload, principal: Principal, { read, items, kindProblems }: Awaited<ReturnType<typeof readItems>>, feed: MeasureFeed, alone: () => void): Promise<Checked> {
   const { basis, owners } = await basisOf(db, items);
   const decided = decideSubmissionItems(items, basis, {}, upload.kind);
   // The polygons are measured once, here: kept with the items for the approval (0018).
@@ -182,7 +203,6 @@ async function checkItems(db: Database, upload: Upload, principal: Principal, { 
   if (items.length > 0) {
     try {
       await db.transaction(async (tx) => {
-        holding();
         const side = db.readOnlyConnection ? await db.readOnlyConnection() : null;
         // On the server, the releases' own measures are taken on a second connection while the hazards are
         // checked and written: they need no hazard, and the core would otherwise wait.
@@ -193,8 +213,17 @@ async function checkItems(db: Database, upload: Upload, principal: Principal, { 
           keepMeasures(measured);
           return measured;
         }) : undefined;
+        // Without side connections (embedded) the check is alone from the start: the write comes after it.
+        if (!side) alone();
+        const firstKindDone = () => void (releases ?? Promise.resolve()).then(alone, alone);
+        let firstKindTold = false;
         try {
-          const options = { actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided, defaultOperator: principal.organisation, checkOnly: true, keepMeasures, keptMeasures: { releases } };
+          const options = {
+            actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided,
+            defaultOperator: principal.organisation, checkOnly: true, keepMeasures, keptMeasures: { releases },
+            // applyItems tells the kinds in order: the first told is the one checked on the side connection.
+            kindDone: () => { if (!firstKindTold) firstKindDone(); firstKindTold = true; },
+          };
           throw new CheckedOnly(await applyItems(tx, itemsAtHand(items), side ? { ...options, firstChecker: { q: side, pipelined: true } } : options));
         } finally {
           // Its statement is awaited before the connection goes back (applyItems may have stopped early).
@@ -265,19 +294,21 @@ async function checkAndWrite<T>(
   write: (tx: Queryable, format: string, items: SubmissionItem[], checking: Checking) => Promise<T>,
 ): Promise<T> {
   const prepared = await readItems(upload);
-  let holding!: () => void;
-  const checkHolds = new Promise<void>((resolve) => (holding = resolve));
+  let alone!: () => void;
+  const checkAlone = new Promise<void>((resolve) => (alone = resolve));
   const measures = new MeasureFeed();
-  const checking = check(db, upload, principal, prepared, measures, holding);
+  const checking = check(db, upload, principal, prepared, measures, alone);
   // Handled here so that a check failing while the write waits on a lock is never an unhandled rejection;
   // the write awaits `checking` itself and meets the failure there.
   let failed = false;
   const settled = checking.then(() => undefined, () => void (failed = true));
   try {
     // The write asks for its connection once the check holds its own (the check's transaction; its side
-    // connection comes from a pool of its own and is never waited for): a write waiting for its check then
-    // never holds a connection the check needs, however many uploads arrive at once.
-    await Promise.race([db.engine === 'server' ? checkHolds : settled, settled]);
+    // connections come from a pool of their own and are never waited for): a write waiting for its check
+    // then never holds a connection the check needs, however many uploads arrive at once. It waits further,
+    // until the check uses its transaction alone: before that the check keeps both cores of a small server
+    // busy, and the write would only slow it (0022).
+    await Promise.race([db.engine === 'server' ? checkAlone : settled, settled]);
     // A check that failed before the write began is the answer: nothing is written.
     if (failed) await checking;
     // PostgreSQL cannot store a NUL (a raw one in a CSV cell): such a file is never written, and the check,
