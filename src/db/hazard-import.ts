@@ -136,25 +136,42 @@ export async function measureHazards(
   repair: boolean,
   options: { split: boolean },
 ): Promise<MeasuredHazards & { split: boolean }> {
-  // The CTEs are materialized so that each geometry is parsed once, not once per use.
-  const result = await q.query<HazardMeasures>(
+  // The CTEs are materialized so that each geometry is parsed once, not once per use. With the split, the
+  // valid polygons are split by unit in the same statement (rows of a second shape): they are sent once.
+  const split = options.split
+    ? `union all
+       select 'share', key, null, false, null, null, null, null, null, null, false, null, level, unit_code, m2
+       from (${unitSplitSelect('select idx as key, geom, area_m2 as total from measured where ok')}) split`
+    : '';
+  const result = await q.query<HazardMeasures & { row_kind: 'measure' | 'share'; level: string | null; unit_code: string | null; m2: number | null }>(
     `with parsed as materialized (
        select r.idx, ${fromWkbHex('r.wkb')} as geom from json_to_recordset($1::json) as r(idx integer, wkb text)
      ),
      checked as materialized (
        select p.*, case when st_isvalid(p.geom) then null else st_isvalidreason(p.geom) end as reason from parsed p
+     ),
+     measured as materialized (
+       select c.idx, c.geom, c.reason, m.area_m2, m.within_10km, m.crosses_border, b.outside_country_m2, b.distance_km,
+              coalesce(m.area_m2 > 0, false) as ok
+       from checked c
+       cross join country k
+       left join lateral (select ${measured('c.geom')}) as m(area_m2, within_10km, crosses_border) on c.reason is null
+       left join lateral (select ${borderCases('c.geom')}) as b(outside_country_m2, distance_km) on c.reason is null
      )
-     select c.idx, c.reason as invalid_reason, false as repaired, null::double precision as area_before_m2,
-            m.area_m2, m.within_10km, m.crosses_border, b.outside_country_m2, b.distance_km,
-            coalesce(m.area_m2 > 0, false) as ok, null::text as repaired_wkb
-     from checked c
-     cross join country k
-     left join lateral (select ${measured('c.geom')}) as m(area_m2, within_10km, crosses_border) on c.reason is null
-     left join lateral (select ${borderCases('c.geom')}) as b(outside_country_m2, distance_km) on c.reason is null
-     order by c.idx`,
+     select 'measure' as row_kind, idx, reason as invalid_reason, false as repaired, null::double precision as area_before_m2,
+            area_m2, within_10km, crosses_border, outside_country_m2, distance_km, ok, null::text as repaired_wkb,
+            null::text as level, null::text as unit_code, null::double precision as m2
+     from measured
+     ${split}
+     order by row_kind, idx`,
     [JSON.stringify(records.map((r) => ({ idx: r.idx, wkb: r.wkb })))],
   );
-  const measures = result.rows;
+  const measures: HazardMeasures[] = [];
+  const shares: UnitShare[] = [];
+  for (const { row_kind, level, unit_code, m2, ...measure } of result.rows) {
+    if (row_kind === 'measure') measures.push(measure);
+    else shares.push({ idx: measure.idx, level: level!, unit_code: unit_code!, m2: m2! });
+  }
   const invalid = new Set(measures.filter((m) => m.invalid_reason !== null).map((m) => m.idx));
   if (repair && invalid.size > 0) {
     const fixed = await q.query<HazardMeasures>(
@@ -183,16 +200,16 @@ export async function measureHazards(
   // Without a connection of its own (embedded), the split waits for the stage (assignStagedUnits), which
   // spares sending every polygon to the database a second time.
   if (!options.split) return { measures, shares: [], split: false };
-  const wkbByIdx = new Map(records.map((r) => [r.idx, r.wkb]));
-  const splittable = measures.filter((m) => m.ok).map((m) => ({ idx: m.idx, wkb: m.repaired_wkb ?? wkbByIdx.get(m.idx)!, total: m.area_m2 }));
-  if (splittable.length === 0) return { measures, shares: [], split: true };
-  const shares = await q.query<UnitShare>(
+  // A repaired polygon is split as repaired.
+  const splittable = measures.filter((m) => m.ok && m.repaired_wkb !== null).map((m) => ({ idx: m.idx, wkb: m.repaired_wkb!, total: m.area_m2 }));
+  if (splittable.length === 0) return { measures, shares, split: true };
+  const repairedShares = await q.query<UnitShare>(
     `select key as idx, level, unit_code, m2 from (${unitSplitSelect(
       `select r.idx as key, ${fromWkbHex('r.wkb')} as geom, r.total from json_to_recordset($1::json) as r(idx integer, wkb text, total double precision)`,
     )}) split`,
     [JSON.stringify(splittable)],
   );
-  return { measures, shares: shares.rows, split: true };
+  return { measures, shares: [...shares, ...repairedShares.rows], split: true };
 }
 
 /**
