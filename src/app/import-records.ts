@@ -5,6 +5,7 @@ import type { Database, Queryable, ReadOnlyConnection } from '../db/engine.ts';
 import { createHazardStage, measureHazards, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, keptToMeasured, measuredToKept, type KeptHazardMeasures, type MeasuredHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
 import { createReleaseStage, measureKeptReleases, measureReleases, type KeptReleaseMeasures, stageAndCheckReleases, writeStagedReleases, type ReleaseMeasures, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
 import { refreshAccounting } from '../db/accounting.ts';
+import { writePendingHazards, writePendingReleases, type PendingRecords } from '../db/pending-records.ts';
 import { combineHazards, type Combination } from '../db/reconciliation.ts';
 import { retiredTargets, writtenTarget, type Reconciliation } from '../domain/reconciliation.ts';
 import { lockOfficialRecord, recordAuditEvent, recordChangeBatch, finishChangeBatch } from '../db/change-batch.ts';
@@ -57,6 +58,11 @@ export interface ImportRequest {
    * so they are not made. They are made at approval as always.
    */
   noDeviceFinds?: boolean;
+  /**
+   * With checkOnly, when every item is a new record: the new records are kept pending (pending-records.ts)
+   * for the later items to find, not written into the official tables. Shared by the kinds of one check.
+   */
+  pending?: PendingRecords;
   /**
    * Polygon kinds: measures an earlier check of the same records took (by the record's index), used instead
    * of measuring the polygons again; and where to hand the measures this import takes, for a later import
@@ -550,9 +556,13 @@ async function importHazards(tx: Queryable, records: RawRecord[], organisations:
       await assignStagedUnits(tx, checks, measured);
       if (request.keepMeasures) request.keepMeasures(new Map([...(await measuredToKept(tx, measured))].map(([idx, hazard]) => [idx, { hazard }])));
       for (const check of checks) byIdx.get(check.idx)?.problems.push(...villageProblems(check, byIdx.get(check.idx)!));
-      const written = await writeStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId }, { accounting: !request.checkOnly });
-      report.accepted += written.inserted.length + written.updated.length;
-      updated.push(...written.updated);
+      if (request.pending) {
+        report.accepted += await writePendingHazards(tx, request.pending);
+      } else {
+        const written = await writeStagedHazards(tx, { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId }, { accounting: !request.checkOnly });
+        report.accepted += written.inserted.length + written.updated.length;
+        updated.push(...written.updated);
+      }
     }
     for (const item of chunk) addProblems(report, item.problems);
   }, checker.pipelined);
@@ -590,8 +600,8 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
     const measurable = chunk.filter((p) => p.value && !hasError(p)).map((p) => p.value!);
     if (measurable.length === 0) return [];
     const kept = keptOf(request, 'release', measurable.map((r) => r.idx));
-    if (kept) return measureKeptReleases(checker.q, measurable, kept);
-    const measures = await measureReleases(checker.q, measurable, repair);
+    if (kept) return measureKeptReleases(checker.q, measurable, kept, request.pending);
+    const measures = await measureReleases(checker.q, measurable, repair, request.pending);
     if (request.keepMeasures && !repair) {
       request.keepMeasures(new Map(measures.map((m) => [m.idx, { release: { invalid_reason: m.invalid_reason, area_m2: m.area_m2 } }])));
     }
@@ -600,11 +610,15 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
   await runChunks(records, (record, idx) => prepareRelease(record, idx, organisations, request), measure, async (chunk, measured) => {
     const stageable = chunk.filter((p) => p.value && !hasError(p));
     const byIdx = new Map(stageable.map((p) => [p.value!.idx, p]));
-    const checks = stageable.length > 0 ? await stageAndCheckReleases(tx, stageable.map((p) => p.value!), measured) : [];
+    const checks = stageable.length > 0 ? await stageAndCheckReleases(tx, stageable.map((p) => p.value!), measured, request.pending) : [];
     for (const check of checks) byIdx.get(check.idx)?.problems.push(...releaseCheckProblems(check, byIdx.get(check.idx)!));
     if (!chunk.some(hasError) && report.errors.length === 0 && checks.length > 0) {
-      const hazardIds = await writeStagedReleases(tx, checks.map((c) => c.idx), { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
-      for (const id of hazardIds) touched.add(id);
+      if (request.pending) {
+        await writePendingReleases(tx, checks.map((c) => c.idx), request.pending);
+      } else {
+        const hazardIds = await writeStagedReleases(tx, checks.map((c) => c.idx), { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
+        for (const id of hazardIds) touched.add(id);
+      }
       report.accepted += checks.length;
     }
     for (const item of chunk) addProblems(report, item.problems);

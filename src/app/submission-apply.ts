@@ -9,6 +9,7 @@ import type { FormatId } from '../formats/records.ts';
 import { KIND_IDS, type KindId } from '../kinds/registry.ts';
 import { importGroup, type Checker, type ImportReport, type PolygonMeasures } from './import-records.ts';
 import type { SubmissionItem } from './submission-items.ts';
+import type { PendingRecords } from '../db/pending-records.ts';
 
 export interface ApplyOptions {
   actor: string;
@@ -67,6 +68,10 @@ export async function applyItems(tx: Queryable, items: ItemSource, options: Appl
   // A release's devices become finds with refs `<release ref>-D<n>`: a check need not make them unless an
   // item's find could have such a ref (and so be refused as taken).
   const noDeviceFinds = !items.refs.some((item) => item.kind === 'finds' && /-D\d+\s*$/i.test(item.ref ?? ''));
+  // A check whose items are all new records keeps them pending instead of writing them (pending-records.ts):
+  // an update or combine changes an official row, and a device's find is made from written releases.
+  const allNew = items.refs.every((item) => (options.decided.get(item.idx)?.action ?? 'new') === 'new');
+  const pending: PendingRecords | undefined = options.checkOnly && noDeviceFinds && allNew ? { hazards: false, releases: false } : undefined;
   for (const kind of KIND_IDS) {
     if (!items.refs.some((item) => item.kind === kind)) continue;
     const group = await items.group(kind);
@@ -93,7 +98,7 @@ export async function applyItems(tx: Queryable, items: ItemSource, options: Appl
     const report = await importGroup(tx, {
       kind, fileName: options.fileName, text: '', format: options.format, read: group.map((item) => item.record),
       actor: options.actor, today: options.today, submissionId: options.submissionId, reconciliation, defaultOperator: options.defaultOperator,
-      checkOnly: options.checkOnly, noDeviceFinds, keptMeasures: kept, keepMeasures: keep,
+      checkOnly: options.checkOnly, noDeviceFinds, pending, keptMeasures: kept, keepMeasures: keep,
     }, checker);
     applied.push({ kind, report });
     options.kindDone?.(kind);

@@ -151,13 +151,15 @@ interface Checking {
 
 /**
  * Stores the items, each once, with its measures: an item is written as soon as the check has measured it,
- * and the items the check does not measure (points, items it refused) once it is done. On the server most
+ * an item the check never measures (a point) at once, and a polygon it did not measure (refused) once it is done. On the server most
  * items are so written while the check goes on, late in it, when one core is left to this connection
  * (0022); returns the check's verdict.
  */
 async function storeChecked(tx: Queryable, submissionId: number, items: SubmissionItem[], checking: Checking): Promise<Checked> {
   await clearItems(tx, submissionId);
-  const waiting = new Map(items.map((item) => [item.idx, item]));
+  // Only polygons are measured: the other items are written at once, not after the check.
+  await appendItems(tx, submissionId, items.filter((item) => kindOf(item.kind).geometry !== 'polygon'));
+  const waiting = new Map(items.filter((item) => kindOf(item.kind).geometry === 'polygon').map((item) => [item.idx, item]));
   for await (const batch of checking.measures.batches()) {
     const measured: SubmissionItem[] = [];
     for (const [idx, measures] of batch) {

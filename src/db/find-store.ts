@@ -2,6 +2,7 @@
 // refs it names, whether its ref is taken) and the writes, set-wise per chunk. Versions and history come
 // from keep_history('find') (0005_record_kinds.sql).
 import type { Queryable } from './engine.ts';
+import { hazardsSeen, releasesSeen, type PendingRecords } from './pending-records.ts';
 
 /** A find as the import hands it over: the exchange fields, normalised, and its point. */
 export interface StagedFind {
@@ -41,7 +42,7 @@ export interface FindCheck {
   hazard_known: boolean;
 }
 
-export async function checkFinds(q: Queryable, finds: StagedFind[]): Promise<FindCheck[]> {
+export async function checkFinds(q: Queryable, finds: StagedFind[], pending?: PendingRecords): Promise<FindCheck[]> {
   if (finds.length === 0) return [];
   const input = finds.map((f) => ({ idx: f.idx, ref: f.ref, lon: f.lon, lat: f.lat, release_ref: f.release_ref, hazard_ref: f.hazard_ref, target_ref: f.target_ref }));
   const result = await q.query<FindCheck>(
@@ -57,12 +58,12 @@ export async function checkFinds(q: Queryable, finds: StagedFind[]): Promise<Fin
             u.province_code, u.district_code, u.commune_code,
             h.ref as release_hazard_ref,
             (i.release_ref is null or r.id is not null) as release_known,
-            (i.hazard_ref is null or exists (select 1 from hazard hz where hz.ref = i.hazard_ref)) as hazard_known
+            (i.hazard_ref is null or exists (select 1 from ${hazardsSeen(pending)} hz where hz.ref = i.hazard_ref)) as hazard_known
      from input i
      cross join country k
      cross join lateral admin_units_at(i.geom) u
-     left join land_release r on r.ref = i.release_ref
-     left join hazard h on h.id = r.hazard_id
+     left join ${releasesSeen(pending)} r on r.ref = i.release_ref
+     left join ${hazardsSeen(pending)} h on h.id = r.hazard_id
      order by i.idx`,
     [JSON.stringify(input)],
   );

@@ -4,6 +4,7 @@
 import type { Queryable } from './engine.ts';
 import { difference, fromWkbHex, geodesicArea, polygonal } from './geometry-sql.ts';
 import { KNOWN_INSIDE } from './accounting.ts';
+import { hazardsSeen, type PendingRecords } from './pending-records.ts';
 
 export interface StagedRelease {
   idx: number;
@@ -65,7 +66,7 @@ export interface ReleaseMeasures {
  * its hazard): on the server it runs on a read-only connection of its own while the transaction writes the
  * previous chunk (docs/decisions/0011). `inside` is used only if the hazard is still at the version seen.
  */
-export async function measureReleases(q: Queryable, records: Pick<StagedRelease, 'idx' | 'wkb' | 'hazard_ref'>[], repair: boolean): Promise<ReleaseMeasures[]> {
+export async function measureReleases(q: Queryable, records: Pick<StagedRelease, 'idx' | 'wkb' | 'hazard_ref'>[], repair: boolean, pending?: PendingRecords): Promise<ReleaseMeasures[]> {
   const result = await q.query<ReleaseMeasures>(
     `with parsed as materialized (
        select r.idx, r.hazard_ref, ${fromWkbHex('r.wkb')} as geom
@@ -77,7 +78,7 @@ export async function measureReleases(q: Queryable, records: Pick<StagedRelease,
      select c.idx, c.reason as invalid_reason, false as repaired, case when c.reason is null then ${geodesicArea('c.geom')} end as area_m2,
             h.id as hazard_id, h.version as hazard_version,
             case when c.reason is null and h.id is not null then st_covers(h.geom, c.geom) end as inside, null::text as repaired_wkb
-     from checked c left join hazard h on h.ref = c.hazard_ref
+     from checked c left join ${hazardsSeen(pending)} h on h.ref = c.hazard_ref
      order by c.idx`,
     [JSON.stringify(records.map((r) => ({ idx: r.idx, hazard_ref: r.hazard_ref, wkb: r.wkb })))],
   );
@@ -94,7 +95,7 @@ export async function measureReleases(q: Queryable, records: Pick<StagedRelease,
               case when h.id is not null and not st_isempty(p.geom) then ${geodesicArea('p.geom')} end as area_m2,
               case when h.id is not null and not st_isempty(p.geom) then st_covers(h.geom, p.geom) end as inside,
               encode(st_asbinary(p.geom), 'hex') as repaired_wkb
-       from parsed p left join hazard h on h.ref = p.hazard_ref`,
+       from parsed p left join ${hazardsSeen(pending)} h on h.ref = p.hazard_ref`,
       [JSON.stringify(records.filter((r) => invalid.has(r.idx)).map((r) => ({ idx: r.idx, hazard_ref: r.hazard_ref, wkb: r.wkb })))],
     );
     const byIdx = new Map(fixed.rows.map((r) => [r.idx, r]));
@@ -174,7 +175,7 @@ export async function measureReleaseShapes(q: Queryable, records: ReleaseShape[]
  * again when the hazard's polygon is the one the check tested it against (the same digest). The polygons
  * themselves are sent only for the releases that need the test (most need none: 14 MB for 4,000 releases).
  */
-export async function measureKeptReleases(q: Queryable, records: Pick<StagedRelease, 'idx' | 'wkb' | 'hazard_ref'>[], kept: Map<number, KeptReleaseMeasures>): Promise<ReleaseMeasures[]> {
+export async function measureKeptReleases(q: Queryable, records: Pick<StagedRelease, 'idx' | 'wkb' | 'hazard_ref'>[], kept: Map<number, KeptReleaseMeasures>, pending?: PendingRecords): Promise<ReleaseMeasures[]> {
   const valid = records.filter((r) => kept.get(r.idx)!.invalid_reason === null);
   const withShape = (r: Pick<StagedRelease, 'idx' | 'wkb' | 'hazard_ref'>, sendShape: boolean) => {
     const insideOf = kept.get(r.idx)!.inside_of;
@@ -182,9 +183,9 @@ export async function measureKeptReleases(q: Queryable, records: Pick<StagedRele
   };
   // First without the polygons of releases measured against a hazard polygon: those whose hazard is still
   // that polygon need none. The others, and those whose hazard has another polygon now, go with theirs.
-  const first = await hazardsNow(q, valid.map((r) => withShape(r, kept.get(r.idx)!.inside_of === undefined)));
+  const first = await hazardsNow(q, valid.map((r) => withShape(r, kept.get(r.idx)!.inside_of === undefined)), pending);
   const again = new Set(first.filter((f) => f.hazard_id !== null && f.inside === null).map((f) => f.idx));
-  const second = again.size === 0 ? [] : await hazardsNow(q, valid.filter((r) => again.has(r.idx)).map((r) => withShape(r, true)));
+  const second = again.size === 0 ? [] : await hazardsNow(q, valid.filter((r) => again.has(r.idx)).map((r) => withShape(r, true)), pending);
   const byIdx = new Map([...first, ...second].map((f) => [f.idx, f]));
   return records.map((r) => {
     const f = byIdx.get(r.idx);
@@ -197,7 +198,7 @@ export async function measureKeptReleases(q: Queryable, records: Pick<StagedRele
  * Each release's hazard as it is now, and whether the release lies inside it: kept when the hazard's polygon
  * has the digest it was measured against, else tested when the release's polygon is sent (null when not).
  */
-async function hazardsNow(q: Queryable, rows: { idx: number; hazard_ref: string; wkb: string | null; hazard_digest: string | null; inside: boolean | null }[]) {
+async function hazardsNow(q: Queryable, rows: { idx: number; hazard_ref: string; wkb: string | null; hazard_digest: string | null; inside: boolean | null }[], pending: PendingRecords | undefined) {
   if (rows.length === 0) return [];
   // Each hazard named is digested once, however many releases name it.
   return (await q.query<{ idx: number; hazard_id: number | null; hazard_version: number | null; inside: boolean | null }>(
@@ -206,7 +207,7 @@ async function hazardsNow(q: Queryable, rows: { idx: number; hazard_ref: string;
      ),
      h as materialized (
        select h.id, h.ref, h.version, h.geom, encode(sha256(st_asbinary(h.geom)), 'hex') as digest
-       from hazard h where h.ref in (select distinct hazard_ref from r)
+       from ${hazardsSeen(pending)} h where h.ref in (select distinct hazard_ref from r)
      )
      select r.idx, h.id as hazard_id, h.version as hazard_version,
             case when h.id is null then null
@@ -217,7 +218,8 @@ async function hazardsNow(q: Queryable, rows: { idx: number; hazard_ref: string;
   )).rows;
 }
 
-export async function stageAndCheckReleases(tx: Queryable, records: StagedRelease[], measures: ReleaseMeasures[]): Promise<StagedReleaseCheck[]> {
+export async function stageAndCheckReleases(tx: Queryable, records: StagedRelease[], measures: ReleaseMeasures[], pending?: PendingRecords): Promise<StagedReleaseCheck[]> {
+  const hazards = hazardsSeen(pending);
   await tx.query('truncate release_stage');
   const byIdx = new Map(measures.map((m) => [m.idx, m]));
   const rows = records.map((r) => {
@@ -251,12 +253,12 @@ export async function stageAndCheckReleases(tx: Queryable, records: StagedReleas
             case when h.id is not distinct from c.seen_hazard_id and h.version is not distinct from c.seen_hazard_version then c.inside
                  when ${usable} and h.id is not null then st_covers(h.geom, c.geom) end,
             t.id
-     from c left join hazard h on h.ref = c.hazard_ref left join land_release t on t.ref = c.target_ref`,
+     from c left join ${hazards} h on h.ref = c.hazard_ref left join land_release t on t.ref = c.target_ref`,
     [JSON.stringify(rows)],
   );
   const staged = `(s.invalid_before is null or (s.repaired and not st_isempty(s.geom)))`;
   const result = await tx.query<StagedReleaseCheck>(
-    `select s.idx, s.ref, s.hazard_ref, s.hazard_id, (select c.ref from hazard c where c.id = h.combined_into) as hazard_combined_into,
+    `select s.idx, s.ref, s.hazard_ref, s.hazard_id, (select c.ref from ${hazards} c where c.id = h.combined_into) as hazard_combined_into,
             ${staged} as valid, s.invalid_before as invalid_reason,
             s.repaired and not st_isempty(s.geom) as repaired, s.area_m2,
             case when s.inside then true
@@ -266,7 +268,7 @@ export async function stageAndCheckReleases(tx: Queryable, records: StagedReleas
             end as outside_m2,
             -- An update writes into its target; only a new release must bring a ref the record lacks.
             s.target_id is null and exists (select 1 from land_release r where r.ref = s.ref) as ref_exists
-     from release_stage s left join hazard h on h.id = s.hazard_id
+     from release_stage s left join ${hazards} h on h.id = s.hazard_id
      order by s.idx`,
   );
   return result.rows;

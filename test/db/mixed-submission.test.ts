@@ -124,6 +124,55 @@ describe('one submission, many kinds', () => {
     expect(submission.validation.errors.map((e) => [e.code, e.feature])).toEqual([['ref.exists', 3]]);
   });
 
+  it('checks new records against each other alike whether it keeps them pending or writes them (0022)', async () => {
+    // Items all new: the check keeps its new records pending for the later items. One item updating an
+    // official hazard makes it write them, as an approval does. The verdicts on the other items are the same.
+    const [w, s] = [103.05, 13.3];
+    const releases = (p: string) => [
+      hazardFeature({ ref: `${p}-HZ`, operator: 'HALO', record_kind: 'hazard' }, box(w, s, w + 0.01, s + 0.01)),
+      // Half of it outside its hazard (a note: not counted); none of it in its hazard; a hazard nobody has.
+      releaseFeature({ ref: `${p}-LR1`, hazard_ref: `${p}-HZ`, record_kind: 'release' }, box(w + 0.005, s, w + 0.015, s + 0.01)),
+      releaseFeature({ ref: `${p}-LR2`, hazard_ref: `${p}-HZ`, record_kind: 'release' }, box(w + 0.04, s, w + 0.05, s + 0.01)),
+      releaseFeature({ ref: `${p}-LR3`, hazard_ref: `${p}-NONE`, record_kind: 'release' }, box(w, s, w + 0.005, s + 0.005)),
+    ];
+    const find = (p: string, ref: string, named: Record<string, string>) => ({
+      type: 'Feature', properties: { record_kind: 'find', ref: `${p}-${ref}`, category: 'AP', model: 'PMN-2', quantity: 1, found_on: '2021-02-01', ...named },
+      geometry: { type: 'Point', coordinates: [w + 0.002137, s + 0.004211] },
+    });
+    const finds = (p: string) => [
+      hazardFeature({ ref: `${p}-HZ`, operator: 'HALO', record_kind: 'hazard' }, box(w, s, w + 0.01, s + 0.01)),
+      hazardFeature({ ref: `${p}-HZ2`, operator: 'HALO', record_kind: 'hazard' }, box(w + 0.02, s, w + 0.03, s + 0.01)),
+      releaseFeature({ ref: `${p}-LR1`, hazard_ref: `${p}-HZ`, record_kind: 'release' }, box(w, s, w + 0.005, s + 0.01)),
+      // In a release of HZ but said to be in HZ2; in a release nobody has; in HZ2; in LR1, its hazard found from it.
+      find(p, 'F1', { release_ref: `${p}-LR1`, hazard_ref: `${p}-HZ2` }),
+      find(p, 'F2', { release_ref: `${p}-NOPE` }),
+      find(p, 'F3', { hazard_ref: `${p}-HZ2` }),
+      find(p, 'F4', { release_ref: `${p}-LR1` }),
+    ];
+    const update = hazardFeature({ ref: 'HZ-PL-0001', operator: 'HALO', record_kind: 'hazard' }, box(102.6, 12.85, 102.61, 12.86));
+    type Validation = Awaited<ReturnType<typeof submit>>['validation'];
+    type Problem = { code: string; field?: string; feature?: number; reason?: string };
+    const problems = (v: Validation): Problem[] => [...v.errors, ...v.notes];
+    const verdicts = (v: Validation, p: string) => problems(v).filter((e) => e.code !== 'record.updates')
+      .map((e) => `${e.code} ${e.field} ${e.feature} ${e.reason?.replaceAll(p, '')}`).sort();
+    for (const file of [releases, finds]) {
+      const pending = (await submit(collection(file('PD1')))).validation;
+      const written = (await submit(collection([...file('PD2'), update]))).validation;
+      expect(written.notes.map((n) => n.code)).toContain('record.updates');
+      expect(verdicts(pending, 'PD1')).toEqual(verdicts(written, 'PD2'));
+      const codes = problems(pending).map((e) => `${e.code} ${e.feature}`);
+      if (file === releases) expect(codes).toEqual(expect.arrayContaining(['release.outside-hazard 1', 'release.not-touching-hazard 2', 'hazard.unknown 3']));
+      else {
+        expect(codes).toEqual(expect.arrayContaining(['field.invalid 3', 'release.unknown 4']));
+        expect(codes.filter((c) => / [56]$/.test(c))).toEqual([]);
+      }
+    }
+    // Nothing of either check reached the official record, and the updated hazard is as it was.
+    expect(await count(db, `hazard where ref like 'PD%'`)).toBe(0);
+    expect(await count(db, `land_release where ref like 'PD%'`)).toBe(0);
+    expect(await count(db, `hazard where ref = 'HZ-PL-0001' and version = 1`)).toBe(1);
+  });
+
   it('counts notes of one code past ten instead of listing thousands', async () => {
     const features = [];
     for (let i = 0; i < 25; i++) features.push({ type: 'Feature', properties: { record_kind: 'find', ref: `NOTE-${i}`, category: 'UXO', model: `Homemade ${i}`, quantity: 1, found_on: '2022-01-01' }, geometry: { type: 'Point', coordinates: [103.2 + i * 0.001, 13.1] } });
