@@ -8,7 +8,7 @@ import { officialVersions } from '../db/reconciliation.ts';
 import { ClearwayError, type RecordProblem } from '../domain/problems.ts';
 import { decideItems, type DecidedItem, type ItemRef, type Reconciliation } from '../domain/reconciliation.ts';
 import { readRecordsOffThread } from './read-off-thread.ts';
-import { geometryText } from './record-polygon.ts';
+import { geometryText, received } from './record-polygon.ts';
 import { placeOf, refOf, type FormatId, type RawRecord } from '../formats/records.ts';
 
 /** What a submission declares it holds: one kind, or records that each say theirs. */
@@ -167,14 +167,21 @@ export async function loadItems(
   return result.rows.map(toItem);
 }
 
-/** The items of one kind, with their measures, in file order (as loadItems gives them). */
+/**
+ * The items of one kind, with their measures, in file order (as loadItems gives them). Each geometry comes
+ * as text and is parsed when first asked for (record-polygon.ts): an approval does so chunk by chunk, while
+ * the database works on the chunk before, instead of all at once before it starts.
+ */
 export async function loadItemsOfKind(q: Queryable, submissionId: number, kind: KindId): Promise<SubmissionItem[]> {
-  const result = await q.query<ItemRow>(
-    `select idx, kind, ref, feature, line, properties, geometry, read_problems, measures
+  const result = await q.query<Omit<ItemRow, 'geometry'> & { geometry: string }>(
+    `select idx, kind, ref, feature, line, properties, geometry::text as geometry, read_problems, measures
      from submission_item where submission_id = $1 and kind = $2 order by idx`,
     [submissionId, kind],
   );
-  return result.rows.map(toItem);
+  return result.rows.map(({ geometry, ...row }) => {
+    const { record: { geometry: _parsedLater, ...record }, ...item } = toItem({ ...row, geometry: null });
+    return { ...item, record: received({ record, geometry }) };
+  });
 }
 
 /** The items' kinds and refs only: what reconciliation needs, without their properties and geometry. */
