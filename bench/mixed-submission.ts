@@ -47,6 +47,10 @@ interface Row {
 }
 const rows: Row[] = [];
 const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
+/** With CLEARWAY_LOG_SLOW_MS set, when each step starts, on the slow-statement log's clock (which statements belong to which step). */
+const mark = (step: string) => {
+  if (process.env.CLEARWAY_LOG_SLOW_MS) process.stderr.write(`step ${step} at ${(performance.now() / 1000).toFixed(2)} s\n`);
+};
 
 /** The completion report: hazards and their releases from the bench generator, finds on each release's first vertex. */
 function completionReport(): { text: string; hazards: number; releases: number; finds: number } {
@@ -102,9 +106,11 @@ async function measure(db: Database, engine: string, run: number, report: Return
   const officer: Principal = { userId: officerId, username: 'halo.officer', role: 'operator_data_officer', organisation: 'HALO', via: 'token' };
   const reviewer: Principal = { userId: reviewerId, username: 'cmaa.reviewer', role: 'authority_reviewer', organisation: 'CMAA', via: 'token' };
   let cpu = cpuSeconds();
+  mark('validate');
   let started = process.hrtime.bigint();
   const draft = await createSubmission(db, officer, { kind: 'mixed', fileName: 'completion-report.geojson', text: report.text });
   const validateSeconds = seconds(started);
+  mark('validated');
   const validateCpu = cpuSince(cpu);
   if (draft.validation.errorCount > 0) throw new Error(`bench data has errors: ${JSON.stringify(draft.validation.errors.slice(0, 3))}`);
   await submitSubmission(db, officer, draft.id);
@@ -112,9 +118,11 @@ async function measure(db: Database, engine: string, run: number, report: Return
   await reviewSubmission(db, reviewer, draft.id, { limit: 500, offset: 4_000 });
   const reviewPageSeconds = seconds(started);
   cpu = cpuSeconds();
+  mark('approve');
   started = process.hrtime.bigint();
   const approved = await approveSubmission(db, reviewer, draft.id);
   const approveSeconds = seconds(started);
+  mark('approved');
   const approveCpu = cpuSince(cpu);
   if (approved.state !== 'approved') throw new Error('not approved');
   rows.push({ engine, run, items: total, hazards: report.hazards, releases: report.releases, finds: report.finds, validateSeconds, reviewPageSeconds, approveSeconds, validateCpu, approveCpu });
