@@ -150,10 +150,9 @@ interface Checking {
 }
 
 /**
- * Stores the items, each once, with its measures: an item is written as soon as the check has measured it,
- * an item the check never measures (a point) at once, and a polygon it did not measure (refused) once it is done. On the server most
- * items are so written while the check goes on, late in it, when one core is left to this connection
- * (0022); returns the check's verdict.
+ * Stores the items, each once, with its measures: a polygon as soon as the check has measured it, an item
+ * the check never measures (a point) at once, and a polygon it did not measure (refused) once it is done.
+ * On the server most items are so written while the check goes on (0022). Returns the check's verdict.
  */
 async function storeChecked(tx: Queryable, submissionId: number, items: SubmissionItem[], checking: Checking): Promise<Checked> {
   await clearItems(tx, submissionId);
@@ -215,8 +214,10 @@ async function checkItems(db: Database, upload: Upload, principal: Principal, { 
           keepMeasures(measured);
           return measured;
         }) : undefined;
-        // Without side connections (embedded) the check is alone from the start: the write comes after it.
-        if (!side) alone();
+        // Without side connections (embedded) the write comes after the check anyway. A check of one kind
+        // uses its side connections to its end: its write does not wait for them (a 100 MB file of hazards
+        // would then be written only after it was checked).
+        if (!side || new Set(items.map((item) => item.kind)).size === 1) alone();
         const firstKindDone = () => void (releases ?? Promise.resolve()).then(alone, alone);
         let firstKindTold = false;
         try {
