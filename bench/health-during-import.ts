@@ -14,6 +14,7 @@ import { addUser, createApiToken } from '../src/app/accounts.ts';
 import { loadProvinceOutlines } from '../src/app/demo-data.ts';
 import { openClearway } from '../src/app/open.ts';
 import { generateBenchData } from '../src/demo/generate-demo-data.ts';
+import { MAX_ITEMS_PER_SUBMISSION } from '../src/domain/limits.ts';
 import { openServer } from '../src/db/engine.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { createTemplateDatabase, startPostgresServer, type PostgresServer } from '../test/support/postgres-server.ts';
@@ -29,12 +30,18 @@ const engines = values.engines.split(',') as ('server' | 'embedded')[];
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'clearway-bench-health-'));
 
-/** A hazards file of about the target size (the bench generator's polygons: 20 to 200 vertices). */
+/**
+ * A hazards file of about the target size. Its polygons have 150 to 400 vertices, so that 100 MB holds fewer
+ * hazards than a submission takes (MAX_ITEMS_PER_SUBMISSION): the import is checked to its end and kept,
+ * not refused for its size after it is read.
+ */
 function generateFile(): { file: string; hazards: number; bytes: number } {
   const provinces = loadProvinceOutlines();
-  const sample = JSON.stringify(generateBenchData({ provinces, hazardCount: 1_000, seed: 5 }).hazards).length / 1_000;
+  const shape = { minVertices: 150, maxVertices: 400, seed: 5 };
+  const sample = JSON.stringify(generateBenchData({ provinces, hazardCount: 1_000, ...shape }).hazards).length / 1_000;
   const hazards = Math.floor((targetBytes * 0.98) / sample);
-  const text = JSON.stringify(generateBenchData({ provinces, hazardCount: hazards, seed: 5 }).hazards);
+  if (hazards > MAX_ITEMS_PER_SUBMISSION) throw new Error(`${hazards} hazards: more than a submission takes (${MAX_ITEMS_PER_SUBMISSION}); use larger polygons`);
+  const text = JSON.stringify(generateBenchData({ provinces, hazardCount: hazards, ...shape }).hazards);
   const file = path.join(work, 'hazards.geojson');
   fs.writeFileSync(file, text);
   return { file, hazards, bytes: Buffer.byteLength(text) };
