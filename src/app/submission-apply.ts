@@ -38,8 +38,8 @@ export interface ApplyOptions {
   measuredAgainst?: number;
   /** Receives the measures taken, by item index, to keep with the items. */
   keepMeasures?: (measured: Map<number, PolygonMeasures>) => void;
-  /** Told as each kind's items are done (the first kind is the one checked on firstChecker too). */
-  kindDone?: (kind: KindId) => void;
+  /** Told once the first kind's items are done: firstChecker is no longer used. */
+  firstKindDone?: () => void;
 }
 
 export interface AppliedKind {
@@ -101,7 +101,7 @@ export async function applyItems(tx: Queryable, items: ItemSource, options: Appl
       checkOnly: options.checkOnly, noDeviceFinds, pending, keptMeasures: kept, keepMeasures: keep,
     }, checker);
     applied.push({ kind, report });
-    options.kindDone?.(kind);
+    if (applied.length === 1) options.firstKindDone?.();
   }
   return applied;
 }

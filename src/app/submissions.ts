@@ -218,14 +218,12 @@ async function checkItems(db: Database, upload: Upload, principal: Principal, { 
         // uses its side connections to its end: its write does not wait for them (a 100 MB file of hazards
         // would then be written only after it was checked).
         if (!side || new Set(items.map((item) => item.kind)).size === 1) alone();
-        const firstKindDone = () => void (releases ?? Promise.resolve()).then(alone, alone);
-        let firstKindTold = false;
         try {
           const options = {
             actor: principal.username, today: todayInCambodia(), fileName: upload.fileName, format: read.format as FormatId, decided,
             defaultOperator: principal.organisation, checkOnly: true, keepMeasures, keptMeasures: { releases },
-            // applyItems tells the kinds in order: the first told is the one checked on the side connection.
-            kindDone: () => { if (!firstKindTold) firstKindDone(); firstKindTold = true; },
+            // The side connection is done with; the releases' own measures may still be being taken.
+            firstKindDone: () => void (releases ?? Promise.resolve()).then(alone, alone),
           };
           throw new CheckedOnly(await applyItems(tx, itemsAtHand(items), side ? { ...options, firstChecker: { q: side, pipelined: true } } : options));
         } finally {

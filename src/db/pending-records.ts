@@ -14,7 +14,9 @@ export interface PendingRecords {
   releases: boolean;
 }
 
-export async function createPendingRecords(tx: Queryable): Promise<void> {
+/** Made with the first pending rows of a check (the flags say whether they are made yet). */
+async function createPendingRecords(tx: Queryable, pending: PendingRecords): Promise<void> {
+  if (pending.hazards || pending.releases) return;
   await tx.query(`create temp table if not exists pending_hazard (
     id bigint primary key, ref text not null unique, version integer not null, geom geometry(MultiPolygon, 4326) not null,
     combined_into bigint) on commit drop`);
@@ -39,7 +41,7 @@ export const releasesSeen = (pending: PendingRecords | undefined): string =>
 
 /** The staged new hazards, pending: their id is minus (1 + the record's index). */
 export async function writePendingHazards(tx: Queryable, pending: PendingRecords): Promise<number> {
-  await createPendingRecords(tx);
+  await createPendingRecords(tx, pending);
   const written = await tx.query(
     `insert into pending_hazard (id, ref, version, geom)
      select -(s.idx + 1), s.ref, 1, s.geom from hazard_stage s where s.ok and s.target_id is null`,
@@ -50,7 +52,7 @@ export async function writePendingHazards(tx: Queryable, pending: PendingRecords
 
 /** The staged new releases (these indexes), pending. */
 export async function writePendingReleases(tx: Queryable, okIdx: number[], pending: PendingRecords): Promise<number> {
-  await createPendingRecords(tx);
+  await createPendingRecords(tx, pending);
   const written = await tx.query(
     `insert into pending_release (id, ref, hazard_id)
      select -(s.idx + 1), s.ref, s.hazard_id from release_stage s where s.idx = any($1::int[]) and s.target_id is null`,
