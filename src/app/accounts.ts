@@ -178,6 +178,8 @@ export async function createApiToken(db: Database, username: string, name: strin
 }
 
 export async function revokeApiToken(db: Database, id: number, actor: string): Promise<void> {
+  // A token's id is a positive whole number (`users token create` prints it); anything else names no token.
+  if (!Number.isSafeInteger(id) || id <= 0) throw new ClearwayError('field.invalid', `a token's id is a whole number (the ID \`users token create\` printed), not ${String(id)}`, 400, { field: 'id' });
   await db.transaction(async (tx) => {
     const revoked = await tx.query('update api_token set revoked_at = now() where id = $1 and revoked_at is null', [id]);
     if (revoked.rowCount === 0) throw new ClearwayError('not-found', `no active API token has the id ${id}`, 404, { field: 'id' });

@@ -101,6 +101,10 @@ describe('while `clearway serve` runs', () => {
       expect(revoked.code).toBe(0);
       expect(revoked.stdout).toContain(`Revoked token ${tokens['cmac.officer']!.id}`);
       expect((await asToken('cmac.officer')).status).toBe(401);
+      // A token id that is no number is named as such, not handed to the database.
+      const notAnId = await clearway('users', 'token', 'revoke', 'no-such-token');
+      expect(notAnId.code).not.toBe(0);
+      expect(notAnId.stderr).toContain("a token's id is a whole number");
       // And the server still answers: the command shared the store with it, it did not take it away.
       expect((await fetch(`${server.url}/api/hazards?limit=1`)).status).toBe(200);
     } finally {
