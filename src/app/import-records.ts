@@ -3,7 +3,7 @@
 import { MIN_AREA_M2 } from '../domain/limits.ts';
 import type { Database, Queryable, ReadOnlyConnection } from '../db/engine.ts';
 import { createHazardStage, measureHazards, stageAndCheckHazards, assignStagedUnits, writeStagedHazards, keptToMeasured, measuredToKept, type KeptHazardMeasures, type MeasuredHazards, type StagedHazard, type StagedGeometryCheck } from '../db/hazard-import.ts';
-import { createReleaseStage, measureKeptReleases, measureReleases, type KeptReleaseMeasures, stageAndCheckReleases, writeStagedReleases, type ReleaseMeasures, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
+import { createReleaseStage, measureKeptReleases, measureReleases, type KeptReleaseMeasures, stageAndCheckReleases, writeDeviceFinds, writeStagedReleases, type ReleaseMeasures, type StagedRelease, type StagedReleaseCheck } from '../db/release-import.ts';
 import { refreshAccounting } from '../db/accounting.ts';
 import { writePendingHazards, writePendingReleases, type PendingRecords } from '../db/pending-records.ts';
 import { combineHazards, type Combination } from '../db/reconciliation.ts';
@@ -616,20 +616,17 @@ async function importReleases(tx: Queryable, records: RawRecord[], organisations
       if (request.pending) {
         await writePendingReleases(tx, checks.map((c) => c.idx), request.pending);
       } else {
-        const hazardIds = await writeStagedReleases(tx, checks.map((c) => c.idx), { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
-        for (const id of hazardIds) touched.add(id);
+        const written = await writeStagedReleases(tx, checks.map((c) => c.idx), { changedBy: request.actor, reason: `imported from ${request.fileName}`, batchId });
+        for (const id of written.hazardIds) touched.add(id);
+        if (!(request.checkOnly && request.noDeviceFinds)) {
+          await writeDeviceFinds(tx, written.releaseIds, { changedBy: request.actor, reason: `device listed on a land release imported from ${request.fileName}`, batchId });
+        }
       }
       report.accepted += checks.length;
     }
     for (const item of chunk) addProblems(report, item.problems);
   }, checker.pipelined);
-  if (report.errors.length === 0 && !(request.checkOnly && request.noDeviceFinds)) {
-    // The devices a release lists are EO finds (at its point on surface, marked approximate): one SQL
-    // function makes them, for the releases of this batch as for those migrated in 0005.
-    await tx.query(
-      `select finds_from_release_devices(array(select id from land_release where batch_id = $1 and jsonb_array_length(devices) > 0), $2, $3, $1)`,
-      [batchId, request.actor, `device listed on a land release imported from ${request.fileName}`],
-    );
+  if (report.errors.length === 0) {
     for (const ids of chunks(request.checkOnly ? [] : [...touched], 5_000)) {
       // The release stage kept whether each new release lies inside its hazard: not tested again.
       const result = await refreshAccounting(tx, ids, { changedBy: request.actor, reason: `land release imported from ${request.fileName}`, batchId, knownInside: true });

@@ -91,7 +91,7 @@ export async function recomputeHazardTotals(tx: Queryable, hazardIds: number[]):
      from hazard h
      join known k on k.root = h.id
      left join release_counted c on c.hazard_id = h.id
-     left join land_release r on r.id = c.release_id
+     left join land_release r on r.id = c.release_id and r.hazard_id = any($1::bigint[])
      where h.id = any($1::bigint[])
      group by h.id, h.area_m2, k.since
      on conflict (hazard_id) do update set
@@ -173,19 +173,21 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
   );
   // Per release as well, for the figures as of a date (release_figures, release_unit_share: their old rows
   // went with their release_counted rows). A hazard wholly inside one unit at both levels gives it each
-  // release whole.
+  // release whole. Joined tables are restricted by these hazards on both sides (a release's counted row has
+  // its hazard): else the planner, its statistics taken before the import, reads every release of the record
+  // for each chunk of hazards (quadratic in a large import).
   await tx.query(
     `insert into release_figures (release_id, hazard_id, kind, method, operator_code, end_date, counted_m2)
      select c.release_id, c.hazard_id, r.kind, r.method, r.operator_code, r.end_date, c.counted_m2
      from release_counted c join land_release r on r.id = c.release_id
-     where c.hazard_id = any($1::bigint[]) and c.counted_m2 > 0`,
+     where c.hazard_id = any($1::bigint[]) and r.hazard_id = any($1::bigint[]) and c.counted_m2 > 0`,
     [hazardIds],
   );
   await tx.query(
     `insert into release_unit_share (release_id, hazard_id, level, unit_code, counted_m2)
      select c.release_id, c.hazard_id, s.level, s.unit_code, c.counted_m2
      from release_counted c join hazard_unit_share s on s.hazard_id = c.hazard_id
-     where c.hazard_id = any($1::bigint[]) and c.counted_m2 > 0
+     where c.hazard_id = any($1::bigint[]) and s.hazard_id = any($1::bigint[]) and c.counted_m2 > 0
        and not exists (select 1 from hazard_unit_share o where o.hazard_id = c.hazard_id group by o.level having count(*) > 1)`,
     [hazardIds],
   );
@@ -213,7 +215,8 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
               coalesce(sum(x.counted_m2) filter (where r.kind = 'cancelled'), 0) as cancelled_m2,
               coalesce(sum(x.counted_m2) filter (where r.kind = 'reduced'), 0) as reduced_m2,
               coalesce(sum(x.counted_m2) filter (where r.kind = 'cleared'), 0) as cleared_m2
-       from release_unit_share x join spanning sp on sp.hazard_id = x.hazard_id join land_release r on r.id = x.release_id
+       from release_unit_share x join spanning sp on sp.hazard_id = x.hazard_id
+       join land_release r on r.id = x.release_id and r.hazard_id = any($1::bigint[])
        group by x.hazard_id, x.level, x.unit_code
      )
      insert into hazard_unit_share (hazard_id, level, unit_code, original_m2, cancelled_m2, reduced_m2, cleared_m2)

@@ -274,20 +274,27 @@ export async function stageAndCheckReleases(tx: Queryable, records: StagedReleas
   return result.rows;
 }
 
+/** What writing staged releases changed. */
+export interface WrittenReleases {
+  /** Every hazard whose accounting changed, including the one an updated release moved away from. */
+  hazardIds: number[];
+  /** The releases inserted or updated. */
+  releaseIds: number[];
+}
+
 /**
  * Writes the staged releases that passed every check (the caller decides which): new ones are inserted,
- * reconciled ones become a new version of their target. Returns every hazard whose accounting changed,
- * including the one an updated release moved away from.
+ * reconciled ones become a new version of their target.
  */
 export async function writeStagedReleases(
   tx: Queryable,
   okIdx: number[],
   change: { changedBy: string; reason: string; batchId: number },
-): Promise<number[]> {
-  if (okIdx.length === 0) return [];
+): Promise<WrittenReleases> {
+  if (okIdx.length === 0) return { hazardIds: [], releaseIds: [] };
   // Whether each new release lies inside its hazard (and at which version of the hazard) is kept for the
   // accounting refresh, which then need not test it again (accounting.ts, KNOWN_INSIDE).
-  const inserted = await tx.query<{ hazard_id: number }>(
+  const inserted = await tx.query<{ id: number; hazard_id: number }>(
     `with written as (
        insert into land_release (ref, hazard_id, kind, method, operator_code, start_date, end_date, devices, geom, area_m2,
          changed_by, change_reason, batch_id)
@@ -302,7 +309,7 @@ export async function writeStagedReleases(
        from written w join release_stage s on s.ref = w.ref
        where s.inside is not null and s.hazard_version is not null and s.hazard_id = w.hazard_id
      )
-     select hazard_id from written`,
+     select id, hazard_id from written`,
     [okIdx, change.changedBy, change.reason, change.batchId],
   );
   // The counted piece of an updated release is recomputed with its (maybe new) hazard.
@@ -310,15 +317,32 @@ export async function writeStagedReleases(
     `delete from release_counted where release_id in (select target_id from release_stage where idx = any($1::int[]))`,
     [okIdx],
   );
-  const updated = await tx.query<{ hazard_id: number; before_hazard_id: number }>(
+  const updated = await tx.query<{ id: number; hazard_id: number; before_hazard_id: number }>(
     `update land_release r set hazard_id = s.hazard_id, kind = s.kind, method = s.method, operator_code = s.operator_code,
             start_date = s.start_date, end_date = s.end_date, devices = coalesce(s.devices, '[]'::jsonb), geom = s.geom,
             area_m2 = s.area_m2, changed_by = $2,
             change_reason = $3 || case when s.ref <> r.ref then ' (submitted as ' || s.ref || ')' else '' end, batch_id = $4
      from release_stage s, land_release before
      where s.idx = any($1::int[]) and s.target_id = r.id and before.id = r.id
-     returning r.hazard_id, before.hazard_id as before_hazard_id`,
+     returning r.id, r.hazard_id, before.hazard_id as before_hazard_id`,
     [okIdx, change.changedBy, change.reason, change.batchId],
   );
-  return [...new Set([...inserted.rows.map((r) => r.hazard_id), ...updated.rows.flatMap((r) => [r.hazard_id, r.before_hazard_id])])];
+  return {
+    hazardIds: [...new Set([...inserted.rows.map((r) => r.hazard_id), ...updated.rows.flatMap((r) => [r.hazard_id, r.before_hazard_id])])],
+    releaseIds: [...inserted.rows, ...updated.rows].map((r) => Number(r.id)),
+  };
+}
+
+/**
+ * The devices these releases list become EO finds (at the release's point on surface, marked approximate):
+ * one SQL function makes them, for the releases of an import as for those migrated in 0005. Called for each
+ * chunk as it is written, while its releases are fresh in memory: once for a whole large import, it read them
+ * all back at the end.
+ */
+export async function writeDeviceFinds(tx: Queryable, releaseIds: number[], change: { changedBy: string; reason: string; batchId: number }): Promise<void> {
+  if (releaseIds.length === 0) return;
+  await tx.query(
+    `select finds_from_release_devices(array(select id from land_release where id = any($1::bigint[]) and jsonb_array_length(devices) > 0), $2, $3, $4)`,
+    [releaseIds, change.changedBy, change.reason, change.batchId],
+  );
 }
