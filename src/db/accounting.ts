@@ -172,23 +172,22 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
     [hazardIds],
   );
   // Per release as well, for the figures as of a date (release_figures, release_unit_share: their old rows
-  // went with their release_counted rows). A hazard wholly inside one unit at both levels gives it each
-  // release whole. Joined tables are restricted by these hazards on both sides (a release's counted row has
-  // its hazard): else the planner, its statistics taken before the import, reads every release of the record
-  // for each chunk of hazards (quadratic in a large import).
+  // went with their release_counted rows). A release of a hazard wholly in one province and one district
+  // counts wholly there: its row names them (migration 0019). Joined tables are restricted by these hazards
+  // on both sides (a release's counted row has its hazard): else the planner, its statistics taken before
+  // the import, may read every release of the record for each chunk of hazards.
   await tx.query(
-    `insert into release_figures (release_id, hazard_id, kind, method, operator_code, end_date, counted_m2)
-     select c.release_id, c.hazard_id, r.kind, r.method, r.operator_code, r.end_date, c.counted_m2
-     from release_counted c join land_release r on r.id = c.release_id
-     where c.hazard_id = any($1::bigint[]) and r.hazard_id = any($1::bigint[]) and c.counted_m2 > 0`,
-    [hazardIds],
-  );
-  await tx.query(
-    `insert into release_unit_share (release_id, hazard_id, level, unit_code, counted_m2)
-     select c.release_id, c.hazard_id, s.level, s.unit_code, c.counted_m2
-     from release_counted c join hazard_unit_share s on s.hazard_id = c.hazard_id
-     where c.hazard_id = any($1::bigint[]) and s.hazard_id = any($1::bigint[]) and c.counted_m2 > 0
-       and not exists (select 1 from hazard_unit_share o where o.hazard_id = c.hazard_id group by o.level having count(*) > 1)`,
+    `insert into release_figures (release_id, hazard_id, kind, method, operator_code, end_date, counted_m2, province_code, district_code)
+     with single as (
+       select hazard_id, min(unit_code) filter (where level = 'province') as province_code,
+              min(unit_code) filter (where level = 'district') as district_code
+       from hazard_unit_share where hazard_id = any($1::bigint[]) group by hazard_id
+       having count(*) filter (where level = 'province') = 1 and count(*) filter (where level = 'district') = 1
+     )
+     select c.release_id, c.hazard_id, r.kind, r.method, r.operator_code, r.end_date, c.counted_m2, s.province_code, s.district_code
+     from release_counted c join land_release r on r.id = c.release_id and r.hazard_id = any($1::bigint[])
+     left join single s on s.hazard_id = c.hazard_id
+     where c.hazard_id = any($1::bigint[]) and c.counted_m2 > 0`,
     [hazardIds],
   );
   // A hazard over several units: each counted release split by the units' parts, kept per release, and

@@ -86,7 +86,7 @@ export const hazardsAsOf = (date: string): string => `
  */
 export const releasesAsOf = (date: string): string => `
   release_as_of as (
-    select f.release_id, f.hazard_id, f.counted_m2, f.kind, f.method, f.operator_code, f.end_date
+    select f.release_id, f.hazard_id, f.counted_m2, f.kind, f.method, f.operator_code, f.end_date, f.province_code, f.district_code
     from release_figures f join hazard_as_of k on k.hazard_id = f.hazard_id
     where f.end_date <= ${date}::date
   )`;
@@ -107,7 +107,8 @@ const HAZARD_FIGURES_AS_OF = `
   )`;
 
 // By unit: each hazard's original split by its area in each unit (hazard_unit_share), and each release's
-// counted part split the same way (release_unit_share).
+// counted part: wholly in its hazard's unit when the hazard lies in one (release_figures), else split the
+// same way as its hazard (release_unit_share).
 const byUnitAsOf = `
   with ${hazardsAsOf('$1')}, ${releasesAsOf('$1')},
   pieces as (
@@ -116,6 +117,9 @@ const byUnitAsOf = `
     union all
     select x.unit_code, 0, r.kind, x.counted_m2
     from release_unit_share x join release_as_of r on r.release_id = x.release_id where x.level = $2
+    union all
+    select case when $2 = 'province' then r.province_code else r.district_code end, 0, r.kind, r.counted_m2
+    from release_as_of r where r.province_code is not null
   ),
   by_unit as (
     select unit_code, sum(original_m2) as original_m2, ${KIND_SUMS('counted_m2')} from pieces group by unit_code

@@ -29,7 +29,7 @@ afterAll(async () => db?.close());
 
 const snapshot = async () => ({
   shares: (await db.query(`select release_id, hazard_id, level, unit_code, round(counted_m2::numeric, 6) as m2 from release_unit_share order by 1, 3, 4`)).rows,
-  figures: (await db.query(`select release_id, hazard_id, kind, method, operator_code, end_date, round(counted_m2::numeric, 6) as m2 from release_figures order by 1`)).rows,
+  figures: (await db.query(`select release_id, hazard_id, kind, method, operator_code, end_date, round(counted_m2::numeric, 6) as m2, province_code, district_code from release_figures order by 1`)).rows,
   known: (await db.query(`select hazard_id, known_since from hazard_accounting order by 1`)).rows,
 });
 
@@ -50,9 +50,15 @@ describe('migration 0007 on a record made before it', () => {
         drop column status_set_by, drop column status_set_at;
       alter table hazard_version drop column status_source, drop column status_reason, drop column status_set_by, drop column status_set_at;
       select true as script_complete;`);
-    const sql = fs.readFileSync(path.join(fixturesDir, '../../src/db/migrations/0007_figures_as_of_and_frozen_reports.sql'), 'utf8');
+    // 0007 and the later migrations that change what it made (0018: keys; 0019: a release's units on its figures).
+    const sql = ['0007_figures_as_of_and_frozen_reports.sql', '0018_device_finds_and_release_figures_cheaper.sql', '0019_release_units_on_release_figures.sql']
+      .map((file) => fs.readFileSync(path.join(fixturesDir, '../../src/db/migrations', file), 'utf8')).join('\n;\n');
     await db.runScript(`begin;\n${sql}\n;commit;\nselect true as script_complete;`);
-    expect(await snapshot()).toEqual(byAccounting);
+    const migrated = await snapshot();
+    expect(migrated).toEqual(byAccounting);
+    // Most releases count wholly in one unit (their figures name it); the split one keeps its shares.
+    expect(migrated.figures.filter((f) => f.province_code !== null).length).toBeGreaterThan(0);
+    expect(migrated.figures.filter((f) => f.province_code === null).length).toBe(2);
     // The history trigger still copies every column, the new ones included.
     await db.query(`update hazard set notes = 'after migration', changed_by = 'test', change_reason = 'check' where ref = 'MIG-SPLIT'`);
     const last = (await db.query<{ notes: string; status_source: string }>(
