@@ -20,6 +20,7 @@ import { machineAdministrator, requireAccess, type Action, type Target } from '.
 import { buildServer, serverConfigFromEnv } from '../api/server.ts';
 import { warmUploadThreads } from '../api/decode-off-thread.ts';
 import { ensureWebBuilt } from './web-build.ts';
+import { languageOfArguments, LocalisedCommand } from './usage-errors.ts';
 import type { Database } from '../app/open.ts';
 import { REPORT_DIMENSIONS, type ReportDimension } from '../domain/land-release-figures.ts';
 import { describeProblem, ClearwayError, LANGUAGES, problemTitle, type Language, type RecordProblem } from '../domain/problems.ts';
@@ -143,7 +144,7 @@ async function serve(program: Command, options: { port: string; host: string; de
 }
 
 function buildProgram(result: { code: number }): Command {
-  const program = new Command('clearway')
+  const program = new LocalisedCommand('clearway', () => language)
     .description('Clearway: the national mine action information management system')
     .option('--data-dir <dir>', 'folder of the embedded database (default ./data or CLEARWAY_DATA_DIR); ignored when DATABASE_URL is set')
     .addOption(new Option('--lang <language>', 'language of problem messages (or CLEARWAY_LANG)').choices([...LANGUAGES]))
@@ -426,6 +427,8 @@ function buildProgram(result: { code: number }): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Errors in the arguments themselves come before the preAction hook: their language is read from argv.
+  language = languageOfArguments(argv, process.env);
   const result = { code: 0 };
   const program = buildProgram(result);
   try {

@@ -88,5 +88,12 @@ describe('problems on the command line', () => {
     const en = await clearway(env, 'import', 'hazards', path.join(workDir, 'missing.geojson'));
     expect(en.stderr).toContain('error [file.malformed]: No file at');
     expect(en.stderr).not.toMatch(KHMER);
+    // The command line's own errors, raised before any option is parsed, too.
+    const usage = await clearway(env, '--lang', 'km', 'import', 'hazards', file, '--bogus');
+    expect(usage.code).toBe(1);
+    expect(usage.stderr).toContain("កំហុស: ជម្រើសមិនស្គាល់ (unknown option '--bogus')");
+    const usageEn = await clearway(env, 'import', 'hazards');
+    expect(usageEn.stderr).toContain("error: missing required argument 'file'");
+    expect(usageEn.stderr).not.toMatch(KHMER);
   });
 });
