@@ -151,6 +151,14 @@ export async function recomputeHazardShares(tx: Queryable, hazardIds: number[]):
   );
 }
 
+/**
+ * The hazards (of $1) over several units at a level: their releases are split by overlay into
+ * release_unit_share. Every other hazard lies in one province and one district, which its releases'
+ * release_figures rows name: one rule decides both, so a release is counted in exactly one of them.
+ */
+const SPANNING_HAZARDS = `select hazard_id from hazard_unit_share
+  where hazard_id = any($1::bigint[]) group by hazard_id, level having count(*) > 1`;
+
 async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Promise<void> {
   // A hazard wholly inside one unit (the usual case) gives that unit all it released: no overlay needed. A
   // hazard over several units starts from zero here and takes its figures below. One statement, and only
@@ -181,8 +189,8 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
      with single as (
        select hazard_id, min(unit_code) filter (where level = 'province') as province_code,
               min(unit_code) filter (where level = 'district') as district_code
-       from hazard_unit_share where hazard_id = any($1::bigint[]) group by hazard_id
-       having count(*) filter (where level = 'province') = 1 and count(*) filter (where level = 'district') = 1
+       from hazard_unit_share where hazard_id = any($1::bigint[]) and hazard_id not in (${SPANNING_HAZARDS})
+       group by hazard_id
      )
      select c.release_id, c.hazard_id, r.kind, r.method, r.operator_code, r.end_date, c.counted_m2, s.province_code, s.district_code
      from release_counted c join land_release r on r.id = c.release_id and r.hazard_id = any($1::bigint[])
@@ -194,10 +202,7 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
   // summed per hazard and unit.
   await tx.query(
     `insert into release_unit_share (release_id, hazard_id, level, unit_code, counted_m2)
-     with spanning as (
-       select distinct hazard_id from hazard_unit_share
-       where hazard_id = any($1::bigint[]) group by hazard_id, level having count(*) > 1
-     )
+     with spanning as (select distinct hazard_id from (${SPANNING_HAZARDS}) h)
      select x.key, c.hazard_id, x.level, x.unit_code, x.m2
      from (${unitSplitSelect(`select c.release_id as key, c.counted_geom as geom, c.counted_m2 as total
                           from release_counted c join spanning sp on sp.hazard_id = c.hazard_id where c.counted_m2 > 0`)}) x
@@ -205,10 +210,7 @@ async function recomputeReleasedShares(tx: Queryable, hazardIds: number[]): Prom
     [hazardIds],
   );
   await tx.query(
-    `with spanning as (
-       select distinct hazard_id from hazard_unit_share
-       where hazard_id = any($1::bigint[]) group by hazard_id, level having count(*) > 1
-     ),
+    `with spanning as (select distinct hazard_id from (${SPANNING_HAZARDS}) h),
      by_unit as (
        select x.hazard_id, x.level, x.unit_code,
               coalesce(sum(x.counted_m2) filter (where r.kind = 'cancelled'), 0) as cancelled_m2,
