@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkDates, parseHazardProperties, parseReleaseProperties } from './exchange-format.ts';
+import { MAX_DEVICES_PER_RELEASE } from './limits.ts';
 
 const hazard = { ref: 'HZ-1', type: 'CHA', contamination: ['AP'], source: 'technical survey', recorded_on: '2020-02-29' };
 const release = { ref: 'LR-1', hazard_ref: 'HZ-1', kind: 'cleared', method: 'mdd', operator: 'APOPO', start_date: '2021-01-01', end_date: '2021-02-01' };
@@ -31,6 +32,14 @@ describe('the exchange format', () => {
     expect(parseReleaseProperties({ ...release, kind: 'cancelled', method: 'nts' }, { feature: 0 }).ok).toBe(true);
     const wrong = parseReleaseProperties({ ...release, kind: 'reduced', method: 'manual' }, { feature: 0 });
     expect(wrong.ok ? null : wrong.problems[0]).toMatchObject({ code: 'method.kind-mismatch', field: 'method', reason: 'land reduced must come from ts, not manual' });
+  });
+
+  it(`takes at most ${MAX_DEVICES_PER_RELEASE} device lines on one release, each of which becomes a find`, () => {
+    const line = { category: 'AP', model: 'PMN', quantity: 3 };
+    expect(parseReleaseProperties({ ...release, devices: Array(MAX_DEVICES_PER_RELEASE).fill(line) }, { feature: 0 }).ok).toBe(true);
+    const many = parseReleaseProperties({ ...release, devices: Array(MAX_DEVICES_PER_RELEASE + 1).fill(line) }, { feature: 4 });
+    expect(many.ok ? null : many.problems[0]).toMatchObject({ code: 'device.invalid', field: 'devices', ref: 'LR-1', feature: 4 });
+    expect(many.ok ? '' : many.problems[0]!.reason).toContain(`at most ${MAX_DEVICES_PER_RELEASE} device lines`);
   });
 
   it('refuses future dates and an end before the start', () => {

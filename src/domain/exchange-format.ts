@@ -3,6 +3,7 @@
 // docs/exchange-format.md describes it for people.
 import { z } from 'zod';
 import type { ProblemCode, RecordProblem } from './problems.ts';
+import { MAX_DEVICES_PER_RELEASE } from './limits.ts';
 
 export const HAZARD_TYPES = ['SHA', 'CHA'] as const;
 // 'combined': replaced, with others, by one hazard (reconciliation); kept as history, no longer counted.
@@ -81,7 +82,9 @@ export const releasePropertiesSchema = z.object({
   operator: organisationCodeSchema,
   start_date: isoDateSchema,
   end_date: isoDateSchema,
-  devices: z.array(deviceSchema).optional(),
+  devices: z.array(deviceSchema)
+    .max(MAX_DEVICES_PER_RELEASE, `at most ${MAX_DEVICES_PER_RELEASE} device lines on one release (a line per category and model; its quantity counts the items)`)
+    .optional(),
 });
 
 export type HazardProperties = z.infer<typeof hazardPropertiesSchema>;
