@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDates, parseHazardProperties, parseReleaseProperties } from './exchange-format.ts';
-import { MAX_DEVICES_PER_RELEASE } from './limits.ts';
+import { checkDates, MAX_DEVICES_PER_RELEASE, parseHazardProperties, parseReleaseProperties } from './exchange-format.ts';
 
 const hazard = { ref: 'HZ-1', type: 'CHA', contamination: ['AP'], source: 'technical survey', recorded_on: '2020-02-29' };
 const release = { ref: 'LR-1', hazard_ref: 'HZ-1', kind: 'cleared', method: 'mdd', operator: 'APOPO', start_date: '2021-01-01', end_date: '2021-02-01' };

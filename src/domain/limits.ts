@@ -5,11 +5,6 @@
 export const MAX_VERTICES_PER_POLYGON = 100_000;
 /** Items in one submission: a month's completion reports of a large operator fit many times over. */
 export const MAX_ITEMS_PER_SUBMISSION = 20_000;
-/**
- * Device lines on one land release: a line per category and model, its quantity counting the items, so a
- * release lists a few. Each line becomes an EO find: unbounded, one 10 MB release made 200,000 finds.
- */
-export const MAX_DEVICES_PER_RELEASE = 100;
 /** Drafts an organisation may hold at once: drafts are work in progress, not storage. */
 export const MAX_DRAFTS_PER_ORGANISATION = 50;
 /** The smallest area a hazard or a release may have, in m2: smaller is a digitising slip, not land. */
